@@ -1,0 +1,347 @@
+"""The Store ABC: synchronous bytes by key, with byte-range requests.
+
+A store knows nothing of arrays. It moves 1-D bytes by string key. A missing key
+is ``None``, never an error. Back-ends that gain from concurrency (object stores)
+implement the batch methods (``get_many``, ``get_ranges``) concurrently inside
+one call; dask supplies the parallelism between tasks, so there is no hidden
+event-loop thread here.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Self
+
+from zarrdist.errors import ByteRangeError, ReadOnlyStoreError
+
+__all__ = [
+    "ByteRequest",
+    "OffsetByteRequest",
+    "RangeByteRequest",
+    "Store",
+    "StoreSpec",
+    "SuffixByteRequest",
+    "normalize_key",
+    "open_spec",
+    "register_driver",
+    "slice_bytes",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class RangeByteRequest:
+    """Bytes ``[start, end)``; ``end`` is exclusive, as in Python slices."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class OffsetByteRequest:
+    """Every byte from ``offset`` to the end of the value."""
+
+    offset: int
+
+
+@dataclass(frozen=True, slots=True)
+class SuffixByteRequest:
+    """The last ``suffix`` bytes of the value (all of it if shorter)."""
+
+    suffix: int
+
+
+ByteRequest = RangeByteRequest | OffsetByteRequest | SuffixByteRequest
+
+
+def check_byte_request(request: ByteRequest | None, *, store: str, key: str) -> None:
+    """Raise ByteRangeError for a request no store could satisfy (negative, reversed)."""
+    if request is None:
+        return
+    if isinstance(request, RangeByteRequest):
+        bad = request.start < 0 or request.end < request.start
+    elif isinstance(request, OffsetByteRequest):
+        bad = request.offset < 0
+    elif isinstance(request, SuffixByteRequest):
+        bad = request.suffix < 0
+    else:
+        raise ByteRangeError(f"unknown byte request {request!r}", store=store, key=key)
+    if bad:
+        raise ByteRangeError(f"invalid byte request {request!r}", store=store, key=key)
+
+
+def slice_bytes(value: bytes | memoryview, request: ByteRequest | None) -> bytes | memoryview:
+    """Apply a byte request to a whole value, with HTTP-like clamping at the end."""
+    if request is None:
+        return value
+    n = len(value)
+    if isinstance(request, RangeByteRequest):
+        return value[min(request.start, n) : min(request.end, n)]
+    if isinstance(request, OffsetByteRequest):
+        return value[min(request.offset, n) :]
+    if request.suffix == 0:
+        return value[n:]
+    return value[max(n - request.suffix, 0) :]
+
+
+def normalize_key(key: str, *, store: str = "") -> str:
+    """Check a store key and return it unchanged.
+
+    Keys are ``/``-separated relative paths. A key that could leave a store's root
+    (``..`` segments, absolute paths, backslashes, drive letters, NUL) is refused
+    here, at the store API, for every store.
+
+    Raises
+    ------
+    ByteRangeError
+        If the key is not a safe relative key.
+    """
+    if not isinstance(key, str):
+        raise ByteRangeError(f"store keys are str, not {type(key).__name__}", store=store)
+    bad = (
+        key.startswith("/")
+        or "\\" in key
+        or "\x00" in key
+        or (len(key) > 1 and key[1] == ":")
+        or any(part in ("..", ".") for part in key.split("/"))
+        or "//" in key
+    )
+    if bad:
+        raise ByteRangeError("refused a key that could leave the store root", store=store, key=key)
+    return key
+
+
+@dataclass(frozen=True)
+class StoreSpec:
+    """A JSON-able description of a store from which any process can reopen it.
+
+    ``driver`` names the implementation (``local``, ``memory``, ``zip``, ``fsspec``,
+    ``logging``, ``cache``, ...); ``options`` holds its JSON-able arguments. Adapter
+    stores keep their base store's spec under ``options["base"]``.
+    """
+
+    driver: str
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The spec as a plain JSON-able dict."""
+        return {"driver": self.driver, **self.options}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> StoreSpec:
+        """Rebuild a spec from :meth:`to_json`'s output."""
+        options = dict(data)
+        driver = options.pop("driver")
+        return cls(driver=driver, options=options)
+
+    def open(self) -> Store:
+        """Open (or, in a worker, reopen) the store this spec describes."""
+        return open_spec(self)
+
+    def __dask_tokenize__(self) -> str:
+        return json.dumps(self.to_json(), sort_keys=True, default=str)
+
+    def __hash__(self) -> int:
+        return hash(self.__dask_tokenize__())
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StoreSpec):
+            return NotImplemented
+        return self.to_json() == other.to_json()
+
+
+_DRIVERS: dict[str, Any] = {}
+
+
+def register_driver(name: str, opener: Any) -> None:
+    """Register ``opener(options) -> Store`` for specs whose driver is ``name``."""
+    _DRIVERS[name] = opener
+
+
+def open_spec(spec: StoreSpec) -> Store:
+    """Open a store from its spec (see :func:`register_driver`)."""
+    import zarrdist.stores  # noqa: F401  - registers the built-in drivers
+
+    try:
+        opener = _DRIVERS[spec.driver]
+    except KeyError:
+        raise ByteRangeError(f"unknown store driver {spec.driver!r}") from None
+    store: Store = opener(dict(spec.options))
+    return store
+
+
+class Store(ABC):
+    """Bytes by key, synchronously.
+
+    Subclasses implement ``_get``, ``_set``, ``_delete``, ``_list`` and ``spec``;
+    the public methods check keys, byte requests and read-only mode once, here.
+    Batch methods have sequential defaults that remote stores override with
+    concurrent implementations.
+    """
+
+    supports_writes: ClassVar[bool] = True
+    supports_deletes: ClassVar[bool] = True
+    supports_listing: ClassVar[bool] = True
+    supports_partial_reads: ClassVar[bool] = True
+    #: True where several processes may write to the store at once (local dirs,
+    #: object stores); False for stores that live inside one process.
+    supports_multiprocess_writes: ClassVar[bool] = True
+
+    def __init__(self, *, read_only: bool = False) -> None:
+        self._read_only = read_only
+
+    # -- what subclasses implement -------------------------------------------------
+    @abstractmethod
+    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
+        """Return the value (or range of it) at ``key``, or None if missing."""
+
+    @abstractmethod
+    def _set(self, key: str, value: bytes | memoryview) -> None:
+        """Store ``value`` at ``key``, replacing any previous value."""
+
+    @abstractmethod
+    def _delete(self, key: str) -> None:
+        """Delete ``key``; a missing key is not an error."""
+
+    @abstractmethod
+    def _list(self, prefix: str) -> Iterator[str]:
+        """Yield every key that starts with ``prefix`` (a plain string prefix)."""
+
+    @property
+    @abstractmethod
+    def spec(self) -> StoreSpec:
+        """The spec from which another process can reopen this store."""
+
+    # -- the public API ------------------------------------------------------------
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused."""
+        return self._read_only
+
+    def __str__(self) -> str:
+        return self.url
+
+    @property
+    def url(self) -> str:
+        """A short description of the store, used in error messages."""
+        return f"{self.spec.driver}://"
+
+    def _check_writable(self, key: str | None = None) -> None:
+        if self._read_only:
+            raise ReadOnlyStoreError("store is read-only", store=self.url, key=key)
+
+    def _key(self, key: str) -> str:
+        return normalize_key(key, store=self.url)
+
+    def get(self, key: str, byte_range: ByteRequest | None = None) -> bytes | memoryview | None:
+        """The value at ``key`` (or the requested byte range of it); None if missing."""
+        key = self._key(key)
+        check_byte_request(byte_range, store=self.url, key=key)
+        return self._get(key, byte_range)
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
+        """Whole values of many keys, in order; None for each missing key."""
+        return [self.get(k) for k in keys]
+
+    def get_ranges(
+        self, key: str, ranges: Sequence[ByteRequest]
+    ) -> list[bytes | memoryview | None]:
+        """Several byte ranges of one value, in order; None for each if missing."""
+        return [self.get(key, r) for r in ranges]
+
+    def set(self, key: str, value: bytes | bytearray | memoryview) -> None:
+        """Store ``value`` at ``key``."""
+        key = self._key(key)
+        self._check_writable(key)
+        self._set(key, value if isinstance(value, bytes) else memoryview(value).cast("B"))
+
+    def set_many(
+        self, items: Mapping[str, bytes | memoryview] | Iterable[tuple[str, bytes]]
+    ) -> None:
+        """Store several values; remote stores do it concurrently."""
+        pairs = items.items() if isinstance(items, Mapping) else items
+        for key, value in pairs:
+            self.set(key, value)
+
+    def set_if_not_exists(self, key: str, value: bytes | memoryview) -> bool:
+        """Store ``value`` unless ``key`` exists; return whether it was written."""
+        if self.exists(key):
+            return False
+        self.set(key, value)
+        return True
+
+    def delete(self, key: str) -> None:
+        """Delete ``key``; a missing key is not an error."""
+        key = self._key(key)
+        self._check_writable(key)
+        self._delete(key)
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key under ``prefix`` (a directory-like prefix); return the count."""
+        self._check_writable(prefix or None)
+        keys = list(self.list_prefix(prefix))
+        for key in keys:
+            self._delete(key)
+        return len(keys)
+
+    def exists(self, key: str) -> bool:
+        """Whether ``key`` holds a value."""
+        return self.get(self._key(key)) is not None
+
+    def getsize(self, key: str) -> int | None:
+        """Size in bytes of the value at ``key``; None if missing."""
+        value = self.get(key)
+        return None if value is None else len(value)
+
+    def list(self) -> Iterator[str]:
+        """Every key in the store."""
+        return self._list("")
+
+    def list_prefix(self, prefix: str) -> Iterator[str]:
+        """Every key under ``prefix``. A non-empty prefix is a directory: ``a`` lists ``a/...``."""
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        return self._list(prefix)
+
+    def list_dir(self, prefix: str) -> Iterator[str]:
+        """The immediate children (keys and sub-directories) under ``prefix``."""
+        if prefix and not prefix.endswith("/"):
+            prefix += "/"
+        seen: set[str] = set()
+        for key in self._list(prefix):
+            child = key[len(prefix) :].split("/", 1)[0]
+            if child and child not in seen:
+                seen.add(child)
+                yield child
+
+    def is_empty(self, prefix: str = "") -> bool:
+        """Whether no key lives under ``prefix``."""
+        return next(iter(self.list_prefix(prefix)), None) is None
+
+    def close(self) -> None:
+        """Release resources; the default has none."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A store pickles as its spec, so tasks and workers reopen it.
+        return (open_spec, (self.spec,))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Store):
+            return NotImplemented
+        return type(self) is type(other) and self.spec == other.spec
+
+    def __hash__(self) -> int:
+        return hash(self.spec)
+
+    def with_read_only(self, read_only: bool = True) -> Store:
+        """A copy of this store with the given read-only mode."""
+        spec = StoreSpec(self.spec.driver, {**self.spec.options, "read_only": read_only})
+        return open_spec(spec)

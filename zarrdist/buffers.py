@@ -1,0 +1,87 @@
+"""Where decoded chunks live: the array module (numpy, or cupy on GPU workers).
+
+Codecs never hard-code numpy for decoded data: they ask the prototype for empty
+and filled arrays and for conversions, so the same code path serves device arrays.
+Encoded data is always 1-D bytes on the host (``bytes`` or ``memoryview``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["NDBufferPrototype", "cpu_prototype", "default_prototype", "gpu_prototype"]
+
+
+@dataclass(frozen=True)
+class NDBufferPrototype:
+    """The array module decoded chunks are made with.
+
+    Attributes
+    ----------
+    xp : module
+        ``numpy`` or ``cupy`` (anything with numpy's array-creation API).
+    """
+
+    xp: ModuleType
+
+    @property
+    def is_device(self) -> bool:
+        """Whether arrays live on a device (not numpy)."""
+        return self.xp is not np
+
+    def empty(self, shape: tuple[int, ...], dtype: np.dtype[Any], order: str = "C") -> Any:
+        """An uninitialised array."""
+        return self.xp.empty(shape, dtype=dtype, order=order)
+
+    def full(
+        self, shape: tuple[int, ...], fill_value: Any, dtype: np.dtype[Any], order: str = "C"
+    ) -> Any:
+        """An array with every element ``fill_value``."""
+        if dtype.kind in "OT":
+            # Variable-length strings/bytes have no device representation.
+            out = np.empty(shape, dtype=dtype, order=order)
+            out[...] = fill_value
+            return out
+        return self.xp.full(shape, fill_value, dtype=dtype, order=order)
+
+    def asarray(self, data: Any) -> Any:
+        """``data`` as an array of this module (a copy only when it must move)."""
+        if self.xp is np:
+            return np.asarray(data)
+        if getattr(data, "dtype", None) is not None and data.dtype.kind in "OT":
+            return np.asarray(data)
+        return self.xp.asarray(data)
+
+    def to_host(self, data: Any) -> np.ndarray[Any, Any]:
+        """``data`` as a numpy array."""
+        if isinstance(data, np.ndarray):
+            return data
+        get = getattr(data, "get", None)
+        return np.asarray(get() if callable(get) else data)
+
+
+cpu_prototype = NDBufferPrototype(np)
+
+
+def gpu_prototype() -> NDBufferPrototype:
+    """The CuPy prototype.
+
+    Raises
+    ------
+    ImportError
+        If CuPy is not installed.
+    """
+    import cupy
+
+    return NDBufferPrototype(cupy)
+
+
+def default_prototype() -> NDBufferPrototype:
+    """The prototype config asks for: CuPy when ``gpu`` is enabled, else numpy."""
+    from zarrdist.config import config
+
+    return gpu_prototype() if config.get("gpu") else cpu_prototype

@@ -1,0 +1,151 @@
+"""Codec ABCs and the array spec that codecs see.
+
+A codec chain is ``ArrayArrayCodec* -> ArrayBytesCodec -> BytesBytesCodec*``.
+Codecs are synchronous: the caller (a dask task, or the direct path) decides
+where they run. numcodecs compressors release the GIL, so threads scale.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field, replace
+from typing import Any, ClassVar, Literal
+
+import numpy as np
+
+from zarrdist.buffers import NDBufferPrototype, cpu_prototype
+
+__all__ = [
+    "ArrayArrayCodec",
+    "ArrayBytesCodec",
+    "ArraySpec",
+    "BytesBytesCodec",
+    "Codec",
+    "Encoded",
+]
+
+#: Encoded data: 1-D bytes on the host.
+Encoded = bytes | bytearray | memoryview
+
+
+@dataclass(frozen=True)
+class ArraySpec:
+    """What a codec needs to know about the chunk it encodes or decodes.
+
+    Attributes
+    ----------
+    shape : tuple of int
+        Shape of the (decoded) chunk.
+    dtype : numpy.dtype
+        In-memory dtype of the decoded chunk (native byte order for v3; the stored
+        byte order for v2).
+    fill_value : Any
+        Fill value as a numpy scalar (or Python object for variable-length types).
+    order : {"C", "F"}
+        Memory order of decoded chunks.
+    prototype : NDBufferPrototype
+        Array module for decoded chunks.
+    """
+
+    shape: tuple[int, ...]
+    dtype: np.dtype[Any]
+    fill_value: Any = None
+    order: Literal["C", "F"] = "C"
+    prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        """Decoded size in bytes (itemsize x elements; an estimate for vlen types)."""
+        return int(np.prod(self.shape, dtype=np.int64)) * max(self.dtype.itemsize, 1)
+
+    def evolve(self, **changes: Any) -> ArraySpec:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+class Codec(ABC):
+    """Base of every codec.
+
+    Class attributes
+    ----------------
+    v3_name : str
+        Name in v3 metadata (``"zstd"``, ``"numcodecs.delta"``).
+    v2_ids : tuple of str
+        numcodecs ids under which v2 metadata names it (empty if none).
+    """
+
+    v3_name: ClassVar[str]
+    v2_ids: ClassVar[tuple[str, ...]] = ()
+    #: Whether the encoded size depends only on the decoded size.
+    is_fixed_size: ClassVar[bool] = False
+
+    @classmethod
+    @abstractmethod
+    def from_json(cls, configuration: dict[str, Any]) -> Codec:
+        """Build the codec from the ``configuration`` object of its metadata entry."""
+
+    @abstractmethod
+    def to_json(self) -> dict[str, Any]:
+        """The v3 metadata entry: ``{"name": ..., "configuration": {...}}``."""
+
+    def evolve_from_array_spec(self, spec: ArraySpec) -> Codec:
+        """Fill in settings that depend on the array (blosc typesize, bytes endian)."""
+        return self
+
+    def validate(self, spec: ArraySpec) -> None:
+        """Raise CodecError if this codec cannot handle arrays like ``spec``."""
+
+    def resolve_spec(self, spec: ArraySpec) -> ArraySpec:
+        """The spec of this codec's output, given the spec of its input."""
+        return spec
+
+    def compute_encoded_size(self, input_size: int, spec: ArraySpec) -> int:
+        """Encoded size for fixed-size codecs.
+
+        Raises
+        ------
+        NotImplementedError
+            For codecs whose output size depends on the data.
+        """
+        raise NotImplementedError(f"{self.v3_name} has no fixed encoded size")
+
+
+class ArrayArrayCodec(Codec):
+    """Array in, array out (``transpose``, numcodecs filters)."""
+
+    @abstractmethod
+    def encode(self, chunk: Any, spec: ArraySpec) -> Any:
+        """Encode a decoded chunk (shape ``spec.shape``)."""
+
+    @abstractmethod
+    def decode(self, chunk: Any, spec: ArraySpec) -> Any:
+        """Decode back to an array of shape ``spec.shape`` (the input spec)."""
+
+
+class ArrayBytesCodec(Codec):
+    """Array in, bytes out (``bytes``, ``vlen-utf8``, ``sharding_indexed``)."""
+
+    @abstractmethod
+    def encode(self, chunk: Any, spec: ArraySpec) -> Encoded | None:
+        """Serialise a chunk; None means "nothing to store" (an all-empty shard)."""
+
+    @abstractmethod
+    def decode(self, data: Encoded, spec: ArraySpec) -> Any:
+        """Deserialise bytes to an array of ``spec.shape`` and ``spec.dtype``."""
+
+
+class BytesBytesCodec(Codec):
+    """Bytes in, bytes out (compressors, checksums)."""
+
+    @abstractmethod
+    def encode(self, data: Encoded, spec: ArraySpec) -> Encoded:
+        """Transform encoded bytes."""
+
+    @abstractmethod
+    def decode(self, data: Encoded, spec: ArraySpec) -> Encoded:
+        """Invert :meth:`encode`."""

@@ -1,0 +1,147 @@
+"""The codec pipeline: a validated chain, and plain encode/decode functions.
+
+``CodecChain`` splits a list of codecs into array->array, array->bytes and
+bytes->bytes parts, checks their order, and resolves the spec each codec sees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zarrdist.codecs._base import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    ArraySpec,
+    BytesBytesCodec,
+    Codec,
+    Encoded,
+)
+from zarrdist.errors import CodecError
+
+__all__ = ["CodecChain", "decode_chunk", "encode_chunk"]
+
+
+@dataclass(frozen=True)
+class CodecChain:
+    """An ordered, validated codec chain.
+
+    Attributes
+    ----------
+    array_array : tuple of ArrayArrayCodec
+    array_bytes : ArrayBytesCodec
+    bytes_bytes : tuple of BytesBytesCodec
+    """
+
+    array_array: tuple[ArrayArrayCodec, ...]
+    array_bytes: ArrayBytesCodec
+    bytes_bytes: tuple[BytesBytesCodec, ...]
+
+    @classmethod
+    def from_codecs(cls, codecs: Iterable[Codec]) -> CodecChain:
+        """Split and validate ``codecs``.
+
+        Raises
+        ------
+        CodecError
+            If the chain does not have exactly one array->bytes codec, or a codec
+            stands in the wrong part of the chain.
+        """
+        aa: list[ArrayArrayCodec] = []
+        ab: ArrayBytesCodec | None = None
+        bb: list[BytesBytesCodec] = []
+        for codec in codecs:
+            name = getattr(codec, "v3_name", type(codec).__name__)
+            if isinstance(codec, ArrayArrayCodec):
+                if ab is not None:
+                    raise CodecError("array->array codec after the array->bytes codec", codec=name)
+                aa.append(codec)
+            elif isinstance(codec, ArrayBytesCodec):
+                if ab is not None:
+                    raise CodecError("more than one array->bytes codec", codec=name)
+                ab = codec
+            elif isinstance(codec, BytesBytesCodec):
+                if ab is None:
+                    raise CodecError("bytes->bytes codec before the array->bytes codec", codec=name)
+                bb.append(codec)
+            else:
+                raise CodecError(f"not a codec: {codec!r}", codec=name)
+        if ab is None:
+            raise CodecError("codec chain has no array->bytes codec (e.g. 'bytes')")
+        return cls(tuple(aa), ab, tuple(bb))
+
+    @property
+    def codecs(self) -> tuple[Codec, ...]:
+        """Every codec, in chain order."""
+        return (*self.array_array, self.array_bytes, *self.bytes_bytes)
+
+    def evolve_from_array_spec(self, spec: ArraySpec) -> CodecChain:
+        """Fill in array-dependent settings of every codec, and validate them."""
+        aa = []
+        for codec in self.array_array:
+            codec = codec.evolve_from_array_spec(spec)
+            codec.validate(spec)
+            aa.append(codec)
+            spec = codec.resolve_spec(spec)
+        ab = self.array_bytes.evolve_from_array_spec(spec)
+        ab.validate(spec)
+        bb = [c.evolve_from_array_spec(spec) for c in self.bytes_bytes]
+        for c in bb:
+            c.validate(spec)
+        return CodecChain(tuple(aa), ab, tuple(bb))  # type: ignore[arg-type]
+
+    def specs(self, spec: ArraySpec) -> list[ArraySpec]:
+        """The input spec of each array->array codec, then of the array->bytes codec."""
+        out = [spec]
+        for codec in self.array_array:
+            out.append(codec.resolve_spec(out[-1]))
+        return out
+
+    def to_json(self) -> list[dict[str, Any]]:
+        """The v3 ``codecs`` list."""
+        return [c.to_json() for c in self.codecs]
+
+    @property
+    def is_fixed_size(self) -> bool:
+        """Whether every codec's output size depends only on its input size."""
+        return all(c.is_fixed_size for c in self.codecs)
+
+    def compute_encoded_size(self, decoded_size: int, spec: ArraySpec) -> int:
+        """Encoded size of a chunk of ``decoded_size`` bytes (fixed-size chains only)."""
+        size = decoded_size
+        specs = self.specs(spec)
+        for codec, s in zip(self.array_array, specs, strict=False):
+            size = codec.compute_encoded_size(size, s)
+        size = self.array_bytes.compute_encoded_size(size, specs[-1])
+        for bcodec in self.bytes_bytes:
+            size = bcodec.compute_encoded_size(size, specs[-1])
+        return size
+
+
+def encode_chunk(chain: CodecChain, chunk: Any, spec: ArraySpec) -> Encoded | None:
+    """Encode one decoded chunk to bytes; None when there is nothing to store."""
+    specs = chain.specs(spec)
+    for codec, s in zip(chain.array_array, specs, strict=False):
+        chunk = codec.encode(chunk, s)
+    data = chain.array_bytes.encode(chunk, specs[-1])
+    if data is None:
+        return None
+    for bcodec in chain.bytes_bytes:
+        data = bcodec.encode(data, specs[-1])
+    return data
+
+
+def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
+    """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
+    specs = chain.specs(spec)
+    for bcodec in reversed(chain.bytes_bytes):
+        data = bcodec.decode(data, specs[-1])
+    chunk = chain.array_bytes.decode(data, specs[-1])
+    for codec, s in zip(reversed(chain.array_array), reversed(specs[:-1]), strict=True):
+        chunk = codec.decode(chunk, s)
+    return chunk
+
+
+def _names(codecs: Sequence[Codec]) -> list[str]:
+    return [c.v3_name for c in codecs]

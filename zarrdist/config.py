@@ -1,0 +1,154 @@
+"""Runtime configuration: one donfig ``Config("zarrdist")``, env prefix ``ZARRDIST_``.
+
+Every key, its default and its meaning live in :data:`DEFAULTS` below; that table
+is the documentation. Environment variables override defaults:
+``ZARRDIST_ARRAY__WRITE_EMPTY_CHUNKS=true`` sets ``array.write_empty_chunks``.
+
+The zarr-python 3.1.5 keys are kept under their names (``default_zarr_format``,
+``array.order``, ``array.write_empty_chunks``, ``array.target_shard_size_bytes``,
+``async.concurrency``, ``threading.max_workers``); the seed's
+``default_zarr_version`` is accepted as an alias of ``default_zarr_format``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from donfig import Config as _DonfigConfig
+
+__all__ = ["DEFAULTS", "Config", "config", "enable_gpu", "get_int"]
+
+MiB = 1 << 20
+
+#: Every config key with its default, documented in place.
+DEFAULTS: dict[str, Any] = {
+    # Zarr format of new arrays and groups when the caller names none (2 or 3).
+    "default_zarr_format": 3,
+    "array": {
+        # Memory order of arrays returned by reads ("C" or "F").
+        "order": "C",
+        # Store chunks whose every element equals the fill value.
+        "write_empty_chunks": False,
+        # Size that shards="auto" aims at (uncompressed bytes per shard).
+        "target_shard_size_bytes": 128 * MiB,
+        # Uncompressed bytes per chunk that chunks="auto" aims at.
+        "target_chunk_size_bytes": 1 * MiB,
+    },
+    # zarr-python's async knobs; zarrdist uses "concurrency" as the per-call limit
+    # of concurrent requests to remote stores.
+    "async": {"concurrency": 10, "timeout": None},
+    # Threads of the local (threaded) scheduler; None means the number of cores.
+    "threading": {"max_workers": None},
+    "codecs": {
+        # Allow codecs that unpickle (numcodecs "pickle"): reading untrusted data
+        # with them can run arbitrary code, so they are refused unless enabled.
+        "allow_pickle": False,
+    },
+    # Selections smaller than this many bytes run on the direct path (no dask graph).
+    "direct_max_bytes": 16 * MiB,
+    "graph": {
+        # Uncompressed bytes of unsharded chunks batched into one task.
+        "task_bytes": 64 * MiB,
+        # A task projected to need more memory than this is refused at build time.
+        "max_task_bytes": 2048 * MiB,
+        # Refuse graphs with more tasks than this (None: no limit).
+        "max_tasks": None,
+    },
+    "io": {
+        # Concurrent requests one batch call (get_many, get_ranges) may have in flight.
+        "max_concurrency": 32,
+        # Gap in bytes below which neighbouring byte ranges are fetched as one.
+        "coalesce_max_gap_bytes": 1 * MiB,
+        # Largest coalesced range in bytes.
+        "coalesce_max_bytes": 100 * MiB,
+        # fsync files and directories after LocalStore writes.
+        "fsync": False,
+    },
+    # Scheduler for graphs: None (a distributed Client if one is active, else
+    # threads), "threads", "sync", "processes", or a distributed scheduler address.
+    "scheduler": None,
+    # Put decoded chunks on the GPU (CuPy arrays).
+    "gpu": False,
+}
+
+_ALIASES = {"default_zarr_version": "default_zarr_format"}
+
+
+def _parse_env(prefix: str = "ZARRDIST_") -> dict[str, Any]:
+    """Env vars ``ZARRDIST_A__B=v`` as a nested dict; values parse case-insensitively."""
+    out: dict[str, Any] = {}
+    for name, raw in os.environ.items():
+        if not name.startswith(prefix):
+            continue
+        parts = name[len(prefix) :].lower().split("__")
+        node = out
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+        node[parts[-1]] = _parse_value(raw)
+    return out
+
+
+def _parse_value(raw: str) -> Any:
+    lowered = raw.strip().lower()
+    if lowered in ("true", "yes", "on"):
+        return True
+    if lowered in ("false", "no", "off"):
+        return False
+    if lowered in ("none", "null"):
+        return None
+    for convert in (int, float):
+        try:
+            return convert(raw)
+        except ValueError:
+            pass
+    return raw
+
+
+class Config(_DonfigConfig):  # type: ignore[misc]
+    """donfig config with zarr-python's aliases and ``enable_gpu``."""
+
+    def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        arg = {_ALIASES.get(k, k): v for k, v in (arg or {}).items()}
+        kwargs = {_ALIASES.get(k, k): v for k, v in kwargs.items()}
+        return super().set(arg, **kwargs)
+
+    def get(self, key: str, default: Any = None, **kwargs: Any) -> Any:
+        key = _ALIASES.get(key, key)
+        if default is None and not kwargs:
+            return super().get(key)
+        return super().get(key, default, **kwargs)
+
+    def reset(self) -> None:
+        """Back to the defaults and environment variables."""
+        self.clear()
+        self.update_defaults(DEFAULTS)
+        self.refresh()
+
+    def enable_gpu(self) -> Any:
+        """Decode chunks into CuPy arrays (``gpu=True``); usable as a context manager."""
+        return self.set({"gpu": True})
+
+
+def _make() -> Config:
+    cfg = Config("zarrdist", defaults=[DEFAULTS], env_var="ZARRDIST_CONFIG")
+    # donfig's own env parsing does not lower-case booleans consistently, so parse here.
+    cfg.update(_parse_env(), priority="new")
+    return cfg
+
+
+config = _make()
+
+
+def enable_gpu() -> Any:
+    """Module-level form of :meth:`Config.enable_gpu`."""
+    return config.enable_gpu()
+
+
+def get_int(key: str) -> int:
+    """An integer config value (``threading.max_workers`` None means the core count)."""
+    value = config.get(key)
+    if value is None and key == "threading.max_workers":
+        return os.cpu_count() or 1
+    return int(value)

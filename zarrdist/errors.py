@@ -1,0 +1,241 @@
+"""The one exception hierarchy of zarrdist.
+
+Every class also subclasses the builtin a caller already catches
+(``FileNotFoundError``, ``ValueError``, ``PermissionError``, ...), so code written
+against zarr-python keeps working.
+
+Errors cross dask workers, so they must survive pickling. The rule that makes
+that work: the only positional argument is the *finished* message; context is
+keyword-only and stored as attributes. ``BaseException.__reduce__`` then rebuilds
+the instance from ``args`` and restores ``__dict__``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "ByteRangeError",
+    "ChecksumError",
+    "CodecError",
+    "ContainsArrayError",
+    "ContainsGroupError",
+    "ContainsNodeError",
+    "GraphError",
+    "MemoryBudgetError",
+    "MetadataError",
+    "NodeNotFoundError",
+    "ArrayNotFoundError",
+    "GroupNotFoundError",
+    "Problem",
+    "ReadOnlyStoreError",
+    "SelectionError",
+    "StoreError",
+    "UnknownCodecError",
+    "UnknownDataTypeError",
+    "ZarrdistError",
+]
+
+
+def _context(**fields: Any) -> str:
+    """Render ``(store='...', key='...')`` from the fields that are set."""
+    parts = [f"{name}={value!r}" for name, value in fields.items() if value is not None]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+class ZarrdistError(Exception):
+    """Base class of every error zarrdist raises on purpose."""
+
+
+class StoreError(ZarrdistError):
+    """A store could not do what was asked of it.
+
+    Attributes
+    ----------
+    store : str or None
+        The store, as a URL or a short description.
+    key : str or None
+        The store key involved.
+    """
+
+    def __init__(self, message: str, *, store: str | None = None, key: str | None = None):
+        super().__init__(message + _context(store=store, key=key))
+        self.store = store
+        self.key = key
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Rebuild from the finished message alone; attributes come back through __dict__.
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class ReadOnlyStoreError(StoreError, PermissionError):
+    """A write was attempted on a store opened read-only."""
+
+
+class ByteRangeError(StoreError, ValueError):
+    """A byte-range request is invalid, or a key was refused (for example ``..``)."""
+
+
+class _NodeError(ZarrdistError):
+    def __init__(self, message: str, *, store: str | None = None, path: str | None = None):
+        super().__init__(message + _context(store=store, path=path))
+        self.store = store
+        self.path = path
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class NodeNotFoundError(_NodeError, FileNotFoundError):
+    """No array or group exists at the path."""
+
+
+class ArrayNotFoundError(NodeNotFoundError):
+    """No array exists at the path."""
+
+
+class GroupNotFoundError(NodeNotFoundError):
+    """No group exists at the path."""
+
+
+class ContainsNodeError(_NodeError, FileExistsError):
+    """A node already exists where one was to be created."""
+
+
+class ContainsArrayError(ContainsNodeError):
+    """An array already exists at the path."""
+
+
+class ContainsGroupError(ContainsNodeError):
+    """A group already exists at the path."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found while validating a metadata document.
+
+    Attributes
+    ----------
+    loc : str
+        Where in the document, as a dotted path (``codecs.1.configuration.level``).
+    message : str
+        What is wrong.
+    kind : str
+        A short machine-readable category (``missing``, ``type``, ``value``, ...).
+    """
+
+    loc: str
+    message: str
+    kind: str = "value"
+
+    def __str__(self) -> str:
+        return f"{self.loc}: {self.message}" if self.loc else self.message
+
+
+class MetadataError(ZarrdistError, ValueError):
+    """A metadata document is missing, malformed, or describes something invalid.
+
+    Attributes
+    ----------
+    key : str or None
+        The store key of the document (``zarr.json``, ``a/b/.zarray``).
+    store : str or None
+        The store it was read from.
+    problems : list of Problem
+        Every problem found, not only the first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key: str | None = None,
+        store: str | None = None,
+        problems: list[Problem] | tuple[Problem, ...] = (),
+    ):
+        detail = "".join(f"\n  - {p}" for p in problems)
+        super().__init__(message + detail + _context(store=store, key=key))
+        self.key = key
+        self.store = store
+        self.problems = list(problems)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class UnknownDataTypeError(MetadataError):
+    """A data type is not known to zarrdist."""
+
+
+class CodecError(ZarrdistError):
+    """A codec failed to encode or decode, or is misconfigured.
+
+    Attributes
+    ----------
+    codec : str or None
+        The codec's name (``zstd``, ``numcodecs.blosc``, ``sharding_indexed``).
+    key : str or None
+        The store key of the chunk or shard being processed.
+    store : str or None
+        The store it came from.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        codec: str | None = None,
+        key: str | None = None,
+        store: str | None = None,
+    ):
+        super().__init__(message + _context(codec=codec, store=store, key=key))
+        self.codec = codec
+        self.key = key
+        self.store = store
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class UnknownCodecError(CodecError, ValueError):
+    """A codec named in metadata is not installed or not allowed."""
+
+
+class ChecksumError(CodecError, ValueError):
+    """A checksum (crc32c, zstd content checksum) did not match."""
+
+
+class SelectionError(ZarrdistError, IndexError):
+    """A selection is invalid for the array it indexes."""
+
+
+class GraphError(ZarrdistError, ValueError):
+    """A task graph is malformed: overlapping write units, misaligned regions."""
+
+
+class MemoryBudgetError(MemoryError, ZarrdistError):
+    """A task would need more memory than ``graph.max_task_bytes`` allows.
+
+    Attributes
+    ----------
+    projected : int or None
+        Projected bytes of the largest task.
+    allowed : int or None
+        The configured limit.
+    """
+
+    def __init__(self, message: str, *, projected: int | None = None, allowed: int | None = None):
+        super().__init__(message + _context(projected=projected, allowed=allowed))
+        self.projected = projected
+        self.allowed = allowed
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+def _rebuild(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
+    """Recreate an error from its finished message without re-running ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    return error
