@@ -1,0 +1,177 @@
+"""Partial shard reads and writes, through callables so that no store is imported here.
+
+A reader does: fetch the index (one byte request) -> decode it -> plan the needed
+inner chunks' byte ranges -> fetch them (one ``get_ranges`` call) -> decode only
+those inner chunks. A partial writer re-encodes only the inner chunks it touches
+and copies every other stored inner chunk's bytes verbatim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from zarrdist.codecs.sharding._codec import (
+    ShardingCodec,
+    assemble_shard,
+    decode_inner_chunk,
+    encode_inner_chunk,
+    split_shard,
+)
+from zarrdist.codecs.sharding._index import (
+    CODEC_NAME,
+    MAX_UINT64,
+    decode_index,
+    empty_index,
+)
+from zarrdist.codecs.sharding._plan import index_byte_request, morton_order, plan_shard_read
+from zarrdist.errors import CodecError
+
+if TYPE_CHECKING:
+    from zarrdist.codecs._base import ArraySpec, Encoded
+    from zarrdist.stores._base import ByteRequest, RangeByteRequest
+
+__all__ = ["GetIndex", "GetRanges", "merge_into_shard", "read_shard_partial"]
+
+#: ``get_index(request) -> bytes or None``: one byte request of the shard key.
+GetIndex = Callable[["ByteRequest"], "Encoded | None"]
+#: ``get_ranges(requests) -> [bytes or None, ...]``: several ranges of the shard key.
+GetRanges = Callable[[Sequence["RangeByteRequest"]], Sequence["Encoded | None"]]
+
+
+def _coords(values: Iterable[Any]) -> tuple[int, ...]:
+    return tuple(int(v) for v in values)
+
+
+def read_shard_partial(
+    get_index: GetIndex,
+    get_ranges: GetRanges,
+    codec: ShardingCodec,
+    spec: ArraySpec,
+    needed_inner_coords: Iterable[Sequence[int]],
+    *,
+    max_gap_bytes: int | None = None,
+    max_range_bytes: int | None = None,
+) -> dict[tuple[int, ...], Any]:
+    """Read and decode only the needed inner chunks of one shard.
+
+    Parameters
+    ----------
+    get_index : callable
+        ``get_index(request)`` returns the requested bytes of the shard, or None
+        if the shard does not exist.
+    get_ranges : callable
+        ``get_ranges(requests)`` returns the bytes of each range, in order.
+    codec : ShardingCodec
+    spec : ArraySpec
+        The shard's spec.
+    needed_inner_coords : iterable of tuple of int
+        Inner chunks to read.
+    max_gap_bytes, max_range_bytes : int, optional
+        Coalescing limits (config ``io.coalesce_*`` by default).
+
+    Returns
+    -------
+    dict
+        Inner coordinates -> decoded inner chunk (possibly a read-only view), or
+        None where the chunk (or the whole shard) is absent: read it as fill value.
+
+    Raises
+    ------
+    CodecError
+        If the index or a range is short (truncated shard), or the index is corrupt.
+    ChecksumError
+        If an index or chunk checksum fails.
+    """
+    cps = codec.chunks_per_shard(spec)
+    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
+    out: dict[tuple[int, ...], Any] = dict.fromkeys(needed)
+    if not needed:
+        return out
+    raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
+    if raw is None:
+        return out
+    index = decode_index(raw, codec.index_chain, cps)
+    plans = plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
+    if not plans:
+        return out
+    blobs = get_ranges([request for request, _ in plans])
+    if len(blobs) != len(plans):
+        raise CodecError(
+            f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
+            codec=CODEC_NAME,
+        )
+    for (request, slots), blob in zip(plans, blobs, strict=True):
+        wanted = request.end - request.start
+        view = memoryview(b"" if blob is None else blob).cast("B")
+        if len(view) != wanted:
+            # The index promised bytes the shard does not have: it was truncated or
+            # replaced between the two requests.
+            raise CodecError(
+                f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
+                f"expected {wanted} (truncated shard or stale index)",
+                codec=CODEC_NAME,
+            )
+        for coords, offset, nbytes in slots:
+            out[coords] = decode_inner_chunk(codec, view[offset : offset + nbytes], spec)
+    return out
+
+
+def merge_into_shard(
+    existing: Encoded | None,
+    updates: Mapping[Sequence[int], Any],
+    codec: ShardingCodec,
+    spec: ArraySpec,
+    write_empty_chunks: bool,
+) -> bytes | None:
+    """Replace some inner chunks of a stored shard, copying the others' bytes verbatim.
+
+    Parameters
+    ----------
+    existing : bytes-like or None
+        The stored shard, or None if there is none yet.
+    updates : mapping
+        Inner coordinates -> the whole new inner chunk (shape ``codec.chunk_shape``).
+    codec : ShardingCodec
+    spec : ArraySpec
+        The shard's spec.
+    write_empty_chunks : bool
+        Store updated inner chunks that equal the fill value; when False they are
+        removed from the shard.
+
+    Returns
+    -------
+    bytes or None
+        The new shard, or None if it holds no inner chunk (delete the key).
+
+    Raises
+    ------
+    CodecError
+        If an update has the wrong shape or coordinates, or ``existing`` is corrupt.
+    """
+    cps = codec.chunks_per_shard(spec)
+    inner_spec = codec.inner_spec(spec)
+    new: dict[tuple[int, ...], Any] = {}
+    for key, chunk in updates.items():
+        coords = _coords(key)
+        if len(coords) != len(cps) or not all(0 <= c < n for c, n in zip(coords, cps, strict=True)):
+            raise CodecError(f"inner chunk {coords} is outside the shard", codec=CODEC_NAME)
+        if tuple(chunk.shape) != codec.chunk_shape:
+            raise CodecError(
+                f"update of inner chunk {coords} has shape {tuple(chunk.shape)}, "
+                f"expected {codec.chunk_shape}",
+                codec=CODEC_NAME,
+            )
+        new[coords] = chunk
+    if existing is None or len(existing) == 0:
+        index, view = empty_index(cps), memoryview(b"")
+    else:
+        index, view = split_shard(codec, existing, spec)
+
+    def piece(coords: tuple[int, ...]) -> Encoded | None:
+        if coords in new:
+            return encode_inner_chunk(codec, new[coords], inner_spec, write_empty_chunks)
+        offset, nbytes = (int(v) for v in index[coords])
+        return None if offset == MAX_UINT64 else view[offset : offset + nbytes]
+
+    return assemble_shard(codec, cps, ((c, piece(c)) for c in morton_order(cps)))
