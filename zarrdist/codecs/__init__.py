@@ -12,6 +12,11 @@ from zarrdist.codecs._base import (
     BytesBytesCodec,
     Codec,
 )
+from zarrdist.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
+from zarrdist.codecs.bytes import BytesCodec, Endian
+from zarrdist.codecs.crc32c import Crc32cCodec
+from zarrdist.codecs.gzip import GzipCodec
+from zarrdist.codecs.numcodecs_adapter import NumcodecsCodec
 from zarrdist.codecs.pipeline import CodecChain, decode_chunk, encode_chunk
 from zarrdist.codecs.registry import (
     codec_from_json,
@@ -19,14 +24,34 @@ from zarrdist.codecs.registry import (
     get_v2_codec_class,
     register_codec,
 )
+from zarrdist.codecs.sharding import ShardingCodec
+from zarrdist.codecs.transpose import TransposeCodec
+from zarrdist.codecs.v2 import V2Codec
+from zarrdist.codecs.vlen_bytes import VLenBytesCodec
+from zarrdist.codecs.vlen_utf8 import VLenUTF8Codec
+from zarrdist.codecs.zstd import ZstdCodec
 
 __all__ = [
     "ArrayArrayCodec",
     "ArrayBytesCodec",
     "ArraySpec",
+    "BloscCname",
+    "BloscCodec",
+    "BloscShuffle",
     "BytesBytesCodec",
+    "BytesCodec",
     "Codec",
     "CodecChain",
+    "Crc32cCodec",
+    "Endian",
+    "GzipCodec",
+    "NumcodecsCodec",
+    "ShardingCodec",
+    "TransposeCodec",
+    "V2Codec",
+    "VLenBytesCodec",
+    "VLenUTF8Codec",
+    "ZstdCodec",
     "codec_from_json",
     "decode_chunk",
     "encode_chunk",

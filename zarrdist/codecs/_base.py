@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 
 from zarrdist.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.errors import CodecError
 
 __all__ = [
     "ArrayArrayCodec",
@@ -22,6 +23,7 @@ __all__ = [
     "BytesBytesCodec",
     "Codec",
     "Encoded",
+    "check_configuration",
 ]
 
 #: Encoded data: 1-D bytes on the host.
@@ -149,3 +151,29 @@ class BytesBytesCodec(Codec):
     @abstractmethod
     def decode(self, data: Encoded, spec: ArraySpec) -> Encoded:
         """Invert :meth:`encode`."""
+
+
+def check_configuration(
+    codec: str, configuration: dict[str, Any], allowed: tuple[str, ...]
+) -> dict[str, Any]:
+    """Refuse configuration keys a codec does not know, naming the codec and the keys.
+
+    Returns
+    -------
+    dict
+        ``configuration`` itself, for chaining.
+
+    Raises
+    ------
+    CodecError
+        If a key is not in ``allowed``, or the configuration is not an object.
+    """
+    if not isinstance(configuration, dict):
+        raise CodecError(f"configuration must be a JSON object, got {configuration!r}", codec=codec)
+    unknown = sorted(set(configuration) - set(allowed))
+    if unknown:
+        raise CodecError(
+            f"unknown configuration keys {unknown}; expected a subset of {list(allowed)}",
+            codec=codec,
+        )
+    return configuration

@@ -78,15 +78,20 @@ class CodecChain:
 
     def evolve_from_array_spec(self, spec: ArraySpec) -> CodecChain:
         """Fill in array-dependent settings of every codec, and validate them."""
+        # zarr-python 3.1.5 evolves every codec with the *array's* spec, not the spec
+        # resolved through earlier filters (blosc typesize, bytes endian, numcodecs
+        # shuffle elementsize); doing the same keeps metadata and bytes equal.
+        # Validation still sees the spec each codec actually receives.
+        array_spec = spec
         aa = []
         for codec in self.array_array:
-            codec = codec.evolve_from_array_spec(spec)
+            codec = codec.evolve_from_array_spec(array_spec)
             codec.validate(spec)
             aa.append(codec)
             spec = codec.resolve_spec(spec)
-        ab = self.array_bytes.evolve_from_array_spec(spec)
+        ab = self.array_bytes.evolve_from_array_spec(array_spec)
         ab.validate(spec)
-        bb = [c.evolve_from_array_spec(spec) for c in self.bytes_bytes]
+        bb = [c.evolve_from_array_spec(array_spec) for c in self.bytes_bytes]
         for c in bb:
             c.validate(spec)
         return CodecChain(tuple(aa), ab, tuple(bb))  # type: ignore[arg-type]

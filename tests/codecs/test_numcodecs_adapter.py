@@ -1,0 +1,231 @@
+"""``numcodecs.<id>`` codecs: kinds, JSON and bytes against zarr-python 3.1.5."""
+
+from __future__ import annotations
+
+import pickle
+import warnings
+from typing import Any
+
+import numpy as np
+import pytest
+from numcodecs.registry import codec_registry
+from zarr.abc.codec import ArrayArrayCodec as ZarrAA
+from zarr.abc.codec import ArrayBytesCodec as ZarrAB
+from zarr.registry import get_codec_class as zarr_codec_class
+
+from zarrdist.codecs import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    ArraySpec,
+    BytesBytesCodec,
+    GzipCodec,
+    NumcodecsCodec,
+    codec_from_json,
+    decode_chunk,
+    get_codec_class,
+    get_v2_codec_class,
+)
+from zarrdist.config import config
+from zarrdist.errors import CodecError, UnknownCodecError
+
+BYTES = {"name": "bytes", "configuration": {"endian": "little"}}
+ZARR_NAMES = [
+    "blosc", "lz4", "zstd", "zlib", "gzip", "bz2", "lzma", "shuffle", "delta", "bitround",
+    "fixedscaleoffset", "quantize", "packbits", "astype", "crc32", "crc32c", "adler32",
+    "fletcher32", "jenkins_lookup3", "pcodec", "zfpy",
+]  # fmt: skip
+
+
+def _field() -> np.ndarray[Any, Any]:
+    x = np.linspace(0, 4, 12 * 10).reshape(12, 10)
+    return (np.sin(x) * 1000 + np.random.default_rng(1).normal(0, 0.5, x.shape)).astype("<f8")
+
+
+@pytest.mark.parametrize("codec_id", ZARR_NAMES)
+def test_kind_matches_zarr(codec_id: str) -> None:
+    ours = get_codec_class(f"numcodecs.{codec_id}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = zarr_codec_class(f"numcodecs.{codec_id}")
+    if issubclass(theirs, ZarrAA):
+        assert issubclass(ours, ArrayArrayCodec)
+    elif issubclass(theirs, ZarrAB):
+        assert issubclass(ours, ArrayBytesCodec)
+    else:
+        assert issubclass(ours, BytesBytesCodec)
+
+
+def test_every_numcodecs_id_is_registered() -> None:
+    for codec_id in codec_registry:
+        cls = get_codec_class(f"numcodecs.{codec_id}") if codec_id != "pickle" else None
+        if cls is not None:
+            assert issubclass(cls, NumcodecsCodec)
+            assert cls.codec_id == codec_id
+    # Built-in codecs win the v2 ids they share with numcodecs.
+    assert get_v2_codec_class("gzip") is GzipCodec
+    assert get_v2_codec_class("zlib") is get_codec_class("numcodecs.zlib")
+
+
+FILTER_CASES = [
+    {"name": "numcodecs.delta", "configuration": {"dtype": "<f8"}},
+    {"name": "numcodecs.delta", "configuration": {"dtype": "<f8", "astype": "<f4"}},
+    {
+        "name": "numcodecs.fixedscaleoffset",
+        "configuration": {"offset": 0, "scale": 10, "dtype": "<f8", "astype": "<i4"},
+    },
+    {"name": "numcodecs.fixedscaleoffset", "configuration": {"offset": 1, "scale": 100}},
+    {"name": "numcodecs.quantize", "configuration": {"digits": 3}},
+    {"name": "numcodecs.bitround", "configuration": {"keepbits": 10}},
+    {"name": "numcodecs.astype", "configuration": {"encode_dtype": "<f4"}},
+]
+COMPRESSOR_CASES = [
+    {"name": "numcodecs.lz4", "configuration": {"acceleration": 1}},
+    {"name": "numcodecs.lzma", "configuration": {"preset": 1}},
+    {"name": "numcodecs.bz2", "configuration": {"level": 3}},
+    {"name": "numcodecs.zlib", "configuration": {"level": 4}},
+    {"name": "numcodecs.gzip", "configuration": {"level": 4}},
+    {"name": "numcodecs.zstd", "configuration": {"level": 2}},
+    {"name": "numcodecs.blosc", "configuration": {"cname": "lz4", "clevel": 5, "shuffle": 1}},
+    {"name": "numcodecs.shuffle", "configuration": {}},
+    {"name": "numcodecs.crc32", "configuration": {}},
+    {"name": "numcodecs.crc32c", "configuration": {}},
+    {"name": "numcodecs.adler32", "configuration": {}},
+    {"name": "numcodecs.fletcher32", "configuration": {}},
+    {"name": "numcodecs.jenkins_lookup3", "configuration": {}},
+]
+
+
+def _check_against_zarr(
+    peers: tuple[Any, Any, Any], arr: np.ndarray[Any, Any], codecs: list[dict[str, Any]]
+) -> None:
+    zarr_peer, make_chain, encode_bytes = peers
+    spec = ArraySpec(arr.shape, arr.dtype)
+    chain = make_chain(codecs, spec)
+    ours = encode_bytes(chain, arr, spec)
+    theirs = zarr_peer.encode(arr, codecs)
+    assert ours == theirs
+    assert chain.to_json() == zarr_peer.to_json(codecs, arr.shape, arr.dtype)
+    expected = zarr_peer.decode(theirs, codecs, arr.shape, arr.dtype)
+    back = decode_chunk(chain, theirs, spec)
+    assert back.shape == arr.shape
+    assert back.dtype == arr.dtype
+    assert back.tobytes() == expected.tobytes()
+
+
+@pytest.mark.parametrize("codec", FILTER_CASES, ids=lambda c: c["name"])
+def test_filters_equal_zarr(
+    zarr_peer: Any, make_chain: Any, encode_bytes: Any, codec: dict[str, Any]
+) -> None:
+    _check_against_zarr((zarr_peer, make_chain, encode_bytes), _field(), [codec, BYTES])
+
+
+@pytest.mark.parametrize("codec", COMPRESSOR_CASES, ids=lambda c: c["name"])
+def test_compressors_equal_zarr(
+    zarr_peer: Any, make_chain: Any, encode_bytes: Any, codec: dict[str, Any]
+) -> None:
+    _check_against_zarr((zarr_peer, make_chain, encode_bytes), _field(), [BYTES, codec])
+
+
+def test_packbits_equals_zarr(zarr_peer: Any, make_chain: Any, encode_bytes: Any) -> None:
+    arr = (_field() > 0).reshape(12, 10)
+    codecs = [{"name": "numcodecs.packbits", "configuration": {}}, BYTES]
+    _check_against_zarr((zarr_peer, make_chain, encode_bytes), arr, codecs)
+
+
+def test_evolve_fills_settings_like_zarr() -> None:
+    spec = ArraySpec((4,), np.dtype("<f8"))
+    shuffle = codec_from_json({"name": "numcodecs.shuffle"}).evolve_from_array_spec(spec)
+    assert shuffle.to_json()["configuration"] == {"elementsize": 8}
+    astype = codec_from_json(
+        {"name": "numcodecs.astype", "configuration": {"encode_dtype": "<f4"}}
+    ).evolve_from_array_spec(spec)
+    assert astype.to_json()["configuration"] == {"encode_dtype": "<f4", "decode_dtype": "float64"}
+    assert astype.resolve_spec(spec).dtype == np.dtype("<f4")
+
+
+@pytest.mark.parametrize(
+    ("name", "configuration", "values"),
+    [
+        ("numcodecs.json2", {}, ["a", 1, None, [1, 2]]),
+        ("numcodecs.msgpack2", {}, ["a", 1, None, b"xy"]),
+        ("numcodecs.vlen-utf8", {}, ["a", "bé", "", "c"]),
+    ],
+)
+def test_object_codecs_round_trip(
+    make_chain: Any, encode_bytes: Any, name: str, configuration: dict[str, Any], values: list[Any]
+) -> None:
+    flat = np.empty(4, dtype=object)
+    flat[:] = values
+    arr = flat.reshape(2, 2)
+    spec = ArraySpec(arr.shape, arr.dtype)
+    chain = make_chain([{"name": name, "configuration": configuration}], spec)
+    back = decode_chunk(chain, encode_bytes(chain, arr, spec), spec)
+    assert back.shape == (2, 2)
+    assert back.tolist() == arr.tolist()
+
+
+def test_categorize_round_trip(make_chain: Any, encode_bytes: Any) -> None:
+    arr = np.array(["b", "a", "c", "a"], dtype=object)
+    codecs = [
+        {
+            "name": "numcodecs.categorize",
+            "configuration": {"labels": ["a", "b", "c"], "dtype": "|O"},
+        },
+        {"name": "numcodecs.vlen-utf8", "configuration": {}},
+    ]
+    spec = ArraySpec(arr.shape, arr.dtype)
+    chain = make_chain([codecs[0], BYTES], spec)
+    assert chain.specs(spec)[-1].dtype == np.dtype("u1")
+    encoded = encode_bytes(chain, arr, spec)
+    assert encoded == bytes([2, 1, 3, 1])
+    assert decode_chunk(chain, encoded, spec).tolist() == arr.tolist()
+
+
+def test_pickle_refused_by_default_and_allowed_with_config(
+    make_chain: Any, encode_bytes: Any
+) -> None:
+    entry = {"name": "numcodecs.pickle", "configuration": {"protocol": 5}}
+    with pytest.raises(UnknownCodecError, match="allow_pickle") as info:
+        codec_from_json(entry)
+    assert info.value.codec == "numcodecs.pickle"
+    with pytest.raises(UnknownCodecError):
+        get_v2_codec_class("pickle")
+    arr = np.empty(3, dtype=object)
+    arr[:] = [{"a": 1}, (2, 3), "x"]
+    spec = ArraySpec(arr.shape, arr.dtype)
+    with config.set({"codecs.allow_pickle": True}):
+        chain = make_chain([entry], spec)
+        back = decode_chunk(chain, encode_bytes(chain, arr, spec), spec)
+    assert back.tolist() == arr.tolist()
+    # An instance made while allowed still refuses to build its codec afterwards.
+    fresh = type(chain.array_bytes)(configuration={"protocol": 5})
+    with pytest.raises(UnknownCodecError):
+        fresh.validate(spec)
+
+
+def test_errors_name_the_codec() -> None:
+    spec = ArraySpec((4,), np.dtype("u1"))
+    zlib = codec_from_json({"name": "numcodecs.zlib"})
+    assert isinstance(zlib, BytesBytesCodec)
+    with pytest.raises(CodecError) as info:
+        zlib.decode(b"not zlib", spec)
+    assert info.value.codec == "numcodecs.zlib"
+    bad = codec_from_json({"name": "numcodecs.delta", "configuration": {"dtype": "nonsense"}})
+    with pytest.raises(CodecError, match="delta"):
+        bad.validate(spec)
+    with pytest.raises(CodecError, match="id"):
+        codec_from_json({"name": "numcodecs.zlib", "configuration": {"id": "bz2"}})
+    with pytest.raises(UnknownCodecError):
+        codec_from_json({"name": "numcodecs.no-such-codec"})
+
+
+def test_adapters_hash_compare_and_pickle() -> None:
+    a = codec_from_json({"name": "numcodecs.zlib", "configuration": {"level": 3}})
+    b = codec_from_json({"name": "numcodecs.zlib", "configuration": {"level": 3}})
+    c = codec_from_json({"name": "numcodecs.bz2", "configuration": {"level": 3}})
+    assert a == b
+    assert hash(a) == hash(b)
+    assert a != c
+    assert pickle.loads(pickle.dumps(a)) == a
+    a.validate(ArraySpec((1,), np.dtype("u1")))  # builds the cached numcodecs codec
+    assert pickle.loads(pickle.dumps(a)) == a
