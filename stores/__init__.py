@@ -8,6 +8,7 @@ if __name__ != "zarrdist.stores":  # pragma: no cover - guards the package-dir m
     raise ImportError("import zarrdist.stores, not the top-level 'stores' folder")
 
 from zarrdist.stores._base import (
+    ACCESS_MODES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -16,17 +17,51 @@ from zarrdist.stores._base import (
     SuffixByteRequest,
     normalize_key,
     open_spec,
+    read_only_from_mode,
     register_driver,
 )
+from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._local import LocalStore
+from zarrdist.stores._lock import FileLock
+from zarrdist.stores._memory import MemoryStore, open_memory_spec
+from zarrdist.stores._resolve import StoreLike, resolve_store
+from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
+from zarrdist.stores._zip import ZipStore, open_zip_spec
 
 __all__ = [
+    "ACCESS_MODES",
     "ByteRequest",
+    "CacheStore",
+    "FileLock",
+    "FsspecStore",
+    "LocalStore",
+    "LoggingStore",
+    "MemoryStore",
     "OffsetByteRequest",
     "RangeByteRequest",
     "Store",
+    "StoreLike",
     "StoreSpec",
     "SuffixByteRequest",
+    "WrapperStore",
+    "ZipStore",
     "normalize_key",
     "open_spec",
+    "read_only_from_mode",
     "register_driver",
+    "resolve_store",
 ]
+
+
+def _open_local(options: dict[str, object]) -> LocalStore:
+    return LocalStore(str(options["root"]), read_only=bool(options.get("read_only", False)))
+
+
+# Every built-in driver, so StoreSpec.open() works in a fresh worker process.
+register_driver("local", _open_local)
+register_driver("memory", open_memory_spec)
+register_driver("zip", open_zip_spec)
+register_driver("fsspec", open_fsspec_spec)
+for _cls in (WrapperStore, LoggingStore, CacheStore):
+    register_driver(_cls.driver, open_wrapper_spec(_cls))
+del _cls

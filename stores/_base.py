@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Self
 from zarrdist.errors import ByteRangeError, ReadOnlyStoreError
 
 __all__ = [
+    "ACCESS_MODES",
     "ByteRequest",
     "OffsetByteRequest",
     "RangeByteRequest",
@@ -26,6 +27,7 @@ __all__ = [
     "SuffixByteRequest",
     "normalize_key",
     "open_spec",
+    "read_only_from_mode",
     "register_driver",
     "slice_bytes",
 ]
@@ -111,6 +113,27 @@ def normalize_key(key: str, *, store: str = "") -> str:
     if bad:
         raise ByteRangeError("refused a key that could leave the store root", store=store, key=key)
     return key
+
+
+#: zarr-python's access-mode spellings; only "r" makes a store read-only.
+ACCESS_MODES = ("r", "r+", "a", "w", "w-")
+
+
+def read_only_from_mode(mode: str | None, read_only: bool, *, store: str = "") -> bool:
+    """Combine a zarr-python ``mode`` with an explicit ``read_only`` flag.
+
+    Raises
+    ------
+    ValueError
+        If ``mode`` is not an access mode, or asks for writes on a read-only store.
+    """
+    if mode is None:
+        return read_only
+    if mode not in ACCESS_MODES:
+        raise ValueError(f"unknown access mode {mode!r} for {store or 'store'}; use {ACCESS_MODES}")
+    if read_only and mode != "r":
+        raise ValueError(f"mode={mode!r} asks for writes but read_only=True ({store or 'store'})")
+    return mode == "r"
 
 
 @dataclass(frozen=True)
@@ -281,7 +304,7 @@ class Store(ABC):
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key under ``prefix`` (a directory-like prefix); return the count."""
         self._check_writable(prefix or None)
-        keys = list(self.list_prefix(prefix))
+        keys = list(self._list(self._dir_prefix(prefix)))
         for key in keys:
             self._delete(key)
         return len(keys)
@@ -299,16 +322,19 @@ class Store(ABC):
         """Every key in the store."""
         return self._list("")
 
+    def _dir_prefix(self, prefix: str) -> str:
+        """``prefix`` checked like a key (no ``..``, no absolute path), ending in ``/``."""
+        if not prefix:
+            return ""
+        return normalize_key(prefix.rstrip("/"), store=self.url) + "/"
+
     def list_prefix(self, prefix: str) -> Iterator[str]:
         """Every key under ``prefix``. A non-empty prefix is a directory: ``a`` lists ``a/...``."""
-        if prefix and not prefix.endswith("/"):
-            prefix += "/"
-        return self._list(prefix)
+        return self._list(self._dir_prefix(prefix))
 
     def list_dir(self, prefix: str) -> Iterator[str]:
         """The immediate children (keys and sub-directories) under ``prefix``."""
-        if prefix and not prefix.endswith("/"):
-            prefix += "/"
+        prefix = self._dir_prefix(prefix)
         seen: set[str] = set()
         for key in self._list(prefix):
             child = key[len(prefix) :].split("/", 1)[0]
@@ -340,6 +366,10 @@ class Store(ABC):
 
     def __hash__(self) -> int:
         return hash(self.spec)
+
+    def __dask_tokenize__(self) -> tuple[str, str]:
+        # A store is what its spec says: equal specs give equal dask tokens.
+        return ("zarrdist-store", self.spec.__dask_tokenize__())
 
     def with_read_only(self, read_only: bool = True) -> Store:
         """A copy of this store with the given read-only mode."""

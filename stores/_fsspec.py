@@ -1,0 +1,323 @@
+"""FsspecStore: keys under a path of any fsspec file system (s3, gcs, http, file, memory).
+
+Latency, not bandwidth, bounds many small reads from an object store, so the batch
+methods (``get_many``, ``get_ranges``, ``set_many``) put up to ``io.max_concurrency``
+requests in flight at once: on an async file system (s3fs, gcsfs, http) as
+coroutines on the file system's own loop, on a sync one in a short-lived thread
+pool. Single-key methods call the file system directly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+
+import fsspec
+from fsspec.asyn import sync as run_on_loop
+from fsspec.mapping import FSMap
+
+from zarrdist.errors import StoreError
+from zarrdist.stores._base import (
+    ByteRequest,
+    OffsetByteRequest,
+    RangeByteRequest,
+    Store,
+    StoreSpec,
+    check_byte_request,
+)
+from zarrdist.stores._settings import setting
+
+__all__ = ["FsspecStore", "open_fsspec_spec"]
+
+T = TypeVar("T")
+# What a file system raises for a key that holds no value.
+_MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+# A byte request whose answer is empty without asking the server (S3 answers an
+# empty Range with the whole object).
+_EMPTY = (0, 0)
+
+
+def _bounds(request: ByteRequest | None) -> tuple[int | None, int | None]:
+    """fsspec ``(start, end)`` for a byte request; :data:`_EMPTY` for an empty answer."""
+    if request is None:
+        return None, None
+    if isinstance(request, RangeByteRequest):
+        return (request.start, request.end) if request.end > request.start else _EMPTY
+    if isinstance(request, OffsetByteRequest):
+        return (request.offset or None), None
+    return (-request.suffix, None) if request.suffix else _EMPTY
+
+
+def _clean_url(url: str) -> str:
+    """``url`` without trailing slashes on its path (``memory://`` itself stays whole)."""
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}{rest.rstrip('/')}" if rest.rstrip("/") else url
+
+
+def _out_of_range(exc: OSError, request: ByteRequest | None) -> bool:
+    # s3fs reports HTTP 416 (a start past the end, or any range of an empty object)
+    # as EINVAL; HTTP semantics clamp instead, so the answer is empty.
+    return request is not None and exc.errno == errno.EINVAL
+
+
+class FsspecStore(Store):
+    """Keys under ``path`` of an fsspec file system.
+
+    Parameters
+    ----------
+    fs : fsspec.AbstractFileSystem or fsspec.FSMap
+        The file system (or a mapping, whose file system and root are used).
+    path : str
+        Root of the store in ``fs``; ignored for an FSMap.
+    read_only : bool
+        Refuse writes.
+    """
+
+    def __init__(
+        self, fs: fsspec.AbstractFileSystem | FSMap, *, path: str = "/", read_only: bool = False
+    ) -> None:
+        if isinstance(fs, FSMap):
+            fs, path = fs.fs, fs.root
+        self.fs = fs
+        self.path = str(fs._strip_protocol(path)).rstrip("/")
+        self._storage_options: dict[str, Any] = dict(fs.storage_options)
+        self._url = str(fs.unstrip_protocol(self.path or "/"))
+        super().__init__(read_only=read_only)
+
+    @classmethod
+    def from_url(
+        cls, url: str, storage_options: Mapping[str, Any] | None = None, read_only: bool = False
+    ) -> FsspecStore:
+        """Open the store at an fsspec URL (``s3://bucket/x.zarr``, ``memory://x``, ...)."""
+        options = dict(storage_options or {})
+        fs, path = fsspec.core.url_to_fs(url, **options)
+        store = cls(fs, path=path, read_only=read_only)
+        # Keep the caller's URL and options: they reopen the same store elsewhere.
+        store._url = _clean_url(url)
+        store._storage_options = options
+        return store
+
+    def __repr__(self) -> str:
+        return f"FsspecStore({self._url!r}, read_only={self.read_only})"
+
+    @property
+    def url(self) -> str:
+        """The URL of the store's root."""
+        return self._url
+
+    @property
+    def spec(self) -> StoreSpec:
+        """``{"driver": "fsspec", "url": ..., "storage_options": ..., "read_only": ...}``."""
+        options = {
+            "url": self._url,
+            "storage_options": self._storage_options,
+            "read_only": self.read_only,
+        }
+        return StoreSpec("fsspec", options)
+
+    def _full(self, key: str) -> str:
+        return f"{self.path}/{key}" if key else self.path
+
+    def _error(self, action: str, key: str | None, exc: OSError) -> StoreError:
+        return StoreError(f"cannot {action}: {exc}", store=self._url, key=key)
+
+    # -- concurrency ---------------------------------------------------------------
+    def _batch(
+        self,
+        sync_fn: Callable[..., T],
+        async_fn: Callable[..., Awaitable[T]],
+        calls: Sequence[tuple[Any, ...]],
+    ) -> list[T]:
+        """Run ``fn(*args)`` for every args tuple, concurrently, results in order."""
+        if len(calls) <= 1:
+            return [sync_fn(*args) for args in calls]
+        limit = max(1, int(setting("io.max_concurrency")))
+        loop = getattr(self.fs, "loop", None)
+        if self.fs.async_impl and loop is not None:
+            results: list[T] = run_on_loop(loop, _gather, async_fn, calls, limit)
+            return results
+        with ThreadPoolExecutor(max_workers=min(limit, len(calls))) as pool:
+            return list(pool.map(lambda args: sync_fn(*args), calls))
+
+    # -- reads ---------------------------------------------------------------------
+    def _read(self, key: str, request: ByteRequest | None) -> bytes | None:
+        path = self._full(key)
+        start, end = _bounds(request)
+        try:
+            if (start, end) == _EMPTY:
+                return b"" if self.fs.isfile(path) else None
+            return bytes(self.fs.cat_file(path, start=start, end=end))
+        except _MISSING:
+            return None
+        except OSError as exc:
+            if _out_of_range(exc, request):
+                return b"" if self.fs.isfile(path) else None
+            raise self._error("read", key, exc) from exc
+
+    async def _aread(self, key: str, request: ByteRequest | None) -> bytes | None:
+        path = self._full(key)
+        start, end = _bounds(request)
+        try:
+            if (start, end) == _EMPTY:
+                return b"" if await self.fs._isfile(path) else None
+            return bytes(await self.fs._cat_file(path, start=start, end=end))
+        except _MISSING:
+            return None
+        except OSError as exc:
+            if _out_of_range(exc, request):
+                return b"" if await self.fs._isfile(path) else None
+            raise self._error("read", key, exc) from exc
+
+    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | None:
+        return self._read(key, byte_range)
+
+    def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
+        """Whole values of many keys, fetched concurrently; None for each missing key."""
+        calls = [(self._key(k), None) for k in keys]
+        return list(self._batch(self._read, self._aread, calls))
+
+    def get_ranges(
+        self, key: str, ranges: Sequence[ByteRequest]
+    ) -> list[bytes | memoryview | None]:
+        """Several byte ranges of one value, fetched concurrently."""
+        key = self._key(key)
+        for request in ranges:
+            check_byte_request(request, store=self._url, key=key)
+        return list(self._batch(self._read, self._aread, [(key, r) for r in ranges]))
+
+    def exists(self, key: str) -> bool:
+        """Whether an object (not a directory) is at ``key``."""
+        key = self._key(key)
+        try:
+            return bool(self.fs.isfile(self._full(key)))
+        except OSError as exc:
+            raise self._error("check", key, exc) from exc
+
+    def getsize(self, key: str) -> int | None:
+        """Size of the object from its metadata; None if missing."""
+        key = self._key(key)
+        try:
+            info = self.fs.info(self._full(key))
+        except _MISSING:
+            return None
+        except OSError as exc:
+            raise self._error("stat", key, exc) from exc
+        return int(info["size"]) if info.get("type") == "file" else None
+
+    # -- writes --------------------------------------------------------------------
+    def _write(self, key: str, value: bytes) -> None:
+        path = self._full(key)
+        try:
+            try:
+                self.fs.pipe_file(path, value)
+            except FileNotFoundError:
+                # Directory-based file systems (file://) need the parent first.
+                self.fs.makedirs(self.fs._parent(path), exist_ok=True)
+                self.fs.pipe_file(path, value)
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+
+    async def _awrite(self, key: str, value: bytes) -> None:
+        path = self._full(key)
+        try:
+            try:
+                await self.fs._pipe_file(path, value)
+            except FileNotFoundError:
+                await self.fs._makedirs(self.fs._parent(path), exist_ok=True)
+                await self.fs._pipe_file(path, value)
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+
+    def _set(self, key: str, value: bytes | memoryview) -> None:
+        self._write(key, bytes(value))
+
+    def set_many(
+        self, items: Mapping[str, bytes | memoryview] | Iterable[tuple[str, bytes]]
+    ) -> None:
+        """Store several values with concurrent requests."""
+        pairs = items.items() if isinstance(items, Mapping) else items
+        calls = [(self._key(k), bytes(v)) for k, v in pairs]
+        for key, _ in calls:
+            self._check_writable(key)
+        self._batch(self._write, self._awrite, calls)
+
+    def _delete(self, key: str) -> None:
+        try:
+            self.fs.rm_file(self._full(key))
+        except _MISSING:
+            return
+        except OSError as exc:
+            raise self._error("delete", key, exc) from exc
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every key under ``prefix`` with one bulk request; return the count."""
+        self._check_writable(prefix or None)
+        keys = list(self._list(self._dir_prefix(prefix)))
+        if keys:
+            try:
+                self.fs.rm([self._full(k) for k in keys])
+            except _MISSING:
+                pass
+            except OSError as exc:
+                raise self._error("delete", prefix, exc) from exc
+        return len(keys)
+
+    # -- listing -------------------------------------------------------------------
+    def _list(self, prefix: str) -> Iterator[str]:
+        base = self._full(prefix.rpartition("/")[0])
+        root = f"{self.path}/"
+        try:
+            # A listing must see other writers' keys, not a cached directory.
+            self.fs.invalidate_cache(base)
+            paths = self.fs.find(base or "/", withdirs=False)
+        except _MISSING:
+            return iter(())
+        except OSError as exc:
+            raise self._error("list", prefix, exc) from exc
+        keys = (p[len(root) :] for p in paths if p.startswith(root))
+        return iter([k for k in keys if k.startswith(prefix)])
+
+    def list_dir(self, prefix: str) -> Iterator[str]:
+        """Names directly under ``prefix``, from one directory listing."""
+        prefix = self._dir_prefix(prefix)
+        directory = self._full(prefix.rstrip("/"))
+        try:
+            self.fs.invalidate_cache(directory)
+            entries = self.fs.ls(directory or "/", detail=False)
+        except _MISSING:
+            return iter(())
+        except OSError as exc:
+            raise self._error("list", prefix, exc) from exc
+        inside = f"{directory}/"
+        names = {str(p).rstrip("/")[len(inside) :] for p in entries if str(p).startswith(inside)}
+        return iter(sorted(n for n in names if n and "/" not in n))
+
+
+async def _gather(
+    fn: Callable[..., Awaitable[T]], calls: Sequence[tuple[Any, ...]], limit: int
+) -> list[T]:
+    """Await ``fn(*args)`` for every call, at most ``limit`` at a time, in order."""
+    semaphore = asyncio.Semaphore(limit)
+
+    async def one(args: tuple[Any, ...]) -> T:
+        async with semaphore:
+            return await fn(*args)
+
+    # Wait for all before raising, so no request is left running unobserved.
+    results = await asyncio.gather(*(one(args) for args in calls), return_exceptions=True)
+    for result in results:
+        if isinstance(result, BaseException):
+            raise result
+    return results  # type: ignore[return-value]
+
+
+def open_fsspec_spec(options: dict[str, Any]) -> FsspecStore:
+    """Open an fsspec spec: ``FsspecStore.from_url(url, storage_options, read_only)``."""
+    return FsspecStore.from_url(
+        str(options["url"]),
+        storage_options=options.get("storage_options") or {},
+        read_only=bool(options.get("read_only", False)),
+    )

@@ -1,0 +1,285 @@
+"""LocalStore: the shared suite, plus atomic writes, root confinement, locks, zarr interop."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import zarr
+
+from tests.stores._suite import BAD_KEYS, StoreTests
+from zarrdist.config import config
+from zarrdist.errors import ByteRangeError, StoreError
+from zarrdist.stores import FileLock, LocalStore, Store
+
+
+class TestLocalStore(StoreTests):
+    reopen_in_subprocess = True
+
+    @pytest.fixture
+    def store_factory(self, tmp_path: Path) -> Callable[[], Store]:
+        return lambda: LocalStore(tmp_path / uuid.uuid4().hex)
+
+    def _set_raw(self, store: Store, key: str, value: bytes) -> None:
+        assert isinstance(store, LocalStore)
+        path = store.root / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(value)
+
+    def _get_raw(self, store: Store, key: str) -> bytes | None:
+        assert isinstance(store, LocalStore)
+        path = store.root / key
+        return path.read_bytes() if path.is_file() else None
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> tuple[LocalStore, Path]:
+    """A store at tmp/root and a file beside it, outside the root."""
+    outside = tmp_path / "x"
+    outside.write_bytes(b"outside")
+    (tmp_path / "b").write_bytes(b"outside-b")
+    return LocalStore(tmp_path / "root" / "sub"), outside
+
+
+@pytest.mark.parametrize("key", [*BAD_KEYS, "../../x", "../sub/../../x"])
+def test_refused_keys_leave_outside_files_untouched(
+    sandbox: tuple[LocalStore, Path], key: str
+) -> None:
+    store, outside = sandbox
+    calls: list[Callable[[], object]] = [
+        lambda: store.set(key, b"evil"),
+        lambda: store.delete(key),
+    ]
+    for call in calls:
+        with pytest.raises(ByteRangeError):
+            call()
+    with pytest.raises(ByteRangeError):
+        store.delete_prefix("../..")
+    assert outside.read_bytes() == b"outside"
+    assert (outside.parent / "b").read_bytes() == b"outside-b"
+    assert not (outside.parent / "root").exists()
+
+
+def test_spec_url_and_modes(tmp_path: Path) -> None:
+    store = LocalStore(str(tmp_path / "d"))
+    assert store.spec.to_json() == {
+        "driver": "local",
+        "root": str(tmp_path / "d"),
+        "read_only": False,
+    }
+    assert store.url == (tmp_path / "d").as_uri()
+    assert LocalStore(tmp_path, mode="r").read_only
+    for mode in ("r+", "a", "w", "w-"):
+        assert not LocalStore(tmp_path, mode=mode).read_only
+    with pytest.raises(ValueError, match="unknown access mode"):
+        LocalStore(tmp_path, mode="rw")
+    with pytest.raises(ValueError, match="read_only=True"):
+        LocalStore(tmp_path, mode="a", read_only=True)
+
+
+def test_relative_root_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = LocalStore("rel")
+    store.set("k", b"v")
+    assert store.spec.to_json()["root"] == str(tmp_path / "rel")
+    assert (tmp_path / "rel" / "k").read_bytes() == b"v"
+
+
+def test_root_and_parents_created_lazily(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path / "lazy")
+    assert not (tmp_path / "lazy").exists()
+    assert list(store.list()) == []
+    store.set("a/b/c/d", b"deep")
+    assert (tmp_path / "lazy" / "a" / "b" / "c" / "d").read_bytes() == b"deep"
+
+
+def test_write_under_a_file_names_the_key(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.set("a", b"file")
+    with pytest.raises(StoreError, match="a/b"):
+        store.set("a/b", b"x")
+    assert store.get("a") == b"file"
+
+
+def test_temporary_files_never_listed(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.set("c/0", b"x")
+    (tmp_path / "c" / f".0.zarrdist-{uuid.uuid4().hex}.partial").write_bytes(b"half")
+    assert list(store.list()) == ["c/0"]
+    assert list(store.list_dir("c")) == ["0"]
+    assert any(n.endswith(".partial") for n in os.listdir(tmp_path / "c"))
+
+
+def test_no_temporary_file_left_behind(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    for i in range(5):
+        store.set("k", b"%d" % i)
+    assert os.listdir(tmp_path) == ["k"]
+
+
+def test_fsync_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting_fsync(fd: int) -> None:
+        synced.append(fd)
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", counting_fsync)
+    store = LocalStore(tmp_path)
+    store.set("a", b"no sync")
+    assert synced == []
+    with config.set({"io.fsync": True}):
+        store.set("b/c", b"synced")
+    assert len(synced) == 2  # the file, then its directory
+    assert store.get("b/c") == b"synced"
+
+
+def test_delete_prunes_empty_directories(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.set("a/b/c", b"1")
+    store.set("a/d", b"2")
+    store.delete("a/b/c")
+    assert sorted(os.listdir(tmp_path / "a")) == ["d"]
+    store.delete("a/d")
+    assert os.listdir(tmp_path) == []
+    assert tmp_path.is_dir()
+
+
+def test_delete_prefix_removes_the_directory(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.set_many({f"arr/c/{i}/{j}": b"x" for i in range(4) for j in range(5)})
+    store.set("arrow", b"kept")
+    assert store.delete_prefix("arr/c") == 20
+    assert not (tmp_path / "arr").exists()
+    assert store.get("arrow") == b"kept"
+
+
+def test_get_many_threaded_path_matches_sequential(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    values = {f"c/{i}": os.urandom(1000 + i) for i in range(40)}
+    store.set_many(values)
+    keys = [*values, "missing"]
+    assert store.get_many(keys) == [*values.values(), None]
+    assert store.get_many(keys[:3]) == list(values.values())[:3]
+
+
+def test_threads_hammering_one_key_never_see_torn_values(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    size, writers, rounds = 256 * 1024, 6, 15
+    values = [bytes([i]) * size for i in range(writers)]
+    done = threading.Event()
+
+    def write(i: int) -> None:
+        for _ in range(rounds):
+            store.set("chunk", values[i])
+
+    def read() -> int:
+        reads = 0
+        while not done.is_set():
+            value = store.get("chunk")
+            assert value is None or value in values, "torn read"
+            reads += 1
+        return reads
+
+    with ThreadPoolExecutor(max_workers=writers + 2) as pool:
+        readers = [pool.submit(read) for _ in range(2)]
+        for future in [pool.submit(write, i) for i in range(writers)]:
+            future.result()  # re-raises a writer's error here
+        done.set()
+        assert all(r.result() > 0 for r in readers)
+    assert store.get("chunk") in values
+    assert os.listdir(tmp_path) == ["chunk"]
+
+
+def test_zarr_python_reads_what_localstore_writes(tmp_path: Path) -> None:
+    # zarr-python encodes into a plain dict; LocalStore writes those bytes to disk.
+    encoded: dict[str, Any] = {}
+    array = zarr.create_array(
+        zarr.storage.MemoryStore(encoded), shape=(7, 5), chunks=(3, 2), dtype="i4"
+    )
+    array[:] = np.arange(35, dtype="i4").reshape(7, 5)
+    ours = LocalStore(tmp_path / "a.zarr")
+    ours.set_many({k: v.to_bytes() for k, v in encoded.items()})
+    back = zarr.open_array(zarr.storage.LocalStore(tmp_path / "a.zarr", read_only=True))
+    np.testing.assert_array_equal(back[:], np.arange(35).reshape(7, 5))
+
+
+def test_localstore_reads_what_zarr_python_writes(tmp_path: Path) -> None:
+    data = np.linspace(0, 1, 24).reshape(4, 6)
+    zarr.create_array(tmp_path / "z.zarr", shape=(4, 6), chunks=(2, 4), dtype="f8")[:] = data
+    ours = LocalStore(tmp_path / "z.zarr", mode="r")
+    keys = sorted(ours.list())
+    assert keys == ["c/0/0", "c/0/1", "c/1/0", "c/1/1", "zarr.json"]
+    for key in keys:
+        assert ours.get(key) == (tmp_path / "z.zarr" / key).read_bytes()
+    assert sorted(ours.list_dir("c")) == ["0", "1"]
+
+
+def test_lock_serialises_threads(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    store.set("count", b"0")
+
+    def bump() -> None:
+        for _ in range(25):
+            with store.lock("count"):
+                store.set("count", b"%d" % (int(store.get("count") or b"0") + 1))
+
+    threads = [threading.Thread(target=bump) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert store.get("count") == b"100"
+    assert list(store.list()) == ["count"]  # the lock file lives outside the store
+
+
+def test_lock_excludes_other_processes(tmp_path: Path) -> None:
+    store = LocalStore(tmp_path)
+    code = (
+        "import sys\n"
+        "from zarrdist.stores import FileLock\n"
+        "lock = FileLock(sys.argv[1], timeout=0.2)\n"
+        "try:\n"
+        "    lock.acquire()\n"
+        "except Exception as exc:\n"
+        "    print(type(exc).__name__, exc)\n"
+        "else:\n"
+        "    print('ACQUIRED')\n"
+    )
+    with store.lock("c/0") as held:
+        assert held.locked
+        busy = subprocess.run(
+            [sys.executable, "-c", code, str(tmp_path / "c" / "0")],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    assert busy.stdout.startswith("StoreError lock not acquired within 0.2 s")
+    free = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "c" / "0")],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert free.stdout.strip() == "ACQUIRED"
+
+
+def test_lock_misuse_is_an_error(tmp_path: Path) -> None:
+    lock = FileLock(str(tmp_path / "k"))
+    with pytest.raises(StoreError, match="not held"):
+        lock.release()
+    lock.acquire()
+    with pytest.raises(StoreError, match="already held"):
+        lock.acquire()
+    lock.release()
+    assert not lock.locked
