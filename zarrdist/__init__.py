@@ -17,6 +17,11 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "errors": ("zarrdist.errors", None),
     "codecs": ("zarrdist.codecs", None),
     "stores": ("zarrdist.stores", None),
+    "storage": ("zarrdist.stores", None),
+    "Array": ("zarrdist.array", "Array"),
+    "create_array": ("zarrdist.api", "create_array"),
+    "open_array": ("zarrdist.api", "open_array"),
+    "from_dask": ("zarrdist.api", "from_dask"),
 }
 
 __all__ = ["__version__", "config", "errors", "codecs", "stores"]

@@ -1,0 +1,105 @@
+"""Run a graph: inline, on dask's threaded scheduler, or on a distributed cluster.
+
+The choice, in order:
+
+1. A graph of one task runs inline through dask's synchronous scheduler: a small
+   operation costs no thread pool and no scheduler round trip.
+2. A graph over a store that lives in one process (memory, zip) runs on local
+   threads, where the store lives, even when a cluster is active.
+3. config ``scheduler``: ``"sync"``, ``"threads"``, or a distributed address.
+4. An active ``distributed.Client`` (``distributed.default_client()``).
+5. dask's threaded scheduler with ``threading.max_workers`` threads.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Hashable, Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import dask.local
+import dask.threaded
+
+from zarrdist.config import config, get_int
+
+__all__ = ["active_client", "run_graph", "scheduler_name"]
+
+
+def active_client() -> Any | None:
+    """The distributed Client graphs should run on, or None.
+
+    distributed is imported only if the user (or config) already brought it in:
+    a plain ``import zarrdist`` must not start one.
+    """
+    setting = config.get("scheduler")
+    if isinstance(setting, str) and "://" in setting:
+        return _client_for(setting)
+    if setting in ("sync", "threads", "single-threaded", "synchronous"):
+        return None
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client, get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        pass
+    else:
+        # Inside a task on a worker: a blocking client.get here could deadlock the
+        # worker's thread pool, so nested graphs run on local threads.
+        return None
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _client_for(address: str) -> Any:
+    from distributed import Client
+
+    return Client(address, set_as_default=False)
+
+
+def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
+    """Which scheduler :func:`run_graph` will use: "sync", "threads" or "distributed"."""
+    setting = config.get("scheduler")
+    if num_tasks <= 1 or setting in ("sync", "single-threaded", "synchronous"):
+        return "sync"
+    if local_only:
+        return "threads"
+    if active_client() is not None:
+        return "distributed"
+    return "threads"
+
+
+def run_graph(
+    dsk: Mapping[Hashable, Any],
+    keys: Sequence[Hashable],
+    *,
+    num_tasks: int | None = None,
+    local_only: bool = False,
+) -> list[Any]:
+    """Compute ``keys`` of ``dsk`` on the scheduler :func:`scheduler_name` picks.
+
+    Parameters
+    ----------
+    dsk
+        A plain dict of ``dask.task_spec`` nodes.
+    keys
+        The keys whose results are returned, in order.
+    num_tasks
+        Number of tasks doing real work (defaults to ``len(dsk)``).
+    local_only
+        The graph touches a store that lives in this process: never ship it away.
+    """
+    which = scheduler_name(len(dsk) if num_tasks is None else num_tasks, local_only=local_only)
+    if which == "sync":
+        return list(dask.local.get_sync(dict(dsk), list(keys)))
+    if which == "distributed":
+        client = active_client()
+        assert client is not None
+        return list(client.get(dict(dsk), list(keys), sync=True))
+    workers = get_int("threading.max_workers")
+    return list(dask.threaded.get(dict(dsk), list(keys), num_workers=workers))

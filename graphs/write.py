@@ -1,0 +1,144 @@
+"""Write graphs: NumPy values, scalars, dask arrays and other arrays.
+
+Every task owns whole units, so tasks of one graph never write the same key. A
+dask array is first rechunked onto the write grid (the units the region touches),
+so its own chunking never decides correctness.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from dask.task_spec import DataNode, List, Task, TaskRef
+
+from zarrdist.chunkio import ArrayHandle, LockFactory, Units, group_by_unit, write_units
+from zarrdist.graphs.execute import run_graph
+from zarrdist.graphs.locks import lock_factory
+from zarrdist.graphs.plan import (
+    GraphSpec,
+    check_budget,
+    check_disjoint,
+    first_unit,
+    graph_name,
+    plan_tasks,
+)
+from zarrdist.graphs.read import repr_selection
+from zarrdist.indexing import basic_indexer
+
+if TYPE_CHECKING:
+    import dask.array as da
+
+    from zarrdist.indexing import Indexer
+
+__all__ = ["aligned_chunks", "write", "write_dask", "write_dask_graph", "write_graph"]
+
+
+def _write(handle: ArrayHandle, units: Units, value: Any) -> None:
+    # Units only partly covered may be shared with writers outside this graph.
+    write_units(handle, units, value, lock=lock_factory(handle.store))
+
+
+def _done(*_: Any) -> None:
+    return None
+
+
+def _finish(
+    op: str,
+    name: str,
+    dsk: dict[Hashable, Any],
+    task_keys: list[Hashable],
+    handle: ArrayHandle,
+    max_bytes: int,
+) -> GraphSpec:
+    done = ("zarrdist-done-" + name.rsplit("-", 1)[-1],)
+    dsk[done] = Task(done, _done, List(*(TaskRef(k) for k in task_keys)))
+    return GraphSpec(
+        op=op,
+        name=name,
+        dsk=dsk,
+        keys=[done],
+        num_tasks=len(task_keys),
+        max_projected_bytes=max_bytes,
+        local_only=not handle.store.supports_multiprocess_writes,
+    )
+
+
+def write_graph(handle: ArrayHandle, indexer: Indexer, value: Any) -> GraphSpec:
+    """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection."""
+    tasks = plan_tasks(handle, group_by_unit(handle, indexer), "write")
+    check_disjoint(handle, tasks)
+    name = graph_name("write", handle, indexer.array_shape, repr_selection(indexer), value)
+    value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
+    dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
+    keys: list[Hashable] = []
+    for task in tasks:
+        key = (name, *first_unit(task))
+        dsk[key] = Task(key, _write, handle, task, TaskRef(value_key))
+        keys.append(key)
+    return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
+
+
+def write(
+    handle: ArrayHandle, indexer: Indexer, value: Any, *, lock: LockFactory | None = None
+) -> None:
+    """Write ``value`` at the selection: inline for one unit, else as a graph."""
+    units = group_by_unit(handle, indexer)
+    if len(units) <= 1:
+        write_units(handle, units, value, lock=lock)
+        return
+    graph = write_graph(handle, indexer, value)
+    run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
+
+
+def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tuple[int, ...], ...]:
+    """Chunks of a region whose block boundaries fall on unit boundaries."""
+    out = []
+    for sl, unit in zip(region, handle.metadata.chunk_shape, strict=True):
+        edges = [sl.start]
+        nxt = (sl.start // unit + 1) * unit
+        while nxt < sl.stop:
+            edges.append(nxt)
+            nxt += unit
+        edges.append(sl.stop)
+        out.append(tuple(b - a for a, b in itertools.pairwise(edges)) or (0,))
+    return tuple(out)
+
+
+def _write_block(handle: ArrayHandle, region: tuple[slice, ...], block: Any) -> None:
+    indexer = basic_indexer(region, handle.metadata.shape, handle.io_chunk_shape)
+    value = np.asarray(block).reshape(indexer.shape)
+    write_units(handle, group_by_unit(handle, indexer), value, lock=lock_factory(handle.store))
+
+
+def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array) -> GraphSpec:
+    """The graph writing dask array ``darr`` (shaped like ``region``) into ``region``.
+
+    ``region`` holds step-1 slices, one per array axis. ``darr`` is rechunked so
+    that each of its blocks covers the part of exactly one unit inside the region.
+    """
+    shape = tuple(s.stop - s.start for s in region)
+    darr = darr.reshape(shape) if darr.shape != shape else darr
+    darr = darr.rechunk(aligned_chunks(handle, region))
+    name = graph_name("write", handle, region, darr.name)
+    dsk: dict[Hashable, Any] = dict(darr.__dask_graph__())
+    keys: list[Hashable] = []
+    starts = [np.cumsum((0, *c[:-1])) for c in darr.chunks]
+    for index in np.ndindex(*darr.numblocks):
+        sub = tuple(
+            slice(r.start + int(starts[a][i]), r.start + int(starts[a][i]) + darr.chunks[a][i])
+            for a, (r, i) in enumerate(zip(region, index, strict=True))
+        )
+        unit = tuple(s.start // c for s, c in zip(sub, handle.metadata.chunk_shape, strict=True))
+        key = (name, *unit)
+        dsk[key] = Task(key, _write_block, handle, sub, TaskRef((darr.name, *index)))
+        keys.append(key)
+    return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
+
+
+def write_dask(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array) -> None:
+    """Write dask array ``darr`` into ``region``, in parallel."""
+    graph = write_dask_graph(handle, region, darr)
+    run_graph(graph.dsk, graph.keys, num_tasks=max(graph.num_tasks, 2), local_only=graph.local_only)

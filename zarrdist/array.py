@@ -1,0 +1,536 @@
+"""``Array``: zarr-python 3's synchronous array, with bulk work lowered to dask graphs.
+
+An Array holds a store, a path and metadata; it holds no bytes logic. Small
+selections take the *direct path* (the chunk-I/O functions called inline, no dask
+graph), larger ones a graph from :mod:`zarrdist.graphs`, run by
+:func:`zarrdist.graphs.execute.run_graph` on threads or an active cluster.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from zarrdist._array_info import html_repr, info_text
+from zarrdist.attributes import Attributes
+from zarrdist.buffers import default_prototype
+from zarrdist.chunkio import ArrayHandle, read_selection, write_selection
+from zarrdist.config import config
+from zarrdist.errors import ArrayNotFoundError, ReadOnlyStoreError, SelectionError
+from zarrdist.graphs import read as graph_read
+from zarrdist.graphs import resize as graph_resize
+from zarrdist.graphs import write as graph_write
+from zarrdist.graphs.locks import lock_factory
+from zarrdist.indexing import (
+    basic_indexer,
+    block_indexer,
+    broadcast_value,
+    coordinate_indexer,
+    fancy_indexer,
+    mask_indexer,
+    orthogonal_indexer,
+)
+from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
+
+if TYPE_CHECKING:
+    import dask.array as da
+
+    from zarrdist.indexing import Indexer
+    from zarrdist.metadata import ArrayMetadata
+    from zarrdist.stores import Store
+
+__all__ = ["Array", "ArrayConfig"]
+
+
+@dataclass(frozen=True)
+class ArrayConfig:
+    """Runtime settings of one Array view (not stored in metadata).
+
+    Attributes
+    ----------
+    order : {"C", "F"}
+        Memory order of arrays returned by reads.
+    write_empty_chunks : bool
+        Store units whose every element equals the fill value.
+    """
+
+    order: Literal["C", "F"]
+    write_empty_chunks: bool
+
+    @classmethod
+    def resolve(cls, given: Mapping[str, Any] | ArrayConfig | None = None) -> ArrayConfig:
+        """Settings from ``given``, falling back to the global config."""
+        if isinstance(given, ArrayConfig):
+            return given
+        given = dict(given or {})
+        unknown = set(given) - {"order", "write_empty_chunks"}
+        if unknown:
+            raise ValueError(f"unknown array config keys {sorted(unknown)}")
+        return cls(
+            order=given.get("order", config.get("array.order")),
+            write_empty_chunks=bool(
+                given.get("write_empty_chunks", config.get("array.write_empty_chunks"))
+            ),
+        )
+
+
+def _is_dask(value: Any) -> bool:
+    return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
+
+
+class Array:
+    """A Zarr array (format 2 or 3).
+
+    Create one with :func:`zarrdist.create_array` or open one with
+    :func:`zarrdist.open_array`; the constructor is for those functions.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        path: str,
+        metadata: ArrayMetadata,
+        *,
+        config: Mapping[str, Any] | ArrayConfig | None = None,
+    ) -> None:
+        self._store = store
+        self._path = path.strip("/")
+        self._metadata = metadata
+        self._config = ArrayConfig.resolve(config)
+
+    # -- opening ------------------------------------------------------------------------
+    @classmethod
+    def open(cls, store: Store, path: str = "", **kwargs: Any) -> Array:
+        """Open the array at ``path`` of ``store``, reading its metadata and nothing else.
+
+        Raises
+        ------
+        ArrayNotFoundError
+            If no array metadata exists there.
+        """
+        prefix = f"{path.strip('/')}/" if path.strip("/") else ""
+        names = ("zarr.json", ".zarray", ".zattrs")
+        docs = dict(zip(names, store.get_many([prefix + n for n in names]), strict=True))
+        if docs["zarr.json"] is None and docs[".zarray"] is None:
+            raise ArrayNotFoundError("no array here", store=store.url, path=path or "/")
+        metadata = parse_array_metadata(docs, key_prefix=prefix)
+        return cls(store, path, metadata, **kwargs)
+
+    # -- descriptive properties ---------------------------------------------------------
+    @property
+    def metadata(self) -> ArrayMetadata:
+        """The array's metadata document, parsed."""
+        return self._metadata
+
+    @property
+    def store(self) -> Store:
+        """The store holding the array."""
+        return self._store
+
+    @property
+    def path(self) -> str:
+        """Path of the array inside its store ("" for the root)."""
+        return self._path
+
+    @property
+    def name(self) -> str:
+        """``/`` + path, as in zarr-python."""
+        return "/" + self._path
+
+    @property
+    def basename(self) -> str:
+        """Last component of the path."""
+        return self._path.rsplit("/", 1)[-1]
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Array shape."""
+        return tuple(self._metadata.shape)
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """Chunk shape (the inner chunk shape of a sharded array)."""
+        return tuple(self._metadata.chunks)
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """Shard shape, or None if the array is not sharded."""
+        return self._metadata.shards
+
+    @property
+    def dtype(self) -> np.dtype[Any]:
+        """NumPy dtype of the data."""
+        dtype: np.dtype[Any] = self._metadata.dtype
+        return dtype
+
+    @property
+    def fill_value(self) -> Any:
+        """Value of elements never written."""
+        return self._metadata.fill_value
+
+    @property
+    def ndim(self) -> int:
+        """Number of dimensions."""
+        return len(self.shape)
+
+    @property
+    def size(self) -> int:
+        """Number of elements."""
+        return math.prod(self.shape)
+
+    @property
+    def nbytes(self) -> int:
+        """Uncompressed size in bytes (itemsize x elements)."""
+        return self.size * self.dtype.itemsize
+
+    @property
+    def nchunks(self) -> int:
+        """Number of chunks in the grid (inner chunks of a sharded array)."""
+        return math.prod(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+
+    @property
+    def cdata_shape(self) -> tuple[int, ...]:
+        """Chunks per dimension."""
+        return tuple(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+
+    @property
+    def order(self) -> Literal["C", "F"]:
+        """Memory order of arrays returned by reads."""
+        return self._config.order
+
+    @property
+    def zarr_format(self) -> Literal[2, 3]:
+        """2 or 3."""
+        return self._metadata.zarr_format
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused."""
+        return self._store.read_only
+
+    @property
+    def attrs(self) -> Attributes:
+        """The array's attributes; changes are written at once."""
+        return Attributes(lambda: dict(self._metadata.attributes), self._put_attributes)
+
+    @property
+    def compressors(self) -> tuple[Any, ...]:
+        """Bytes-to-bytes codecs (v3), or the compressor (v2), as in zarr-python."""
+        meta = self._metadata
+        if isinstance(meta, ArrayMetadataV2):
+            return () if meta.compressor is None else (meta.compressor,)
+        return tuple(meta.codec_chain.bytes_bytes)
+
+    @property
+    def filters(self) -> tuple[Any, ...]:
+        """Array-to-array codecs (v3), or the filters (v2)."""
+        meta = self._metadata
+        if isinstance(meta, ArrayMetadataV2):
+            return tuple(meta.filters or ())
+        return tuple(meta.codec_chain.array_array)
+
+    @property
+    def serializer(self) -> Any:
+        """The array-to-bytes codec (v3); None for v2."""
+        meta = self._metadata
+        return None if isinstance(meta, ArrayMetadataV2) else meta.codec_chain.array_bytes
+
+    @property
+    def nchunks_initialized(self) -> int:
+        """Number of stored chunks (shards count as their stored inner chunks' shards)."""
+        return len(self._stored_keys())
+
+    @property
+    def nbytes_stored(self) -> int:
+        """Bytes stored for this array: its chunks and metadata documents."""
+        prefix = f"{self._path}/" if self._path else ""
+        keys = [prefix + k for k in ("zarr.json", ".zarray", ".zattrs")]
+        total = sum(self._store.getsize(k) or 0 for k in keys)
+        return total + sum(self._store.getsize(k) or 0 for k in self._stored_keys())
+
+    def _stored_keys(self) -> list[str]:
+        prefix = f"{self._path}/" if self._path else ""
+        handle = self._handle
+        grid = self._metadata.grid_shape
+        wanted = {handle.key(u) for u in np.ndindex(*grid)} if grid else {handle.key(())}
+        listed = self._store.list_prefix(self._path) if self._path else self._store.list()
+        return [k for k in listed if k in wanted and k.startswith(prefix)]
+
+    # -- internals ----------------------------------------------------------------------
+    @property
+    def _handle(self) -> ArrayHandle:
+        return ArrayHandle(
+            self._store,
+            self._path,
+            self._metadata,
+            self._config.write_empty_chunks,
+            default_prototype(),
+        )
+
+    def _write_metadata(self, metadata: ArrayMetadata) -> None:
+        prefix = f"{self._path}/" if self._path else ""
+        for key, doc in metadata.to_documents().items():
+            self._store.set(prefix + key, doc)
+        self._metadata = metadata
+
+    def _put_attributes(self, attributes: dict[str, Any]) -> None:
+        self._check_writable()
+        self._write_metadata(self._metadata.with_attributes(attributes))
+
+    def _check_writable(self) -> None:
+        if self._store.read_only:
+            raise ReadOnlyStoreError(
+                f"array {self.name!r} is read-only", store=self._store.url, key=None
+            )
+
+    def _direct(self, indexer: Indexer) -> bool:
+        nbytes = math.prod(indexer.shape) * max(self.dtype.itemsize, 8)
+        return indexer.nchunks_touched <= 1 or nbytes <= int(config.get("direct_max_bytes"))
+
+    def _get(self, indexer: Indexer) -> Any:
+        if self._direct(indexer):
+            out = read_selection(self._handle, indexer, self.order)
+        else:
+            out = graph_read.read(self._handle, indexer, self.order)
+        return out[()] if indexer.is_scalar else out
+
+    def _set(self, indexer: Indexer, value: Any, selection: Any = None) -> None:
+        self._check_writable()
+        if isinstance(value, Array):
+            value = value.to_dask()
+        if _is_dask(value):
+            region = _plain_region(indexer, selection)
+            if region is not None:
+                graph_write.write_dask(self._handle, region, value)
+                return
+            value = value.compute()
+        value = broadcast_value(self._coerce(value), indexer.shape)
+        handle = self._handle
+        if self._direct(indexer):
+            write_selection(handle, indexer, value, lock=lock_factory(self._store))
+        else:
+            graph_write.write(handle, indexer, value, lock=lock_factory(self._store))
+
+    def _coerce(self, value: Any) -> Any:
+        if hasattr(value, "__cuda_array_interface__"):
+            return value
+        dtype = self.dtype
+        if dtype.kind in "OT":
+            return np.asarray(value, dtype=dtype)
+        return np.asarray(value, dtype=dtype)
+
+    # -- indexing -----------------------------------------------------------------------
+    def __getitem__(self, selection: Any) -> Any:
+        return self._get(fancy_indexer(selection, self.shape, self._handle.io_chunk_shape))
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        indexer = fancy_indexer(selection, self.shape, self._handle.io_chunk_shape)
+        self._set(indexer, value, selection)
+
+    def get_basic_selection(self, selection: Any = Ellipsis, *, out: Any = None) -> Any:
+        """``z[selection]`` for ints, slices and Ellipsis only."""
+        return _into(self._get(basic_indexer(selection, self.shape, self._io)), out)
+
+    def set_basic_selection(self, selection: Any, value: Any) -> None:
+        """``z[selection] = value`` for ints, slices and Ellipsis only."""
+        self._set(basic_indexer(selection, self.shape, self._io), value, selection)
+
+    def get_orthogonal_selection(self, selection: Any, *, out: Any = None) -> Any:
+        """Outer (per-axis) indexing: ``z.oindex[selection]``."""
+        return _into(self._get(orthogonal_indexer(selection, self.shape, self._io)), out)
+
+    def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
+        """``z.oindex[selection] = value``."""
+        self._set(orthogonal_indexer(selection, self.shape, self._io), value)
+
+    def get_coordinate_selection(self, selection: Any, *, out: Any = None) -> Any:
+        """Point-wise indexing: ``z.vindex[ints, ints, ...]``."""
+        return _into(self._get(coordinate_indexer(selection, self.shape, self._io)), out)
+
+    def set_coordinate_selection(self, selection: Any, value: Any) -> None:
+        """``z.vindex[ints, ...] = value``."""
+        self._set(coordinate_indexer(selection, self.shape, self._io), value)
+
+    def get_mask_selection(self, mask: Any, *, out: Any = None) -> Any:
+        """Boolean-mask indexing: ``z.vindex[mask]``."""
+        return _into(self._get(mask_indexer(mask, self.shape, self._io)), out)
+
+    def set_mask_selection(self, mask: Any, value: Any) -> None:
+        """``z.vindex[mask] = value``."""
+        self._set(mask_indexer(mask, self.shape, self._io), value)
+
+    def get_block_selection(self, selection: Any, *, out: Any = None) -> Any:
+        """Whole chunks by chunk index: ``z.blocks[selection]``."""
+        return _into(self._get(block_indexer(selection, self.shape, self._io)), out)
+
+    def set_block_selection(self, selection: Any, value: Any) -> None:
+        """``z.blocks[selection] = value``."""
+        self._set(block_indexer(selection, self.shape, self._io), value)
+
+    @property
+    def _io(self) -> tuple[int, ...]:
+        return self._handle.io_chunk_shape
+
+    @property
+    def oindex(self) -> _Indexing:
+        """Orthogonal indexing."""
+        return _Indexing(self.get_orthogonal_selection, self.set_orthogonal_selection)
+
+    @property
+    def vindex(self) -> _Indexing:
+        """Vectorized (coordinate or mask) indexing."""
+        return _Indexing(self._get_vindex, self._set_vindex)
+
+    @property
+    def blocks(self) -> _Indexing:
+        """Block (chunk) indexing."""
+        return _Indexing(self.get_block_selection, self.set_block_selection)
+
+    def _get_vindex(self, selection: Any) -> Any:
+        if _is_mask(selection, self.shape):
+            return self.get_mask_selection(_mask_of(selection))
+        return self.get_coordinate_selection(selection)
+
+    def _set_vindex(self, selection: Any, value: Any) -> None:
+        if _is_mask(selection, self.shape):
+            self.set_mask_selection(_mask_of(selection), value)
+        else:
+            self.set_coordinate_selection(selection, value)
+
+    # -- whole-array operations ---------------------------------------------------------
+    def to_numpy(self) -> np.ndarray[Any, Any]:
+        """The whole array as a NumPy array."""
+        return np.asarray(self[...])
+
+    def __array__(self, dtype: Any = None, copy: bool | None = None) -> np.ndarray[Any, Any]:
+        data = self.to_numpy()
+        return data if dtype is None else data.astype(dtype, copy=False)
+
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d array")
+        return self.shape[0]
+
+    def __iter__(self) -> Any:
+        if not self.shape:
+            raise TypeError("iteration over a 0-d array")
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def to_dask(self, chunks: Any = None) -> da.Array:
+        """A dask array over this array; blocks are whole chunks or shards by default."""
+        return graph_read.to_dask(self._handle, chunks)
+
+    def resize(self, *shape: Any) -> None:
+        """Change the shape; data outside a smaller shape is deleted, not kept."""
+        self._check_writable()
+        new = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
+        new_shape = tuple(int(s) for s in new)
+        if len(new_shape) != self.ndim:
+            raise SelectionError(
+                f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
+            )
+        self._metadata = graph_resize.resize(self._handle, new_shape)
+
+    def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
+        """Append ``data`` along ``axis``; returns the new shape."""
+        self._check_writable()
+        if isinstance(data, Array):
+            data = data.to_dask()
+        if not _is_dask(data):
+            data = np.asarray(data, dtype=self.dtype)
+        self._metadata = graph_resize.append(self._handle, data, axis)
+        return self.shape
+
+    def update_attributes(self, new_attributes: Mapping[str, Any]) -> Array:
+        """Merge ``new_attributes`` into the attributes (one metadata write)."""
+        self.attrs.update(new_attributes)
+        return self
+
+    def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
+        """A view of the same array with other runtime settings (order, write_empty_chunks)."""
+        settings = {**vars(self._config), **dict(config or {}), **kwargs}
+        return Array(self._store, self._path, self._metadata, config=ArrayConfig.resolve(settings))
+
+    @property
+    def info(self) -> str:
+        """A short description (no I/O)."""
+        return info_text(self, complete=False)
+
+    def info_complete(self) -> str:
+        """A description including stored chunk counts and sizes (lists the store)."""
+        return info_text(self, complete=True)
+
+    def __repr__(self) -> str:
+        return f"<Array {self._store.url}{self.name} shape={self.shape} dtype={self.dtype}>"
+
+    def _repr_html_(self) -> str:
+        return html_repr(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Array):
+            return NotImplemented
+        return (self._store, self._path, self._metadata) == (
+            other._store,
+            other._path,
+            other._metadata,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._store, self._path))
+
+    def _with_metadata(self, metadata: ArrayMetadataV2 | ArrayMetadataV3) -> Array:
+        return Array(self._store, self._path, metadata, config=replace(self._config))
+
+
+@dataclass(frozen=True)
+class _Indexing:
+    getter: Any
+    setter: Any
+
+    def __getitem__(self, selection: Any) -> Any:
+        return self.getter(selection)
+
+    def __setitem__(self, selection: Any, value: Any) -> None:
+        self.setter(selection, value)
+
+
+def _into(result: Any, out: Any) -> Any:
+    if out is None:
+        return result
+    out[...] = result
+    return out
+
+
+def _is_mask(selection: Any, shape: tuple[int, ...]) -> bool:
+    sel = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
+    return (
+        not isinstance(sel, tuple)
+        and getattr(sel, "dtype", None) == np.bool_
+        and np.shape(sel) == shape
+    )
+
+
+def _mask_of(selection: Any) -> Any:
+    return selection[0] if isinstance(selection, tuple) else selection
+
+
+def _plain_region(indexer: Indexer, selection: Any) -> tuple[slice, ...] | None:
+    """The region of a basic step-1 selection (ints become length-1 slices), else None."""
+    if selection is None or getattr(indexer, "kind", "") != "basic":
+        return None
+    region = indexer.region
+    expected = 1
+    for sl in region:
+        expected *= sl.stop - sl.start
+    if expected != math.prod(indexer.shape):
+        return None
+    for p in indexer:
+        for s in p.out_selection:
+            if isinstance(s, slice) and s.step not in (None, 1):
+                return None
+    return region

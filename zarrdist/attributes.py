@@ -1,0 +1,67 @@
+"""``Array.attrs`` / ``Group.attrs``: a dict-like view that writes through to the store."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from typing import Any
+
+from zarrdist.errors import MetadataError
+
+__all__ = ["Attributes"]
+
+
+class Attributes(MutableMapping[str, Any]):
+    """The attributes of a node; every change is validated, then written at once.
+
+    A value that is not JSON-serialisable is refused with an error and leaves the
+    stored attributes (and this view) unchanged.
+    """
+
+    def __init__(
+        self, read: Callable[[], dict[str, Any]], write: Callable[[dict[str, Any]], None]
+    ) -> None:
+        self._read = read
+        self._write = write
+
+    def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
+        new = dict(self._read())
+        change(new)
+        try:
+            json.dumps(new, allow_nan=True)
+        except (TypeError, ValueError) as error:
+            raise MetadataError(f"attributes must be JSON-serialisable: {error}") from error
+        self._write(new)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._update(lambda d: d.__setitem__(key, value))
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._read():
+            raise KeyError(key)
+        self._update(lambda d: d.__delitem__(key))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def put(self, attributes: Mapping[str, Any]) -> None:
+        """Replace every attribute at once."""
+        self._update(lambda d: (d.clear(), d.update(attributes)))
+
+    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        """Set several attributes with one metadata write."""
+        items = dict(*args, **kwargs)
+        self._update(lambda d: d.update(items))
+
+    def asdict(self) -> dict[str, Any]:
+        """A plain dict copy."""
+        return dict(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())

@@ -1,0 +1,398 @@
+"""Read and write storage units (chunks or shards) through the codec pipeline.
+
+This is the one implementation of chunk I/O: the direct path of ``Array`` and
+every task of the dask graphs call these functions, so both paths produce the
+same bytes.
+
+Vocabulary
+----------
+*io chunk*
+    The granularity selections are projected onto: the inner chunk of a sharded
+    array (so a small read touches only the inner chunks it needs), else the chunk.
+*unit*
+    A stored object: a shard, or an unsharded chunk. A write of a unit is a
+    read-modify-write unless the selection covers it whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zarrdist.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.codecs import CodecChain, decode_chunk, encode_chunk
+from zarrdist.codecs.sharding import (
+    ShardingCodec,
+    all_fill_value,
+    merge_into_shard,
+    read_shard_partial,
+)
+from zarrdist.config import config
+from zarrdist.errors import CodecError
+from zarrdist.indexing import ChunkProjection
+from zarrdist.stores import Store
+from zarrdist.stores._base import slice_bytes
+
+if TYPE_CHECKING:
+    from zarrdist.codecs import ArraySpec
+    from zarrdist.indexing import Indexer
+    from zarrdist.metadata import ArrayMetadata
+
+__all__ = [
+    "ArrayHandle",
+    "LockFactory",
+    "Units",
+    "delete_units_outside",
+    "group_by_unit",
+    "read_selection",
+    "read_units",
+    "write_selection",
+    "write_units",
+]
+
+#: ``lock(store_key)`` -> a context manager held around a unit's read-modify-write.
+LockFactory = Callable[[str], AbstractContextManager[Any]]
+#: Unit coordinates -> the io-chunk projections that fall inside that unit.
+Units = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
+
+
+@dataclass(frozen=True)
+class ArrayHandle:
+    """Everything chunk I/O needs: a store, the array's path in it, and its metadata.
+
+    Attributes
+    ----------
+    store : Store
+    path : str
+        Path of the array inside the store ("" for the root).
+    metadata : ArrayMetadata
+        v2 or v3 array metadata.
+    write_empty_chunks : bool
+        Store units whose every element equals the fill value.
+    prototype : NDBufferPrototype
+        Array module for decoded data.
+    """
+
+    store: Store
+    path: str
+    metadata: ArrayMetadata
+    write_empty_chunks: bool = False
+    prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+
+    @property
+    def prefix(self) -> str:
+        """Key prefix of the array's objects ("" or ``"path/"``)."""
+        return f"{self.path}/" if self.path else ""
+
+    def key(self, unit: Sequence[int]) -> str:
+        """Store key of the unit at grid position ``unit``."""
+        return self.prefix + self.metadata.chunk_key(tuple(unit))
+
+    @property
+    def sharding(self) -> ShardingCodec | None:
+        """The sharding codec when units can be read and written inner chunk by inner chunk.
+
+        A sharded array with other codecs around the sharding codec is treated as
+        unsharded: its shards are decoded whole.
+        """
+        chain: CodecChain = self.metadata.codec_chain
+        codec = chain.array_bytes
+        if isinstance(codec, ShardingCodec) and not chain.array_array and not chain.bytes_bytes:
+            return codec
+        return None
+
+    @property
+    def io_chunk_shape(self) -> tuple[int, ...]:
+        """Shape selections are projected onto (inner chunks for sharded arrays)."""
+        sharding = self.sharding
+        return tuple(sharding.chunk_shape) if sharding else tuple(self.metadata.chunk_shape)
+
+    @property
+    def unit_spec(self) -> ArraySpec:
+        """Codec spec of one stored unit."""
+        spec: ArraySpec = self.metadata.chunk_spec(self.prototype)
+        return spec
+
+    def with_metadata(self, metadata: ArrayMetadata) -> ArrayHandle:
+        """The same handle over other metadata (a resized array)."""
+        return ArrayHandle(self.store, self.path, metadata, self.write_empty_chunks, self.prototype)
+
+
+def _chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
+    outer = handle.metadata.chunk_shape
+    inner = handle.io_chunk_shape
+    return tuple(o // i for o, i in zip(outer, inner, strict=True))
+
+
+def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -> Units:
+    """Group io-chunk projections by the stored unit that holds them, in first-seen order."""
+    per_unit = _chunks_per_unit(handle)
+    units: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    if all(n == 1 for n in per_unit):
+        for p in projections:
+            units.setdefault(p.chunk_coords, []).append(p)
+        return units
+    for p in projections:
+        unit = tuple(c // n for c, n in zip(p.chunk_coords, per_unit, strict=True))
+        units.setdefault(unit, []).append(p)
+    return units
+
+
+def _reraise(error: CodecError, key: str, store: Store) -> CodecError:
+    """The same kind of error, now naming the store key it came from."""
+    message = str(error.args[0]) if error.args else "codec failed"
+    return type(error)(
+        f"cannot decode {key!r}: {message}", codec=error.codec, key=key, store=store.url
+    )
+
+
+def _decode(handle: ArrayHandle, key: str, data: Any, spec: ArraySpec) -> Any:
+    try:
+        return decode_chunk(handle.metadata.codec_chain, data, spec)
+    except CodecError as error:
+        raise _reraise(error, key, handle.store) from error
+
+
+def _fill(target: Any, selection: Any, handle: ArrayHandle) -> None:
+    target[selection] = handle.metadata.fill_value
+
+
+def _place(out: Any, p: ChunkProjection, chunk: Any) -> None:
+    out[p.out_selection] = chunk[p.chunk_selection]
+
+
+# -- reads ---------------------------------------------------------------------------
+
+
+def read_units(handle: ArrayHandle, units: Units, out: Any) -> None:
+    """Read every projection of ``units`` into ``out`` (the selection's output array)."""
+    if handle.sharding is not None:
+        for unit, projections in units.items():
+            _read_shard(handle, unit, projections, out)
+        return
+    keys = [handle.key(unit) for unit in units]
+    values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
+    spec = handle.unit_spec
+    for key, data, projections in zip(keys, values, units.values(), strict=True):
+        if data is None:
+            for p in projections:
+                _fill(out, p.out_selection, handle)
+            continue
+        chunk = _decode(handle, key, data, spec)
+        for p in projections:
+            _place(out, p, chunk)
+
+
+def _shard_getters(
+    handle: ArrayHandle, key: str, whole: bool
+) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    store = handle.store
+    if whole:
+        data = store.get(key)
+
+        def get_index(request: Any) -> Any:
+            return None if data is None else slice_bytes(data, request)
+
+        def get_ranges(requests: Any) -> Any:
+            return [None if data is None else slice_bytes(data, r) for r in requests]
+
+        return get_index, get_ranges
+    return (lambda request: store.get(key, request)), (lambda rs: store.get_ranges(key, rs))
+
+
+def _read_shard(
+    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection], out: Any
+) -> None:
+    codec = handle.sharding
+    assert codec is not None
+    per_unit = _chunks_per_unit(handle)
+    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
+    local = [tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True)) for p in projections]
+    # Reading the whole object is one request; partial reads cost two round trips,
+    # so they pay off only when a minority of the inner chunks is needed.
+    whole = not handle.store.supports_partial_reads or 2 * len(set(local)) > np.prod(per_unit)
+    key = handle.key(unit)
+    get_index, get_ranges = _shard_getters(handle, key, whole)
+    try:
+        chunks = read_shard_partial(
+            get_index,
+            get_ranges,
+            codec,
+            handle.unit_spec,
+            local,
+            max_gap_bytes=config.get("io.coalesce_max_gap_bytes"),
+            max_range_bytes=config.get("io.coalesce_max_bytes"),
+        )
+    except CodecError as error:
+        raise _reraise(error, key, handle.store) from error
+    for p, coords in zip(projections, local, strict=True):
+        chunk = chunks.get(coords)
+        if chunk is None:
+            _fill(out, p.out_selection, handle)
+        else:
+            _place(out, p, chunk)
+
+
+def read_selection(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
+    """Read a whole selection into a new array of ``indexer.shape``."""
+    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    units = group_by_unit(handle, indexer)
+    if units:
+        read_units(handle, units, out)
+    return out
+
+
+# -- writes --------------------------------------------------------------------------
+
+
+def _fresh_chunk(handle: ArrayHandle, shape: tuple[int, ...], order: str) -> Any:
+    return handle.prototype.full(shape, handle.metadata.fill_value, handle.metadata.dtype, order)
+
+
+def _updated_chunk(
+    handle: ArrayHandle,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+    existing: Callable[[], Any | None],
+    shape: tuple[int, ...],
+    order: str,
+) -> Any:
+    """The chunk after assigning ``value`` at ``projections`` (reading it first if partial)."""
+    complete = any(p.is_complete_chunk for p in projections)
+    chunk = None if complete else existing()
+    if chunk is None:
+        chunk = _fresh_chunk(handle, shape, order)
+    elif not chunk.flags.writeable:
+        chunk = chunk.copy(order=order)
+    for p in projections:
+        chunk[p.chunk_selection] = value[p.out_selection]
+    return chunk
+
+
+def write_units(
+    handle: ArrayHandle, units: Units, value: Any, *, lock: LockFactory | None = None
+) -> None:
+    """Write ``value`` (broadcast to the selection's shape) at every projection of ``units``.
+
+    Each unit is written once; a unit the projections cover only partly is read,
+    updated and rewritten, under ``lock(key)`` when a lock factory is given.
+    """
+    for unit, projections in units.items():
+        key = handle.key(unit)
+        partial = not all(p.is_complete_chunk for p in projections)
+        guard = lock(key) if (lock is not None and (partial or handle.sharding)) else None
+        with guard if guard is not None else contextlib.nullcontext():
+            if handle.sharding is not None:
+                _write_shard(handle, unit, key, projections, value)
+            else:
+                _write_chunk(handle, key, projections, value)
+
+
+def _write_chunk(
+    handle: ArrayHandle, key: str, projections: Sequence[ChunkProjection], value: Any
+) -> None:
+    spec = handle.unit_spec
+
+    def existing() -> Any | None:
+        data = handle.store.get(key)
+        return None if data is None else _decode(handle, key, data, spec)
+
+    chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order)
+    if not handle.write_empty_chunks and all_fill_value(chunk, spec):
+        handle.store.delete(key)
+        return
+    data = encode_chunk(handle.metadata.codec_chain, chunk, spec)
+    if data is None:
+        handle.store.delete(key)
+    else:
+        handle.store.set(key, data)
+
+
+def _inner_in_bounds(handle: ArrayHandle, unit: tuple[int, ...]) -> int:
+    """How many inner chunks of the shard at ``unit`` lie (partly) inside the array."""
+    inner = handle.io_chunk_shape
+    per_unit = _chunks_per_unit(handle)
+    count = 1
+    for u, n, c, extent in zip(unit, per_unit, inner, handle.metadata.shape, strict=True):
+        start = u * n
+        stop = min(start + n, -(-extent // c))
+        count *= max(stop - start, 0)
+    return count
+
+
+def _write_shard(
+    handle: ArrayHandle,
+    unit: tuple[int, ...],
+    key: str,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+) -> None:
+    codec = handle.sharding
+    assert codec is not None
+    spec = handle.unit_spec
+    inner_spec = codec.inner_spec(spec)
+    per_unit = _chunks_per_unit(handle)
+    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
+    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    for p in projections:
+        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
+        by_inner.setdefault(local, []).append(p)
+    complete = {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
+    # A write covering every inner chunk of the shard needs no read of the old shard.
+    whole = len(complete) == _inner_in_bounds(handle, unit)
+    existing = None if whole else handle.store.get(key)
+    old: dict[tuple[int, ...], Any] = {}
+    if existing is not None:
+        needed = [c for c in by_inner if c not in complete]
+        getters = _shard_getters_from_bytes(existing)
+        try:
+            old = read_shard_partial(*getters, codec, spec, needed)
+        except CodecError as error:
+            raise _reraise(error, key, handle.store) from error
+    updates = {
+        coords: _updated_chunk(
+            handle, ps, value, lambda c=coords: old.get(c), inner_spec.shape, inner_spec.order
+        )
+        for coords, ps in by_inner.items()
+    }
+    try:
+        data = merge_into_shard(existing, updates, codec, spec, handle.write_empty_chunks)
+    except CodecError as error:
+        raise _reraise(error, key, handle.store) from error
+    if data is None:
+        handle.store.delete(key)
+    else:
+        handle.store.set(key, data)
+
+
+def _shard_getters_from_bytes(data: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+    return (lambda r: slice_bytes(data, r)), (lambda rs: [slice_bytes(data, r) for r in rs])
+
+
+def write_selection(
+    handle: ArrayHandle, indexer: Indexer, value: Any, *, lock: LockFactory | None = None
+) -> None:
+    """Write ``value`` (already broadcast to ``indexer.shape``) at the selection."""
+    units = group_by_unit(handle, indexer)
+    if units:
+        write_units(handle, units, value, lock=lock)
+
+
+# -- resize --------------------------------------------------------------------------
+
+
+def delete_units_outside(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[str]:
+    """Store keys of the units that lie wholly outside ``new_shape`` (for shrinking)."""
+    chunk_shape = handle.metadata.chunk_shape
+    old_grid = [-(-s // c) for s, c in zip(handle.metadata.shape, chunk_shape, strict=True)]
+    new_grid = [-(-s // c) for s, c in zip(new_shape, chunk_shape, strict=True)]
+    keys = []
+    for unit in np.ndindex(*old_grid):
+        if any(u >= n for u, n in zip(unit, new_grid, strict=True)):
+            keys.append(handle.key(unit))
+    return keys
