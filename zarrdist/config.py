@@ -152,3 +152,12 @@ def get_int(key: str) -> int:
     if value is None and key == "threading.max_workers":
         return os.cpu_count() or 1
     return int(value)
+
+
+def __getattr__(name: str) -> Any:
+    # ``import zarrdist.config`` makes ``zarrdist.config`` this module rather than the
+    # Config object; forward the object's API (set, get, reset, ...) so both work.
+    try:
+        return getattr(config, name)
+    except AttributeError:
+        raise AttributeError(f"module 'zarrdist.config' has no attribute {name!r}") from None

@@ -1,0 +1,164 @@
+"""Zarr v2 and v3 metadata documents: parse, validate, write.
+
+Array metadata of both formats share one interface (``shape``, ``data_type``,
+``dtype``, ``fill_value``, ``chunk_shape``, ``inner_chunk_shape``,
+``is_sharded``, ``codec_chain``, ``chunk_key()``, ``chunk_spec()``,
+``with_shape()``, ``with_attributes()``, ``to_documents()``), which the chunk-I/O
+layer relies on. Validation reports every problem of a document in one
+:class:`~zarrdist.errors.MetadataError` that names the store key.
+
+>>> meta = parse_node_metadata({"zarr.json": b'{"zarr_format": 3, "node_type": "group"}'})
+>>> meta.to_documents()["zarr.json"].decode()
+'{\\n  "attributes": {},\\n  "zarr_format": 3,\\n  "node_type": "group"\\n}'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from zarrdist.errors import (
+    ArrayNotFoundError,
+    GroupNotFoundError,
+    MetadataError,
+    NodeNotFoundError,
+    Problem,
+)
+from zarrdist.metadata._common import dump_json, load_json, load_json_object
+from zarrdist.metadata.consolidated import (
+    ConsolidatedMetadata,
+    consolidate,
+    parse_zmetadata,
+    zmetadata_document,
+)
+from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
+from zarrdist.metadata.v3 import ArrayMetadataV3, GroupMetadataV3, default_codecs
+
+__all__ = [
+    "METADATA_KEYS",
+    "ArrayMetadata",
+    "ArrayMetadataV2",
+    "ArrayMetadataV3",
+    "ConsolidatedMetadata",
+    "GroupMetadata",
+    "GroupMetadataV2",
+    "GroupMetadataV3",
+    "NodeMetadata",
+    "consolidate",
+    "default_codecs",
+    "dump_json",
+    "load_json",
+    "parse_array_metadata",
+    "parse_group_metadata",
+    "parse_node_metadata",
+    "parse_zmetadata",
+    "zmetadata_document",
+]
+
+ArrayMetadata = ArrayMetadataV2 | ArrayMetadataV3
+GroupMetadata = GroupMetadataV2 | GroupMetadataV3
+NodeMetadata = ArrayMetadataV2 | ArrayMetadataV3 | GroupMetadataV2 | GroupMetadataV3
+
+#: The documents that describe a node, relative to its path: fetch these, then parse.
+METADATA_KEYS = ("zarr.json", ".zarray", ".zgroup", ".zattrs")
+
+Documents = Mapping[str, bytes | bytearray | memoryview | None]
+
+
+def _prefix(key_prefix: str) -> str:
+    stripped = key_prefix.strip("/")
+    return f"{stripped}/" if stripped else ""
+
+
+def parse_node_metadata(
+    documents: Documents, *, key_prefix: str = "", zarr_format: int | None = None
+) -> NodeMetadata:
+    """Array or group metadata from whichever of :data:`METADATA_KEYS` exist.
+
+    Parameters
+    ----------
+    documents
+        Relative key (``"zarr.json"``, ``".zarray"``, ...) -> stored bytes, or None
+        (or absent) where the store has none.
+    key_prefix
+        The node's path in the store, used to name keys in errors (``"a/b"``).
+    zarr_format
+        Look only for this format; None prefers v3 where both exist, as zarr-python.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If none of the documents exist.
+    MetadataError
+        If a document is invalid (every problem listed, the key named).
+    UnknownCodecError
+        If an array uses a codec that is not installed.
+    """
+    prefix = _prefix(key_prefix)
+    v3 = documents.get("zarr.json")
+    if zarr_format in (None, 3) and v3 is not None:
+        key = prefix + "zarr.json"
+        document = load_json_object(v3, key)
+        node_type = document.get("node_type")
+        if node_type == "array":
+            return ArrayMetadataV3.from_json(document, key=key)
+        if node_type == "group":
+            return GroupMetadataV3.from_json(document, key=key)
+        problem = Problem("node_type", f"must be 'array' or 'group', got {node_type!r}")
+        raise MetadataError("invalid node metadata", key=key, problems=[problem])
+    if zarr_format in (None, 2):
+        raw_attrs = documents.get(".zattrs")
+        attrs = None if raw_attrs is None else load_json(raw_attrs, prefix + ".zattrs")
+        zarray, zgroup = documents.get(".zarray"), documents.get(".zgroup")
+        if zarray is not None:
+            key = prefix + ".zarray"
+            return ArrayMetadataV2.from_json(load_json_object(zarray, key), attrs, key=key)
+        if zgroup is not None:
+            key = prefix + ".zgroup"
+            return GroupMetadataV2.from_json(load_json_object(zgroup, key), attrs, key=key)
+    raise NodeNotFoundError("no array or group metadata found", path=key_prefix.strip("/") or "/")
+
+
+def parse_array_metadata(
+    documents: Documents, *, key_prefix: str = "", zarr_format: int | None = None
+) -> ArrayMetadata:
+    """Array metadata (v2 or v3) from the node's documents.
+
+    Raises
+    ------
+    ArrayNotFoundError
+        If there is no array (nothing, or a group) at the path.
+    MetadataError
+        If a document is invalid.
+    UnknownCodecError
+        If the array uses a codec that is not installed.
+    """
+    path = key_prefix.strip("/") or "/"
+    try:
+        node = parse_node_metadata(documents, key_prefix=key_prefix, zarr_format=zarr_format)
+    except NodeNotFoundError as exc:
+        raise ArrayNotFoundError("no array found", path=path) from exc
+    if not isinstance(node, ArrayMetadataV2 | ArrayMetadataV3):
+        raise ArrayNotFoundError("a group, not an array, exists here", path=path)
+    return node
+
+
+def parse_group_metadata(
+    documents: Documents, *, key_prefix: str = "", zarr_format: int | None = None
+) -> GroupMetadata:
+    """Group metadata (v2 or v3) from the node's documents.
+
+    Raises
+    ------
+    GroupNotFoundError
+        If there is no group (nothing, or an array) at the path.
+    MetadataError
+        If a document is invalid.
+    """
+    path = key_prefix.strip("/") or "/"
+    try:
+        node = parse_node_metadata(documents, key_prefix=key_prefix, zarr_format=zarr_format)
+    except NodeNotFoundError as exc:
+        raise GroupNotFoundError("no group found", path=path) from exc
+    if not isinstance(node, GroupMetadataV2 | GroupMetadataV3):
+        raise GroupNotFoundError("an array, not a group, exists here", path=path)
+    return node

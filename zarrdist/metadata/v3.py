@@ -1,0 +1,445 @@
+"""Zarr v3 metadata: the ``zarr.json`` of arrays and groups.
+
+Spec: https://zarr-specs.readthedocs.io/en/latest/v3/core/index.html#metadata
+
+Members are written in zarr-python 3.1.5's order, with ``storage_transformers``
+always present (and required to be empty) and ``dimension_names`` only when set.
+Unknown members are kept and written back when they are objects with
+``"must_understand": false``; any other unknown member is an error.
+
+>>> from zarrdist.metadata.v3 import ArrayMetadataV3
+>>> meta = ArrayMetadataV3(shape=(10,), data_type="int16", chunk_shape=(5,))
+>>> meta.chunk_key((1,)), meta.to_json()["codecs"]
+('c/1', [{'name': 'bytes', 'configuration': {'endian': 'little'}}])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from zarrdist.chunking import (
+    ChunkKeyEncoding,
+    DefaultChunkKeyEncoding,
+    RegularChunkGrid,
+    chunk_key_encoding_from_json,
+)
+from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
+from zarrdist.dtypes import NATIVE_ENDIANNESS, DataType, parse_data_type
+from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
+from zarrdist.metadata._common import (
+    ArrayMetadataBase,
+    NodeMetadataBase,
+    Problems,
+    check_attributes,
+    check_shape,
+    dump_json,
+)
+
+if TYPE_CHECKING:
+    from zarrdist.metadata.consolidated import ConsolidatedMetadata
+
+__all__ = ["ARRAY_KEYS", "ArrayMetadataV3", "GroupMetadataV3", "default_codecs"]
+
+#: Members of an array's zarr.json that zarrdist understands.
+ARRAY_KEYS = (
+    "shape",
+    "data_type",
+    "chunk_grid",
+    "chunk_key_encoding",
+    "fill_value",
+    "codecs",
+    "attributes",
+    "dimension_names",
+    "zarr_format",
+    "node_type",
+    "storage_transformers",
+)
+_REQUIRED = (*ARRAY_KEYS[:6], "zarr_format", "node_type")
+_GROUP_KEYS = ("attributes", "zarr_format", "node_type", "consolidated_metadata")
+
+
+def default_codecs(data_type: DataType) -> tuple[Codec, ...]:
+    """The serializer alone: ``vlen-utf8``/``vlen-bytes`` for variable-length types, else ``bytes``."""
+    if data_type.is_variable_length:
+        return (codec_from_json({"name": data_type.object_codec_id or "vlen-utf8"}),)
+    return (codec_from_json({"name": "bytes"}),)
+
+
+def _extra_fields(
+    document: Mapping[str, Any], known: Sequence[str], problems: Problems
+) -> dict[str, Any]:
+    """Unknown members: kept if they say ``must_understand: false``, else a problem each."""
+    extra: dict[str, Any] = {}
+    for name in document:
+        if name in known:
+            continue
+        value = document[name]
+        if isinstance(value, Mapping) and value.get("must_understand") is False:
+            extra[name] = value
+        else:
+            problems.add(
+                name,
+                'unknown member; extensions must be objects with "must_understand": false',
+                "unknown",
+            )
+    return extra
+
+
+def _check_extra(extra_fields: Mapping[str, Any], known: Sequence[str]) -> None:
+    problems = Problems()
+    for name, value in extra_fields.items():
+        if name in known:
+            problems.add(name, "collides with a member zarrdist writes itself", "unknown")
+        elif not (isinstance(value, Mapping) and value.get("must_understand") is False):
+            problems.add(name, 'extension members need "must_understand": false', "unknown")
+    problems.raise_if_any("invalid extra fields")
+
+
+def _check_dimension_names(
+    value: Any, ndim: int | None, problems: Problems
+) -> tuple[str | None, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(
+        v is None or isinstance(v, str) for v in value
+    ):
+        problems.add("dimension_names", "must be a list of strings or nulls", "type")
+        return None
+    if ndim is not None and len(value) != ndim:
+        problems.add("dimension_names", f"has {len(value)} names for {ndim} dimensions")
+    return tuple(value)
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayMetadataV3(ArrayMetadataBase):
+    """The ``zarr.json`` of a v3 array.
+
+    Attributes
+    ----------
+    shape : tuple of int
+    data_type : DataType
+        Any dtype-like is accepted and parsed; byte order is native (it belongs
+        to the ``bytes`` codec in v3).
+    chunk_shape : tuple of int
+        The regular grid's chunk shape: the shard shape of sharded arrays.
+    codecs : tuple of Codec
+        Codec objects or their JSON entries; empty means the data type's serializer
+        alone. Array-dependent settings (``bytes`` endian, ``blosc`` typesize) are
+        filled in as zarr-python does.
+    fill_value : Any
+        None means the data type's default.
+    chunk_key_encoding : ChunkKeyEncoding
+    attributes : dict
+    dimension_names : tuple of (str or None), or None
+    extra_fields : dict
+        Extension members with ``"must_understand": false``, written back as found.
+    """
+
+    shape: tuple[int, ...]
+    data_type: DataType
+    chunk_shape: tuple[int, ...]
+    codecs: tuple[Codec, ...] = ()
+    fill_value: Any = None
+    chunk_key_encoding: ChunkKeyEncoding = field(default_factory=DefaultChunkKeyEncoding)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    dimension_names: tuple[str | None, ...] | None = None
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+    _chain: CodecChain = field(init=False, repr=False)
+
+    zarr_format: ClassVar[Literal[3]] = 3
+    node_type: ClassVar[str] = "array"
+
+    def __post_init__(self) -> None:
+        problems = Problems()
+        shape = check_shape(self.shape, "shape", problems, minimum=0)
+        chunk_shape = check_shape(self.chunk_shape, "chunk_grid.chunk_shape", problems, minimum=1)
+        if len(shape) != len(chunk_shape) and not problems.items:
+            problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {shape}")
+        attributes = check_attributes(self.attributes, "attributes", problems)
+        names = _check_dimension_names(self.dimension_names, len(shape), problems)
+        problems.raise_if_any("invalid array metadata")
+        _check_extra(self.extra_fields, ARRAY_KEYS)
+        data_type = parse_data_type(self.data_type, 3).with_endianness(NATIVE_ENDIANNESS)
+        fill = (
+            data_type.default_fill_value()
+            if self.fill_value is None
+            else data_type.cast_fill_value(self.fill_value)
+        )
+        if not isinstance(self.chunk_key_encoding, ChunkKeyEncoding):
+            raise MetadataError(f"not a chunk key encoding: {self.chunk_key_encoding!r}")
+        chain = _build_chain(self.codecs, data_type, chunk_shape, fill)
+        for name, value in (
+            ("shape", shape),
+            ("chunk_shape", chunk_shape),
+            ("data_type", data_type),
+            ("fill_value", fill),
+            ("attributes", attributes),
+            ("dimension_names", names),
+            ("extra_fields", dict(self.extra_fields)),
+            ("codecs", chain.codecs),
+            ("_chain", chain),
+        ):
+            object.__setattr__(self, name, value)
+
+    @property
+    def codec_chain(self) -> CodecChain:
+        """The validated, array-evolved codec chain of one storage unit."""
+        return self._chain
+
+    @property
+    def order(self) -> Literal["C", "F"]:
+        """Always ``"C"``: v3 expresses other layouts with the ``transpose`` codec."""
+        return "C"
+
+    @property
+    def is_sharded(self) -> bool:
+        """Whether the array->bytes codec is ``sharding_indexed``."""
+        return isinstance(self._chain.array_bytes, ShardingCodec)
+
+    @property
+    def sharding_codec(self) -> ShardingCodec | None:
+        """The sharding codec, if the array is sharded."""
+        codec = self._chain.array_bytes
+        return codec if isinstance(codec, ShardingCodec) else None
+
+    @property
+    def inner_chunk_shape(self) -> tuple[int, ...]:
+        """The sharding codec's chunk shape, when it sits alone at the array's level.
+
+        With array->array codecs before it (``transpose``) the inner chunks live
+        in the transformed space, so the shard stays the read/write granularity.
+        """
+        codec = self.sharding_codec
+        if codec is None or self._chain.array_array:
+            return self.chunk_shape
+        return tuple(codec.chunk_shape)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``zarr.json`` document, members in zarr-python's order."""
+        document: dict[str, Any] = {
+            "shape": list(self.shape),
+            "data_type": self.data_type.to_json(3),
+            "chunk_grid": self.chunk_grid.to_json(),
+            "chunk_key_encoding": self.chunk_key_encoding.to_json(),
+            "fill_value": self.data_type.fill_value_to_json(self.fill_value, 3),
+            "codecs": self._chain.to_json(),
+            "attributes": self.attributes,
+        }
+        if self.dimension_names is not None:
+            document["dimension_names"] = list(self.dimension_names)
+        document.update(zarr_format=3, node_type="array", storage_transformers=[])
+        document.update(self.extra_fields)
+        return document
+
+    def to_documents(self) -> dict[str, bytes]:
+        """``{"zarr.json": bytes}``."""
+        return {"zarr.json": dump_json(self.to_json())}
+
+    @classmethod
+    def from_json(cls, document: Any, *, key: str = "zarr.json") -> ArrayMetadataV3:
+        """Parse and validate an array's ``zarr.json``, reporting every problem at once.
+
+        Raises
+        ------
+        MetadataError
+            Listing every problem found, naming ``key``.
+        UnknownDataTypeError
+            If ``data_type`` is unknown (a MetadataError, listing the rest too).
+        UnknownCodecError
+            If a codec is not installed, naming it and ``key``.
+        """
+        problems = Problems(key)
+        if not isinstance(document, Mapping):
+            problems.fail(f"the document must be a JSON object, got {type(document).__name__}")
+        for name in _REQUIRED:
+            if name not in document:
+                problems.add(name, "required member is missing", "missing")
+        if "zarr_format" in document and document["zarr_format"] != 3:
+            problems.add("zarr_format", f"must be 3, got {document['zarr_format']!r}")
+        if "node_type" in document and document["node_type"] != "array":
+            problems.add("node_type", f"must be 'array', got {document['node_type']!r}")
+        parsed = _parse_members(document, problems)
+        parsed["extra_fields"] = _extra_fields(document, ARRAY_KEYS, problems)
+        transformers = document.get("storage_transformers") or []
+        if transformers:
+            problems.add(
+                "storage_transformers",
+                "storage transformers are not supported (zarrdist cannot read this array)",
+                "unsupported",
+            )
+        unknown = parsed.pop("unknown_codec", None)
+        if unknown is not None:
+            name, loc = unknown
+            detail = "".join(f"\n  - {p}" for p in problems.items)
+            raise UnknownCodecError(f"unknown codec at {loc}{detail}", codec=name, key=key)
+        problems.raise_if_any("invalid array metadata")
+        return cls(**parsed)
+
+
+def _build_chain(
+    codecs: Any, data_type: DataType, chunk_shape: tuple[int, ...], fill: Any
+) -> CodecChain:
+    """Codecs (objects, JSON entries or a chain) as a chain evolved for the array."""
+    if isinstance(codecs, CodecChain):
+        items: Sequence[Any] = codecs.codecs
+    elif isinstance(codecs, Codec | Mapping | str):
+        items = (codecs,)
+    else:
+        items = tuple(codecs or ())
+    parsed = [c if isinstance(c, Codec) else codec_from_json(c) for c in items]
+    if not parsed:
+        parsed = list(default_codecs(data_type))
+    spec = ArraySpec(shape=chunk_shape, dtype=data_type.to_native(), fill_value=fill)
+    return CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
+
+
+def _parse_members(document: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
+    """Every member of an array document that can be parsed, recording problems."""
+    out: dict[str, Any] = {}
+    before = len(problems.items)
+    out["shape"] = check_shape(document.get("shape", []), "shape", problems, minimum=0)
+    shape_ok = len(problems.items) == before
+    data_type: DataType | None = None
+    if "data_type" in document:
+        try:
+            data_type = DataType.from_json(document["data_type"], 3)
+        except MetadataError as exc:
+            problems.add_error("data_type", exc)
+    out["data_type"] = data_type
+    if "chunk_grid" in document:
+        try:
+            out["chunk_shape"] = RegularChunkGrid.from_json(document["chunk_grid"]).chunk_shape
+        except MetadataError as exc:
+            problems.add_error("chunk_grid", exc)
+    chunk_shape = out.get("chunk_shape")
+    if shape_ok and chunk_shape is not None and len(chunk_shape) != len(out["shape"]):
+        problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {out['shape']}")
+    if "chunk_key_encoding" in document:
+        try:
+            out["chunk_key_encoding"] = chunk_key_encoding_from_json(document["chunk_key_encoding"])
+        except MetadataError as exc:
+            problems.add_error("chunk_key_encoding", exc)
+    if data_type is not None and "fill_value" in document:
+        try:
+            out["fill_value"] = data_type.fill_value_from_json(document["fill_value"], 3)
+        except MetadataError as exc:
+            problems.add_error("fill_value", exc)
+    out["attributes"] = check_attributes(document.get("attributes"), "attributes", problems)
+    ndim = len(out["shape"]) if shape_ok else None
+    out["dimension_names"] = _check_dimension_names(document.get("dimension_names"), ndim, problems)
+    _parse_codecs(document.get("codecs"), out, problems)
+    return out
+
+
+def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None:
+    if entries is None:
+        return
+    if not isinstance(entries, list) or not entries:
+        problems.add("codecs", "must be a non-empty list of codecs", "type")
+        return
+    codecs = []
+    for i, entry in enumerate(entries):
+        try:
+            codecs.append(codec_from_json(entry))
+        except UnknownCodecError as exc:
+            name = entry.get("name") if isinstance(entry, Mapping) else entry
+            out.setdefault("unknown_codec", (exc.codec or str(name), f"codecs.{i}"))
+        except CodecError as exc:
+            problems.add_error(f"codecs.{i}", exc)
+    data_type, chunk_shape = out.get("data_type"), out.get("chunk_shape")
+    if len(codecs) != len(entries) or data_type is None or chunk_shape is None:
+        return
+    try:
+        fill = out.get("fill_value", data_type.default_fill_value())
+        out["codecs"] = _build_chain(codecs, data_type, chunk_shape, fill).codecs
+    except (CodecError, MetadataError) as exc:
+        problems.add_error("codecs", exc)
+
+
+@dataclass(frozen=True, eq=False)
+class GroupMetadataV3(NodeMetadataBase):
+    """The ``zarr.json`` of a v3 group.
+
+    Attributes
+    ----------
+    attributes : dict
+    consolidated_metadata : ConsolidatedMetadata or None
+        Inline consolidated metadata of the group's descendants.
+    extra_fields : dict
+        Extension members with ``"must_understand": false``.
+    """
+
+    attributes: dict[str, Any] = field(default_factory=dict)
+    consolidated_metadata: ConsolidatedMetadata | None = None
+    extra_fields: dict[str, Any] = field(default_factory=dict)
+
+    zarr_format: ClassVar[Literal[3]] = 3
+    node_type: ClassVar[str] = "group"
+
+    def __post_init__(self) -> None:
+        problems = Problems()
+        attributes = check_attributes(self.attributes, "attributes", problems)
+        problems.raise_if_any("invalid group metadata")
+        _check_extra(self.extra_fields, _GROUP_KEYS)
+        object.__setattr__(self, "attributes", attributes)
+        object.__setattr__(self, "extra_fields", dict(self.extra_fields))
+
+    def with_attributes(self, attributes: Mapping[str, Any]) -> GroupMetadataV3:
+        """The same group with other attributes.
+
+        Raises
+        ------
+        MetadataError
+            If ``attributes`` is not a JSON object.
+        """
+        return GroupMetadataV3(dict(attributes), self.consolidated_metadata, self.extra_fields)
+
+    def with_consolidated(self, consolidated: ConsolidatedMetadata | None) -> GroupMetadataV3:
+        """The same group with other (or no) consolidated metadata."""
+        return GroupMetadataV3(self.attributes, consolidated, self.extra_fields)
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"attributes", "zarr_format", ["consolidated_metadata"], "node_type"}``."""
+        document: dict[str, Any] = {"attributes": self.attributes, "zarr_format": 3}
+        if self.consolidated_metadata is not None:
+            document["consolidated_metadata"] = self.consolidated_metadata.to_json()
+        document["node_type"] = "group"
+        document.update(self.extra_fields)
+        return document
+
+    def to_documents(self) -> dict[str, bytes]:
+        """``{"zarr.json": bytes}``."""
+        return {"zarr.json": dump_json(self.to_json())}
+
+    @classmethod
+    def from_json(cls, document: Any, *, key: str = "zarr.json") -> GroupMetadataV3:
+        """Parse and validate a group's ``zarr.json`` (with inline consolidated metadata).
+
+        Raises
+        ------
+        MetadataError
+            Listing every problem found, naming ``key``.
+        """
+        from zarrdist.metadata.consolidated import ConsolidatedMetadata
+
+        problems = Problems(key)
+        if not isinstance(document, Mapping):
+            problems.fail(f"the document must be a JSON object, got {type(document).__name__}")
+        if document.get("zarr_format") != 3:
+            problems.add("zarr_format", f"must be 3, got {document.get('zarr_format')!r}")
+        if document.get("node_type") != "group":
+            problems.add("node_type", f"must be 'group', got {document.get('node_type')!r}")
+        attributes = check_attributes(document.get("attributes"), "attributes", problems)
+        extra = _extra_fields(document, _GROUP_KEYS, problems)
+        consolidated = None
+        if document.get("consolidated_metadata") is not None:
+            try:
+                consolidated = ConsolidatedMetadata.from_json(document["consolidated_metadata"])
+            except (MetadataError, UnknownCodecError) as exc:
+                if isinstance(exc, UnknownCodecError):
+                    raise UnknownCodecError(str(exc.args[0]), codec=exc.codec, key=key) from exc
+                problems.add_error("consolidated_metadata", exc)
+        problems.raise_if_any("invalid group metadata")
+        return cls(attributes, consolidated, extra)
