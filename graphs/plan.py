@@ -18,9 +18,17 @@ from zarrdist.errors import GraphError, MemoryBudgetError
 
 if TYPE_CHECKING:
     from zarrdist.chunkio import ArrayHandle, Units
-    from zarrdist.indexing import ChunkProjection
+    from zarrdist.indexing import ChunkProjection, Indexer
 
-__all__ = ["GraphSpec", "check_disjoint", "graph_name", "plan_tasks", "projected_task_bytes"]
+__all__ = [
+    "GraphSpec",
+    "check_disjoint",
+    "graph_name",
+    "plan_tasks",
+    "projected_task_bytes",
+    "selection_token",
+    "value_token",
+]
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,31 @@ def graph_name(op: str, handle: ArrayHandle, *parts: Any) -> str:
     """``zarrdist-<op>-<token>``, deterministic in the store, path, metadata and parts."""
     token = tokenize(handle.store.spec, handle.path, handle.metadata, *parts)
     return f"zarrdist-{op}-{token}"
+
+
+def selection_token(indexer: Indexer) -> str:
+    """A deterministic token of a projected selection.
+
+    Basic selections are ints and slices, so their projections' repr is exact;
+    other kinds carry index arrays, whose repr NumPy abbreviates, so those are
+    tokenized by content.
+    """
+    if getattr(indexer, "kind", None) == "basic":
+        return repr([(p.chunk_coords, p.chunk_selection, p.out_selection) for p in indexer])
+    return str(tokenize([(p.chunk_coords, p.chunk_selection, p.out_selection) for p in indexer]))
+
+
+def value_token(value: Any) -> tuple[Any, ...]:
+    """Identifies a value to write without hashing its data (which costs a pass over it).
+
+    Building the same write twice from the same object gives the same token.
+    """
+    return (
+        type(value).__name__,
+        getattr(value, "shape", None),
+        str(getattr(value, "dtype", "")),
+        id(value),
+    )
 
 
 def _units_per_task(handle: ArrayHandle) -> int:

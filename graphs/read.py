@@ -15,7 +15,14 @@ from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, Units, group_by_unit, read_selection, read_units
 from zarrdist.graphs.execute import run_graph, scheduler_name
-from zarrdist.graphs.plan import GraphSpec, check_budget, first_unit, graph_name, plan_tasks
+from zarrdist.graphs.plan import (
+    GraphSpec,
+    check_budget,
+    first_unit,
+    graph_name,
+    plan_tasks,
+    selection_token,
+)
 from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
@@ -57,7 +64,7 @@ def read_graph(handle: ArrayHandle, indexer: Indexer, out: Any | None) -> GraphS
     and the one output key is a barrier; without it every task returns its pieces.
     """
     tasks = plan_tasks(handle, group_by_unit(handle, indexer), "read")
-    name = graph_name("read", handle, indexer.array_shape, repr_selection(indexer))
+    name = graph_name("read", handle, indexer.array_shape, selection_token(indexer))
     dsk: dict[Hashable, Any] = {}
     keys: list[Hashable] = []
     out_node = None
@@ -85,11 +92,6 @@ def read_graph(handle: ArrayHandle, indexer: Indexer, out: Any | None) -> GraphS
         max_projected_bytes=check_budget(handle, max((len(t) for t in tasks), default=0), "read"),
         local_only=not handle.store.supports_multiprocess_writes,
     )
-
-
-def repr_selection(indexer: Indexer) -> str:
-    """A deterministic description of a selection for graph tokens."""
-    return repr([(p.chunk_coords, p.chunk_selection, p.out_selection) for p in indexer])
 
 
 def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:

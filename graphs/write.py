@@ -24,8 +24,9 @@ from zarrdist.graphs.plan import (
     first_unit,
     graph_name,
     plan_tasks,
+    selection_token,
+    value_token,
 )
-from zarrdist.graphs.read import repr_selection
 from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
@@ -70,7 +71,9 @@ def write_graph(handle: ArrayHandle, indexer: Indexer, value: Any) -> GraphSpec:
     """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection."""
     tasks = plan_tasks(handle, group_by_unit(handle, indexer), "write")
     check_disjoint(handle, tasks)
-    name = graph_name("write", handle, indexer.array_shape, repr_selection(indexer), value)
+    name = graph_name(
+        "write", handle, indexer.array_shape, selection_token(indexer), value_token(value)
+    )
     value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
     dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
     keys: list[Hashable] = []

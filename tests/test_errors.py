@@ -53,6 +53,8 @@ def test_pickle_keeps_message_and_attributes(cls: type[errors.ZarrdistError]) ->
         (errors.UnknownCodecError, ValueError),
         (errors.ChecksumError, ValueError),
         (errors.SelectionError, IndexError),
+        (errors.ValueShapeError, ValueError),
+        (errors.ValueShapeError, IndexError),
         (errors.GraphError, ValueError),
         (errors.MemoryBudgetError, MemoryError),
     ],

@@ -264,6 +264,11 @@ def _updated_chunk(
 ) -> Any:
     """The chunk after assigning ``value`` at ``projections`` (reading it first if partial)."""
     complete = any(p.is_complete_chunk for p in projections)
+    if complete and len(projections) == 1:
+        whole = _whole_piece(projections[0], value, shape)
+        if whole is not None:
+            # The value already holds the entire chunk: encode it in place, no fill, no copy.
+            return whole
     chunk = None if complete else existing()
     if chunk is None:
         chunk = _fresh_chunk(handle, shape, order)
@@ -272,6 +277,17 @@ def _updated_chunk(
     for p in projections:
         chunk[p.chunk_selection] = value[p.out_selection]
     return chunk
+
+
+def _whole_piece(p: ChunkProjection, value: Any, shape: tuple[int, ...]) -> Any | None:
+    """``value``'s part for a chunk it covers entirely in order, else None."""
+    for s, n in zip(p.chunk_selection, shape, strict=False):
+        if not (isinstance(s, slice) and s.step in (None, 1) and not s.start and s.stop >= n):
+            return None
+    if len(p.chunk_selection) != len(shape):
+        return None
+    piece = value[p.out_selection]
+    return piece if getattr(piece, "shape", None) == shape else None
 
 
 def write_units(

@@ -34,6 +34,7 @@ __all__ = [
     "StoreError",
     "UnknownCodecError",
     "UnknownDataTypeError",
+    "ValueShapeError",
     "ZarrdistError",
 ]
 
@@ -208,6 +209,13 @@ class ChecksumError(CodecError, ValueError):
 
 class SelectionError(ZarrdistError, IndexError):
     """A selection is invalid for the array it indexes."""
+
+
+class ValueShapeError(SelectionError, ValueError):
+    """A value to write does not broadcast to the selection's shape.
+
+    Also a ``ValueError``, which is what NumPy raises for the same mistake.
+    """
 
 
 class GraphError(ZarrdistError, ValueError):

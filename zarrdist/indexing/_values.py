@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.errors import SelectionError
+from zarrdist.errors import ValueShapeError
 
 if TYPE_CHECKING:
     from zarrdist.indexing._core import ChunkProjection
@@ -100,7 +100,7 @@ def check_value_shape(value_shape: Any, selection_shape: Any) -> tuple[int, ...]
 
     Raises
     ------
-    SelectionError
+    ValueShapeError
         Naming both shapes, with NumPy's wording.
 
     Examples
@@ -110,7 +110,7 @@ def check_value_shape(value_shape: Any, selection_shape: Any) -> tuple[int, ...]
     >>> check_value_shape((2,), (4, 3))
     Traceback (most recent call last):
     ...
-    zarrdist.errors.SelectionError: could not broadcast input array from shape (2,) into shape (4, 3)
+    zarrdist.errors.ValueShapeError: could not broadcast input array from shape (2,) into shape (4, 3)
     """
     value = tuple(int(n) for n in value_shape)
     target = tuple(int(n) for n in selection_shape)
@@ -120,7 +120,7 @@ def check_value_shape(value_shape: Any, selection_shape: Any) -> tuple[int, ...]
     if len(trimmed) > len(target) or any(
         v not in (1, t) for v, t in zip(reversed(trimmed), reversed(target), strict=False)
     ):
-        raise SelectionError(
+        raise ValueShapeError(
             f"could not broadcast input array from shape {value} into shape {target}"
         )
     return target
@@ -141,7 +141,7 @@ def broadcast_value(value: Any, shape: Any, dtype: Any = None) -> Any:
 
     Raises
     ------
-    SelectionError
+    ValueShapeError
         If the value does not broadcast to ``shape``.
 
     Examples

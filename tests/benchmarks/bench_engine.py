@@ -1,0 +1,307 @@
+"""Engine benchmark: zarrdist vs zarr-python 3.1.5 vs TensorStore, side by side in one run.
+
+Workloads (issue "The graph engine"), all on LocalStore-equivalents in one directory:
+
+- W1: float32, 1 MiB chunks, zstd level 1: write, then full read.
+- W2: the same data sharded: 32^3 inner chunks in 256^3 shards: write, then full read.
+- W3: uint16 in 8 KiB chunks, unsharded: write, then full read.
+- W4: 2,000 random single-element reads from the W1 array (median, p99).
+- W5: 64^3 region reads from the W2 array.
+- W6: copy the W1 array on a LocalCluster(2 workers): zarrdist vs dask.array on zarr-python.
+- bound: numcodecs zstd level 1 over the W1 chunks on as many threads as cores, no store.
+
+Run ``python tests/benchmarks/bench_engine.py --scale 1`` for the issue's sizes
+(512 MiB for W1/W2, 64 MiB for W3); ``--scale 0.125`` is a quick look. Only the
+selected workloads run (``--only W1,W4``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+MiB = 1 << 20
+
+
+def field(shape: tuple[int, ...], dtype: str, seed: int = 0) -> np.ndarray[Any, Any]:
+    """A smooth field plus noise: compresses 2-4x with zstd level 1."""
+    rng = np.random.default_rng(seed)
+    out = np.empty(shape, dtype=dtype)
+    axes = [np.linspace(0, 6 * np.pi, n, dtype=np.float32) for n in shape]
+    for i in range(shape[0]):
+        smooth = np.sin(axes[0][i]) * np.ones(shape[1:], np.float32)
+        for d, ax in enumerate(axes[1:]):
+            view = [1] * (len(shape) - 1)
+            view[d] = -1
+            smooth = smooth + np.cos(ax * (d + 1)).reshape(view)
+        noise = rng.standard_normal(shape[1:], dtype=np.float32) * 0.05
+        block = (smooth + noise) * (1000 if np.dtype(dtype).kind in "iu" else 1)
+        if np.dtype(dtype).kind in "iu":
+            block = np.abs(block)
+        out[i] = block.astype(dtype)
+    return out
+
+
+def timeit(fn: Callable[[], Any], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def drop_cache(path: Path) -> None:
+    """Evict the files under ``path`` from the page cache (reads hit the disk again)."""
+    for root, _, files in os.walk(path):
+        for name in files:
+            fd = os.open(os.path.join(root, name), os.O_RDONLY)
+            try:
+                os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+            finally:
+                os.close(fd)
+
+
+# -- the three libraries ---------------------------------------------------------------
+
+
+def zarrdist_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any) -> Any:
+    import zarrdist
+
+    from zarrdist.codecs import ZstdCodec
+
+    return zarrdist.create_array(
+        str(path), shape=data.shape, dtype=data.dtype, chunks=chunks, shards=shards,
+        compressors=[ZstdCodec(level=1)], overwrite=True, fill_value=0,
+    )
+
+
+def zarr_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any) -> Any:
+    import zarr
+    from zarr.codecs import ZstdCodec
+
+    return zarr.create_array(
+        str(path), shape=data.shape, dtype=data.dtype, chunks=chunks, shards=shards,
+        compressors=[ZstdCodec(level=1)], overwrite=True, fill_value=0,
+    )
+
+
+def tensorstore_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any) -> Any:
+    import tensorstore as ts
+
+    inner = [{"name": "bytes", "configuration": {"endian": "little"}},
+             {"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
+    if shards is None:
+        codecs, grid = inner, list(chunks)
+    else:
+        codecs = [{"name": "sharding_indexed", "configuration": {
+            "chunk_shape": list(chunks), "codecs": inner,
+            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
+                             {"name": "crc32c"}],
+            "index_location": "end"}}]
+        grid = list(shards)
+    cores = os.cpu_count() or 1
+    spec = {
+        "driver": "zarr3",
+        "kvstore": {"driver": "file", "path": str(path)},
+        "metadata": {
+            "shape": list(data.shape), "data_type": str(data.dtype),
+            "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": grid}},
+            "codecs": codecs, "fill_value": 0,
+        },
+        "context": {"data_copy_concurrency": {"limit": cores},
+                    "file_io_concurrency": {"limit": max(cores, 4)}},
+        "create": True, "delete_existing": True,
+    }
+    return ts.open(spec).result()
+
+
+def _write(lib: str, arr: Any, data: np.ndarray[Any, Any]) -> None:
+    if lib == "tensorstore":
+        arr.write(data).result()
+    else:
+        arr[...] = data
+
+
+def _read(lib: str, arr: Any) -> np.ndarray[Any, Any]:
+    return arr.read().result() if lib == "tensorstore" else arr[...]
+
+
+MAKERS = {"zarrdist": zarrdist_array, "zarr-python": zarr_array, "tensorstore": tensorstore_array}
+
+
+def write_read(root: Path, name: str, data: np.ndarray[Any, Any], chunks: Any,
+               shards: Any, results: dict[str, Any]) -> dict[str, Any]:
+    arrays = {}
+    for lib, make in MAKERS.items():
+        path = root / f"{name}-{lib}"
+        arr = make(path, data, chunks, shards)
+        t_write = timeit(lambda arr=arr, lib=lib: _write(lib, arr, data))
+        drop_cache(path)
+        t_read = timeit(lambda arr=arr, lib=lib: _read(lib, arr))
+        check = _read(lib, arr)
+        assert np.array_equal(check, data), f"{lib} {name} read back differs"
+        arrays[lib] = arr
+        mib = data.nbytes / MiB
+        results[f"{name} {lib}"] = {"write_s": t_write, "read_s": t_read,
+                                    "write_MiBps": mib / t_write, "read_MiBps": mib / t_read}
+        print(f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
+              f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)", flush=True)
+    return arrays
+
+
+def codec_bound(data: np.ndarray[Any, Any], chunks: tuple[int, ...]) -> tuple[float, float]:
+    """Seconds to zstd-1 compress and decompress every chunk on all cores, no store."""
+    from numcodecs import Zstd
+
+    codec = Zstd(level=1)
+    pieces = []
+    for index in np.ndindex(*[s // c for s, c in zip(data.shape, chunks, strict=True)]):
+        sel = tuple(slice(i * c, (i + 1) * c) for i, c in zip(index, chunks, strict=True))
+        pieces.append(np.ascontiguousarray(data[sel]))
+    with ThreadPoolExecutor(os.cpu_count()) as pool:
+        t_enc = timeit(lambda: list(pool.map(codec.encode, pieces)))
+        encoded = list(pool.map(codec.encode, pieces))
+        t_dec = timeit(lambda: list(pool.map(codec.decode, encoded)))
+    return t_enc, t_dec
+
+
+def point_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
+                results: dict[str, Any]) -> None:
+    rng = np.random.default_rng(1)
+    points = [tuple(int(rng.integers(0, s)) for s in shape) for _ in range(n)]
+    for lib, arr in arrays.items():
+        times = []
+        for p in points:
+            start = time.perf_counter()
+            if lib == "tensorstore":
+                arr[p].read().result()
+            else:
+                arr[p]
+            times.append(time.perf_counter() - start)
+        times.sort()
+        med, p99 = statistics.median(times), times[int(0.99 * (len(times) - 1))]
+        results[f"W4 {lib}"] = {"median_us": med * 1e6, "p99_us": p99 * 1e6}
+        print(f"W4  {lib:12} median {med * 1e6:8.1f} us  p99 {p99 * 1e6:8.1f} us", flush=True)
+
+
+def region_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
+                 results: dict[str, Any]) -> None:
+    rng = np.random.default_rng(2)
+    starts = [tuple(int(rng.integers(0, s - 64 + 1)) for s in shape) for _ in range(n)]
+    for lib, arr in arrays.items():
+        def run(arr: Any = arr, lib: str = lib) -> None:
+            for s in starts:
+                sel = tuple(slice(a, a + 64) for a in s)
+                if lib == "tensorstore":
+                    arr[sel].read().result()
+                else:
+                    arr[sel]
+        t = timeit(run)
+        results[f"W5 {lib}"] = {"per_read_ms": t / n * 1e3}
+        print(f"W5  {lib:12} {t / n * 1e3:8.2f} ms per 64^3 read", flush=True)
+
+
+def cluster_copy(root: Path, src_dir: Path, zsrc_dir: Path, results: dict[str, Any]) -> None:
+    import dask.array as da
+    import zarr
+    from distributed import Client, LocalCluster
+
+    import zarrdist
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster):
+        src = zarrdist.open_array(str(src_dir), mode="r")
+
+        def zd() -> None:
+            zarrdist.from_dask(src.to_dask(), str(root / "W6-zarrdist"), chunks=src.chunks,
+                               overwrite=True)
+
+        def zp() -> None:
+            x = da.from_zarr(zarr.open_array(str(zsrc_dir), mode="r"))
+            x.to_zarr(str(root / "W6-zarr"), overwrite=True)
+
+        for lib, fn in (("zarrdist", zd), ("zarr-python", zp)):
+            t = timeit(fn)
+            results[f"W6 {lib}"] = {"copy_s": t}
+            print(f"W6  {lib:12} copy {t:7.3f}s", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--only", default="W1,W2,W3,W4,W5,W6")
+    parser.add_argument("--dir", default=None)
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    root = Path(args.dir or tempfile.mkdtemp(prefix="zarrdist-bench-"))
+    root.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {}
+    n = max(64, int(512 * args.scale ** (1 / 3)) // 64 * 64)
+    shape = (n, 512, 512)
+    try:
+        data = field(shape, "float32")
+        print(f"W1/W2 data {data.nbytes / MiB:.0f} MiB, shape {shape}", flush=True)
+        w1 = {}
+        if only & {"W1", "W4", "W6"}:
+            t_enc, t_dec = codec_bound(data, (64, 64, 64))
+            print(f"bound zstd-1 on {os.cpu_count()} threads: compress {t_enc:.3f}s "
+                  f"decompress {t_dec:.3f}s", flush=True)
+            results["bound"] = {"compress_s": t_enc, "decompress_s": t_dec}
+            w1 = write_read(root, "W1", data, (64, 64, 64), None, results)
+            print(f"W1 zarrdist write / bound = "
+                  f"{results['W1 zarrdist']['write_s'] / t_enc:.2f}", flush=True)
+        if "W4" in only:
+            point_reads(w1, shape, 2000, results)
+        w2 = {}
+        if only & {"W2", "W5"}:
+            w2 = write_read(root, "W2", data, (32, 32, 32), (256, 256, 256) if n >= 256 else
+                            (n, 256, 256), results)
+        if "W5" in only:
+            region_reads(w2, shape, 50, results)
+        del data
+        if "W3" in only:
+            rows = max(64, int(4096 * args.scale) // 64 * 64)
+            data3 = field((rows, 8192), "uint16")
+            print(f"W3 data {data3.nbytes / MiB:.0f} MiB in 8 KiB chunks", flush=True)
+            write_read(root, "W3", data3, (64, 64), None, results)
+        if "W6" in only:
+            cluster_copy(root, root / "W1-zarrdist", root / "W1-zarr-python", results)
+        print_ratios(results)
+    finally:
+        if args.dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def print_ratios(results: dict[str, Any]) -> None:
+    """zarrdist time / other time (below 1 means zarrdist is faster)."""
+    print("\nratios (zarrdist time / other time; < 1 means zarrdist faster):")
+    for w in ("W1", "W2", "W3"):
+        mine = results.get(f"{w} zarrdist")
+        for other in ("tensorstore", "zarr-python"):
+            theirs = results.get(f"{w} {other}")
+            if mine and theirs:
+                print(f"  {w} vs {other:12} write {mine['write_s'] / theirs['write_s']:.2f}  "
+                      f"read {mine['read_s'] / theirs['read_s']:.2f}")
+    for w, field_name in (("W4", "median_us"), ("W5", "per_read_ms"), ("W6", "copy_s")):
+        mine = results.get(f"{w} zarrdist")
+        for other in ("tensorstore", "zarr-python"):
+            theirs = results.get(f"{w} {other}")
+            if mine and theirs:
+                print(f"  {w} vs {other:12} {mine[field_name] / theirs[field_name]:.2f}")
+
+
+if __name__ == "__main__":
+    main()
