@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from dask.base import tokenize
 
-from zarrdist.config import config
+from zarrdist.config import config, get_int
 from zarrdist.errors import GraphError, MemoryBudgetError
 
 if TYPE_CHECKING:
@@ -99,11 +99,17 @@ def value_token(value: Any) -> tuple[Any, ...]:
     )
 
 
-def _units_per_task(handle: ArrayHandle) -> int:
+def _units_per_task(handle: ArrayHandle, n_units: int) -> int:
+    """Units per task: whole shards alone; chunks batched up to ``graph.task_bytes``,
+    but never so coarsely that fewer than ``graph.tasks_per_thread`` tasks per local
+    thread remain to balance the load."""
     if handle.sharding is not None:
         return 1
     unit_bytes = max(handle.unit_spec.nbytes, 1)
-    return max(1, int(config.get("graph.task_bytes")) // unit_bytes)
+    by_bytes = max(1, int(config.get("graph.task_bytes")) // unit_bytes)
+    wanted_tasks = get_int("threading.max_workers") * int(config.get("graph.tasks_per_thread"))
+    by_balance = max(1, -(-n_units // wanted_tasks))
+    return min(by_bytes, by_balance)
 
 
 def projected_task_bytes(handle: ArrayHandle, units_in_task: int, op: str) -> int:
@@ -129,8 +135,8 @@ def plan_tasks(handle: ArrayHandle, units: Units, op: str) -> list[dict[tuple[in
     GraphError
         If the plan exceeds ``graph.max_tasks``.
     """
-    per_task = _units_per_task(handle)
     items = list(units.items())
+    per_task = _units_per_task(handle, len(items))
     tasks = [dict(items[i : i + per_task]) for i in range(0, len(items), per_task)]
     check_budget(handle, max((len(t) for t in tasks), default=0), op)
     limit = config.get("graph.max_tasks")

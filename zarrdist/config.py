@@ -51,6 +51,9 @@ DEFAULTS: dict[str, Any] = {
     "graph": {
         # Uncompressed bytes of unsharded chunks batched into one task.
         "task_bytes": 64 * MiB,
+        # Batch unsharded chunks into no fewer than this many tasks per local thread,
+        # so that threads share the work evenly.
+        "tasks_per_thread": 4,
         # A task projected to need more memory than this is refused at build time.
         "max_task_bytes": 2048 * MiB,
         # Refuse graphs with more tasks than this (None: no limit).
