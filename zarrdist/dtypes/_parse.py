@@ -265,7 +265,8 @@ def parse_data_type(dtype_like: Any, zarr_format: ZarrFormat = 3) -> DataType:
 
     Accepts a :class:`DataType`, a NumPy dtype or scalar type, ``str`` / ``bytes``
     (variable-length strings / bytes), names such as ``"float32"``, ``"<f4"``,
-    ``"string"``, ``"r16"``, ``"M8[ns]"``, v3 JSON objects and v2 structured lists.
+    ``"string"``, ``"r16"``, ``"M8[ns]"``, v3 JSON objects, v2 structured lists and,
+    for v2, zarr-python's ``{"name": "|O", "object_codec_id": "vlen-utf8"}`` form.
 
     Parameters
     ----------
@@ -292,7 +293,7 @@ def _parse(dtype_like: Any, zarr_format: ZarrFormat) -> DataType:
     if alias is not None:
         return alias
     if isinstance(dtype_like, Mapping):
-        return _from_json_v3(dtype_like)
+        return _from_mapping(dtype_like, zarr_format)
     if isinstance(dtype_like, list) and all(isinstance(e, list) for e in dtype_like):
         return _from_json_v2(dtype_like, None)
     if isinstance(dtype_like, str):
@@ -305,6 +306,21 @@ def _parse(dtype_like: Any, zarr_format: ZarrFormat) -> DataType:
     except (TypeError, ValueError) as exc:
         raise _unknown(dtype_like) from exc
     return _from_native(dtype, zero_length_is_variable=True)
+
+
+def _from_mapping(data: Mapping[str, Any], zarr_format: ZarrFormat) -> DataType:
+    """A v3 ``data_type`` object, or zarr-python 3.1.5's v2 dtype JSON.
+
+    The v2 form is ``{"name": <.zarray dtype>, "object_codec_id": <id or None>}``:
+    an ``"|O"`` array means strings or bytes only with its object codec.
+    """
+    codec_id = data.get("object_codec_id")
+    v2_form = set(data) == {"name", "object_codec_id"} and (
+        codec_id is None or isinstance(codec_id, str)
+    )
+    if zarr_format == 2 and v2_form:
+        return _from_json_v2(data["name"], codec_id)
+    return _from_json_v3(data)
 
 
 def _alias(dtype_like: Any) -> DataType | None:
