@@ -9,7 +9,7 @@ codec objects.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
@@ -35,9 +35,23 @@ from zarrdist.dtypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
 
-__all__ = ["array_metadata", "as_v3_codec"]
+__all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
 
 _AUTO = "auto"
+
+
+class _DefaultFillValue:
+    """The fill value a caller did not choose: the data type's default.
+
+    Distinct from None, which a Zarr v2 array records as ``"fill_value": null``.
+    """
+
+    def __repr__(self) -> str:
+        return "DEFAULT_FILL_VALUE"
+
+
+#: Sentinel for "no fill value given" (zarr-python's ``DEFAULT_FILL_VALUE``).
+DEFAULT_FILL_VALUE: Any = _DefaultFillValue()
 #: zarr-python 3.1.5's v2 default compressor.
 V2_DEFAULT_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
 
@@ -87,8 +101,9 @@ def _v3_chain(
 ) -> list[Codec]:
     if codecs is not None:
         return [as_v3_codec(c) for c in _listify(codecs)]
-    chain: list[Codec] = [] if filters in (None, _AUTO) else [as_v3_codec(c) for c in
-                                                                _listify(filters)]
+    chain: list[Codec] = (
+        [] if filters in (None, _AUTO) else [as_v3_codec(c) for c in _listify(filters)]
+    )
     if serializer in (None, _AUTO):
         chain += list(default_codecs(data_type))
     else:
@@ -115,7 +130,7 @@ def array_metadata(
     serializer: Any = _AUTO,
     codecs: Any = None,
     compressor: Any = _AUTO,
-    fill_value: Any = None,
+    fill_value: Any = DEFAULT_FILL_VALUE,
     order: Any = None,
     zarr_format: int | None = None,
     attributes: Mapping[str, Any] | None = None,
@@ -123,8 +138,13 @@ def array_metadata(
     dimension_names: Sequence[str | None] | None = None,
     dimension_separator: str | None = None,
 ) -> ArrayMetadataV2 | ArrayMetadataV3:
-    """Metadata for a new array from ``create_array``'s keywords."""
-    zarr_format = int(zarr_format or config.get("default_zarr_format"))
+    """Metadata for a new array from ``create_array``'s keywords.
+
+    ``fill_value`` left at :data:`DEFAULT_FILL_VALUE` gives the data type's
+    default; None gives the default too, except in Zarr v2, which records it as
+    ``null`` (as zarr-python does).
+    """
+    zarr_format = _check_format(zarr_format or config.get("default_zarr_format"))
     shape_t = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
     data_type = parse_data_type(dtype, zarr_format)
     itemsize = data_type.item_size or 16
@@ -136,8 +156,23 @@ def array_metadata(
         shards = shards.get("shape")
     chunk_shape = normalize_chunks(chunks, shape_t, itemsize)
     if zarr_format == 2:
-        return _v2_metadata(shape_t, data_type, chunk_shape, filters, compressors, fill_value,
-                            order, attributes, dimension_separator, chunk_key_encoding)
+        null_fill = fill_value is None
+        fill_value = None if fill_value is DEFAULT_FILL_VALUE else fill_value
+        return _v2_metadata(
+            shape_t,
+            data_type,
+            chunk_shape,
+            filters,
+            compressors,
+            fill_value,
+            order,
+            attributes,
+            dimension_separator,
+            chunk_key_encoding,
+            null_fill,
+        )
+    if fill_value is DEFAULT_FILL_VALUE:
+        fill_value = None
     chain = _v3_chain(data_type, filters, serializer, compressors, codecs)
     outer = chunk_shape
     if shards is not None:
@@ -159,7 +194,13 @@ def array_metadata(
     )
 
 
-def _key_encoding(value: Any, separator: str | None) -> Any:
+def _check_format(value: Any) -> Literal[2, 3]:
+    if value in (2, 3) and not isinstance(value, bool):
+        return 2 if int(value) == 2 else 3
+    raise ValueError(f"zarr_format must be 2 or 3, got {value!r}")
+
+
+def _key_encoding(value: Any, separator: Any) -> Any:
     if value is None:
         return DefaultChunkKeyEncoding(separator or "/")
     if isinstance(value, DefaultChunkKeyEncoding | V2ChunkKeyEncoding):
@@ -179,18 +220,22 @@ def _v2_metadata(
     fill_value: Any,
     order: Any,
     attributes: Mapping[str, Any] | None,
-    dimension_separator: str | None,
+    dimension_separator: Any,
     chunk_key_encoding: Any,
+    null_fill: bool = False,
 ) -> ArrayMetadataV2:
+    compressor: dict[str, Any] | None
     if compressors == _AUTO:
-        compressor = None if data_type.is_variable_length else dict(V2_DEFAULT_COMPRESSOR)
+        # zarr-python 3.1.5 compresses every v2 data type, strings included, by default.
+        compressor = dict(V2_DEFAULT_COMPRESSOR)
     else:
         listed = _listify(compressors)
         if len(listed) > 1:
             raise CodecError(f"zarr_format=2 takes one compressor, got {len(listed)}")
         compressor = _as_v2_config(listed[0]) if listed else None
-    filter_confs = None if filters in (None, _AUTO) else [_as_v2_config(f) for f in
-                                                          _listify(filters)]
+    filter_confs = (
+        None if filters in (None, _AUTO) else [_as_v2_config(f) for f in _listify(filters)]
+    )
     separator = dimension_separator
     if separator is None and isinstance(chunk_key_encoding, Mapping):
         separator = chunk_key_encoding.get("separator")
@@ -204,4 +249,5 @@ def _v2_metadata(
         compressor=compressor,
         dimension_separator=separator or ".",
         attributes=dict(attributes or {}),
+        fill_value_null=null_fill,
     )

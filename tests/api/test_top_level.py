@@ -1,0 +1,153 @@
+"""The ``zarrdist`` namespace: zarr-python's public names, modules, logging, debug info."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import zarr as zarr_python
+import zarr.dtype as peer_dtype
+
+import zarrdist as zarr
+from zarrdist.dtypes import DataType
+
+#: zarr-python's async classes have no counterpart: zarrdist has no async API.
+NOT_PROVIDED = {"AsyncArray", "AsyncGroup"}
+
+
+def test_every_zarr_python_name_exists() -> None:
+    missing = sorted(n for n in zarr_python.__all__ if not hasattr(zarr, n))
+    assert set(missing) == NOT_PROVIDED
+    assert set(zarr.__all__) >= set(zarr_python.__all__) - NOT_PROVIDED
+    assert sorted(zarr.__all__) == sorted(dir(zarr))
+
+
+def test_function_names_survive_submodule_imports() -> None:
+    code = (
+        "from zarrdist.config import config as c\n"
+        "import zarrdist.array, zarrdist.group, zarrdist.config\n"
+        "import zarrdist as zarr\n"
+        "assert callable(zarr.array) and callable(zarr.group), (zarr.array, zarr.group)\n"
+        "assert zarr.config is c and hasattr(zarr.config, 'set')\n"
+        "assert zarr.array([1, 2])[:].tolist() == [1, 2]\n"
+        "from zarrdist.array import Array\n"
+        "assert zarr.Array is Array\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+def test_import_loads_no_dask() -> None:
+    code = (
+        "import sys, zarrdist, zarrdist.storage, zarrdist.dtype\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'dask', 'distributed'})\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+def test_storage_names() -> None:
+    for name in (
+        "LocalStore",
+        "MemoryStore",
+        "ZipStore",
+        "FsspecStore",
+        "WrapperStore",
+        "LoggingStore",
+        "StoreLike",
+    ):
+        assert hasattr(zarr.storage, name), name
+        assert hasattr(zarr_python.storage, name), name
+    store = zarr.storage.make_store({})
+    assert isinstance(store, zarr.storage.MemoryStore)
+
+
+def test_codecs_names() -> None:
+    for name in (
+        "BloscCodec",
+        "BytesCodec",
+        "Crc32cCodec",
+        "GzipCodec",
+        "ShardingCodec",
+        "TransposeCodec",
+        "VLenUTF8Codec",
+        "VLenBytesCodec",
+        "ZstdCodec",
+    ):
+        assert hasattr(zarr.codecs, name), name
+
+
+def test_dtype_names_match_zarr_python() -> None:
+    for name in (
+        "Int8",
+        "Int16",
+        "Int32",
+        "Int64",
+        "UInt8",
+        "UInt16",
+        "UInt32",
+        "UInt64",
+        "Float16",
+        "Float32",
+        "Float64",
+        "Complex64",
+        "Complex128",
+        "Bool",
+    ):
+        ours, theirs = getattr(zarr.dtype, name)(), getattr(peer_dtype, name)()
+        assert ours.to_native() == theirs.to_native_dtype(), name
+        assert ours.to_json(3) == theirs.to_json(zarr_format=3), name
+    assert zarr.dtype.parse_dtype("int32", zarr_format=3) == zarr.dtype.Int32()
+    assert zarr.dtype.parse_dtype(zarr.dtype.Int8()) == zarr.dtype.Int8()
+    assert zarr.dtype.FixedLengthUTF32(length=5).to_native() == np.dtype("U5")
+    assert zarr.dtype.NullTerminatedBytes(length=3).to_native() == np.dtype("S3")
+    assert zarr.dtype.RawBytes(length=2).to_native() == np.dtype("V2")
+    assert zarr.dtype.DateTime64(unit="ns").to_native() == np.dtype("M8[ns]")
+    assert zarr.dtype.TimeDelta64(unit="s", scale_factor=10).to_native() == np.dtype("m8[10s]")
+    structured = zarr.dtype.Structured([("a", "int16"), ("b", "float32")])
+    assert structured.to_native() == np.dtype([("a", "<i2"), ("b", "<f4")])
+    assert zarr.dtype.VariableLengthUTF8().to_json(3) == "string"
+    assert isinstance(zarr.dtype.VariableLengthBytes(), zarr.dtype.ZDType)
+    assert zarr.dtype.ZDType is DataType
+    with pytest.raises(zarr.dtype.DataTypeValidationError):
+        zarr.dtype.parse_dtype("not-a-type")
+    z = zarr.create_array({}, shape=(2,), dtype=zarr.dtype.UInt16())
+    assert z.dtype == np.dtype("u2")
+
+
+def test_config_names_and_alias() -> None:
+    assert zarr.config.get("default_zarr_format") == 3
+    with zarr.config.set({"default_zarr_version": 2}):
+        assert zarr.create_array({}, shape=(1,)).zarr_format == 2
+        assert zarr.group().zarr_format == 2
+
+
+def test_print_debug_info(capsys: pytest.CaptureFixture[str]) -> None:
+    zarr.print_debug_info()
+    out = capsys.readouterr().out
+    assert "zarrdist: " in out
+    assert "numpy: " in out
+    assert "python: " in out
+
+
+def test_set_log_level_and_format() -> None:
+    from zarrdist._debug import _handler
+
+    logger = logging.getLogger("zarrdist")
+    try:
+        zarr.set_log_level("DEBUG")
+        zarr.set_format("zd %(levelname)s %(message)s")
+        handler = _handler()
+        assert logger.level == logging.DEBUG
+        assert handler.level == logging.DEBUG
+        assert handler in logger.handlers
+        assert logger.handlers.count(handler) == 1
+        record = logging.LogRecord("zarrdist", logging.DEBUG, "", 0, "hello", None, None)
+        assert handler.format(record) == "zd DEBUG hello"
+        zarr.set_log_level("ERROR")
+        assert handler.level == logging.ERROR
+        assert not logger.isEnabledFor(logging.WARNING)
+    finally:
+        logger.setLevel(logging.NOTSET)
