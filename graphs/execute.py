@@ -14,16 +14,19 @@ The choice, in order:
 from __future__ import annotations
 
 import sys
+import uuid
 from collections.abc import Hashable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 import dask.local
 import dask.threaded
+from dask.base import tokenize
+from dask.task_spec import GraphNode
 
 from zarrdist.config import config, get_int
 
-__all__ = ["active_client", "run_graph", "scheduler_name"]
+__all__ = ["active_client", "fresh_names", "run_graph", "scheduler_name"]
 
 
 def active_client() -> Any | None:
@@ -74,6 +77,37 @@ def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
     return "threads"
 
 
+def fresh_names(
+    dsk: Mapping[Hashable, Any], keys: Sequence[Hashable]
+) -> tuple[dict[Hashable, Any], list[Hashable]]:
+    """``dsk`` and ``keys`` with every ``zarrdist-<op>-<token>`` name given a new token.
+
+    Graph names are deterministic in the array and the selection, not in the data:
+    a cluster still holding the results of an earlier run (its keys are released
+    asynchronously) would hand those back instead of reading or writing again.
+    Each run therefore gets names of its own; keys of input dask arrays are kept.
+    """
+    nonce = uuid.uuid4().hex
+    names: dict[str, str] = {}
+
+    def rename(key: Hashable) -> Hashable:
+        name = key[0] if isinstance(key, tuple) else key
+        if not (isinstance(name, str) and name.startswith("zarrdist-")):
+            return key
+        if name not in names:
+            prefix, _, token = name.rpartition("-")
+            names[name] = f"{prefix}-{tokenize(token, nonce)}"
+        return (names[name], *key[1:]) if isinstance(key, tuple) else names[name]
+
+    subs = {k: new for k in dsk if (new := rename(k)) != k}
+    fresh: dict[Hashable, Any] = {}
+    for key, node in dsk.items():
+        new_key = subs.get(key, key)
+        # Input dask arrays may hold legacy values (raw arrays): those keep their keys.
+        fresh[new_key] = node.substitute(subs, key=new_key) if isinstance(node, GraphNode) else node
+    return fresh, [subs.get(k, k) for k in keys]
+
+
 def run_graph(
     dsk: Mapping[Hashable, Any],
     keys: Sequence[Hashable],
@@ -100,6 +134,7 @@ def run_graph(
     if which == "distributed":
         client = active_client()
         assert client is not None
-        return list(client.get(dict(dsk), list(keys), sync=True))
+        fresh, fresh_keys = fresh_names(dsk, keys)
+        return list(client.get(fresh, fresh_keys, sync=True))
     workers = get_int("threading.max_workers")
     return list(dask.threaded.get(dict(dsk), list(keys), num_workers=workers))

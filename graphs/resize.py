@@ -14,14 +14,29 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from dask.task_spec import List, Task, TaskRef
 
-from zarrdist.chunkio import ArrayHandle, delete_units_outside, group_by_unit
+from zarrdist.chunkio import (
+    ArrayHandle,
+    Units,
+    delete_units_outside,
+    group_by_unit,
+    write_units,
+)
 from zarrdist.errors import SelectionError
 from zarrdist.graphs.execute import run_graph
-from zarrdist.graphs.plan import GraphSpec, check_disjoint, graph_name, plan_tasks
+from zarrdist.graphs.locks import lock_factory
+from zarrdist.graphs.plan import (
+    GraphSpec,
+    check_budget,
+    check_disjoint,
+    first_unit,
+    graph_name,
+    plan_tasks,
+)
 from zarrdist.graphs.write import write_dask_graph, write_graph
 from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
+    from zarrdist.indexing import ChunkProjection
     from zarrdist.metadata import ArrayMetadata
 
 __all__ = ["append", "append_graph", "resize", "resize_graph"]
@@ -51,9 +66,26 @@ def _edge_regions(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[tuple
     return regions
 
 
-def _add(dsk: dict[Hashable, Any], graph: GraphSpec) -> list[Hashable]:
-    dsk.update(graph.dsk)
-    return list(graph.keys)
+def _edge_units(handle: ArrayHandle, new_shape: tuple[int, ...]) -> Units:
+    """The edge regions' projections grouped by unit: one entry per unit, even where
+    the regions of two shrinking axes meet in the same (corner) unit."""
+    units: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    for region in _edge_regions(handle, new_shape):
+        indexer = basic_indexer(region, handle.metadata.shape, handle.io_chunk_shape)
+        for unit, projections in group_by_unit(handle, indexer).items():
+            units.setdefault(unit, []).extend(projections)
+    return units
+
+
+def _reset(handle: ArrayHandle, units: Units) -> None:
+    """Set the projections of ``units`` (edge regions, in old-shape coordinates) to fill.
+
+    The value is made here, as a broadcast view: shipping it would cost its size.
+    Every region's output selection lies inside the old shape, so one view serves all.
+    """
+    meta = handle.metadata
+    fill = np.broadcast_to(np.asarray(meta.fill_value, meta.dtype), tuple(meta.shape))
+    write_units(handle, units, fill, lock=lock_factory(handle.store))
 
 
 def resize_graph(handle: ArrayHandle, new_shape: tuple[int, ...]) -> GraphSpec:
@@ -62,12 +94,12 @@ def resize_graph(handle: ArrayHandle, new_shape: tuple[int, ...]) -> GraphSpec:
     name = graph_name("resize", handle, new_shape)
     dsk: dict[Hashable, Any] = {}
     before: list[Hashable] = []
-    for region in _edge_regions(handle, new_shape):
-        indexer = basic_indexer(region, handle.metadata.shape, handle.io_chunk_shape)
-        fill = np.broadcast_to(
-            np.asarray(handle.metadata.fill_value, handle.metadata.dtype), indexer.shape
-        )
-        before += _add(dsk, write_graph(handle, indexer, fill))
+    tasks = plan_tasks(handle, _edge_units(handle, new_shape), "write")
+    check_disjoint(handle, tasks)
+    for task in tasks:
+        key = (name, *first_unit(task))
+        dsk[key] = Task(key, _reset, handle, task)
+        before.append(key)
     keys = delete_units_outside(handle, new_shape)
     batch = 256
     for i in range(0, len(keys), batch):
@@ -82,7 +114,7 @@ def resize_graph(handle: ArrayHandle, new_shape: tuple[int, ...]) -> GraphSpec:
         dsk,
         [done],
         len(before) + 1,
-        0,
+        check_budget(handle, 1 if tasks else 0, "write"),
         not handle.store.supports_multiprocess_writes,
     )
 

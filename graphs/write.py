@@ -112,7 +112,8 @@ def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tupl
 
 def _write_block(handle: ArrayHandle, region: tuple[slice, ...], block: Any) -> None:
     indexer = basic_indexer(region, handle.metadata.shape, handle.io_chunk_shape)
-    value = np.asarray(block).reshape(indexer.shape)
+    # Blocks keep the dask array's dtype; the stored bytes must have the array's.
+    value = np.asarray(block, dtype=handle.metadata.dtype).reshape(indexer.shape)
     write_units(handle, group_by_unit(handle, indexer), value, lock=lock_factory(handle.store))
 
 

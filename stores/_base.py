@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
-from zarrdist.errors import ByteRangeError, ReadOnlyStoreError
+from zarrdist.errors import ByteRangeError, ReadOnlyStoreError, StoreError
 
 __all__ = [
     "ACCESS_MODES",
@@ -30,6 +30,7 @@ __all__ = [
     "read_only_from_mode",
     "register_driver",
     "slice_bytes",
+    "unpickle_store",
 ]
 
 
@@ -357,7 +358,7 @@ class Store(ABC):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # A store pickles as its spec, so tasks and workers reopen it.
-        return (open_spec, (self.spec,))
+        return (unpickle_store, (self.spec,))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Store):
@@ -375,3 +376,46 @@ class Store(ABC):
         """A copy of this store with the given read-only mode."""
         spec = StoreSpec(self.spec.driver, {**self.spec.options, "read_only": read_only})
         return open_spec(spec)
+
+
+def unpickle_store(spec: StoreSpec) -> Store:
+    """Reopen a pickled store; one that cannot be opened here raises when first used.
+
+    Unpickling happens where an error cannot be reported well: a dask worker that
+    fails to deserialise a task drops its connection and the computation hangs.
+    Deferring the error (a memory store reached from another process, a zip archive
+    still being written) lets the task that uses the store fail like any task.
+    """
+    try:
+        return open_spec(spec)
+    except StoreError as error:
+        return _UnreachableStore(spec, error)
+
+
+class _UnreachableStore(Store):
+    """Stands in for a store that cannot be opened in this process; every access raises."""
+
+    def __init__(self, spec: StoreSpec, error: StoreError) -> None:
+        super().__init__(read_only=bool(spec.options.get("read_only", False)))
+        self._spec = spec
+        self._error = error
+
+    @property
+    def spec(self) -> StoreSpec:
+        """The spec that could not be opened here."""
+        return self._spec
+
+    def _fail(self) -> StoreError:
+        return StoreError(str(self._error.args[0]) if self._error.args else "unreachable store")
+
+    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
+        raise self._fail()
+
+    def _set(self, key: str, value: bytes | memoryview) -> None:
+        raise self._fail()
+
+    def _delete(self, key: str) -> None:
+        raise self._fail()
+
+    def _list(self, prefix: str) -> Iterator[str]:
+        raise self._fail()

@@ -62,6 +62,38 @@ class WrapperStore(Store):
         """The base store's URL."""
         return self._store.url
 
+    # Capabilities are the base store's: a wrapped memory store still lives in one
+    # process, and graphs over it must stay there.
+    @property
+    def supports_writes(self) -> bool:  # type: ignore[override]
+        """The base store's capability."""
+        return self._store.supports_writes
+
+    @property
+    def supports_deletes(self) -> bool:  # type: ignore[override]
+        """The base store's capability."""
+        return self._store.supports_deletes
+
+    @property
+    def supports_listing(self) -> bool:  # type: ignore[override]
+        """The base store's capability."""
+        return self._store.supports_listing
+
+    @property
+    def supports_partial_reads(self) -> bool:  # type: ignore[override]
+        """The base store's capability."""
+        return self._store.supports_partial_reads
+
+    @property
+    def supports_multiprocess_writes(self) -> bool:  # type: ignore[override]
+        """The base store's capability."""
+        return self._store.supports_multiprocess_writes
+
+    @property
+    def lock(self) -> Any:
+        """The base store's cross-process ``lock(key)``, or None if it has none."""
+        return getattr(self._store, "lock", None)
+
     @property
     def spec(self) -> StoreSpec:
         """``{"driver": <name>, "base": <base spec>, ...options}``."""

@@ -49,6 +49,8 @@ def test_pickle_keeps_message_and_attributes(cls: type[errors.ZarrdistError]) ->
         (errors.NodeNotFoundError, FileNotFoundError),
         (errors.ArrayNotFoundError, FileNotFoundError),
         (errors.ContainsNodeError, FileExistsError),
+        (errors.ContainsNodeError, ValueError),
+        (errors.NodeNotFoundError, ValueError),
         (errors.MetadataError, ValueError),
         (errors.UnknownCodecError, ValueError),
         (errors.ChecksumError, ValueError),

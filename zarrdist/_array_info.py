@@ -47,7 +47,7 @@ def info_items(array: Array, *, complete: bool) -> list[tuple[str, str]]:
         rows += [
             ("No. bytes stored", _size(stored)),
             ("Storage ratio", f"{array.nbytes / stored:.1f}" if stored else "-"),
-            ("Chunks initialized", f"{array.nchunks_initialized}/{array.metadata.nchunks}"),
+            ("Chunks initialized", f"{array.nchunks_initialized}/{array.nchunks}"),
         ]
     return rows
 

@@ -19,6 +19,7 @@ from zarrdist._array_info import html_repr, info_text
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle, read_selection, write_selection
+from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
 from zarrdist.errors import ArrayNotFoundError, ReadOnlyStoreError, SelectionError
 from zarrdist.graphs import read as graph_read
@@ -29,6 +30,7 @@ from zarrdist.indexing import (
     basic_indexer,
     block_indexer,
     broadcast_value,
+    check_value_shape,
     coordinate_indexer,
     fancy_indexer,
     mask_indexer,
@@ -76,6 +78,28 @@ class ArrayConfig:
                 given.get("write_empty_chunks", config.get("array.write_empty_chunks"))
             ),
         )
+
+
+class _StoredBytes(int):
+    """An int that returns itself when called (``z.nbytes_stored`` and ``z.nbytes_stored()``)."""
+
+    def __call__(self) -> int:
+        return int(self)
+
+
+def _numcodec(config: Any) -> Any:
+    """A v2 codec as zarr-python hands it out: a numcodecs object, not its JSON config."""
+    import numcodecs
+
+    return numcodecs.get_codec(dict(config)) if isinstance(config, Mapping) else config
+
+
+def _inner_codecs(meta: ArrayMetadataV3) -> tuple[Any, ...]:
+    """The codecs of a chunk: the sharding codec's own chain when that is the only codec."""
+    codecs = tuple(meta.codecs)
+    if len(codecs) == 1 and isinstance(codecs[0], ShardingCodec):
+        return tuple(codecs[0].codecs)
+    return codecs
 
 
 def _is_dask(value: Any) -> bool:
@@ -219,38 +243,48 @@ class Array:
 
     @property
     def compressors(self) -> tuple[Any, ...]:
-        """Bytes-to-bytes codecs (v3), or the compressor (v2), as in zarr-python."""
+        """Bytes-to-bytes codecs (v3; of the inner chunks when sharded), or the v2
+        compressor, as in zarr-python."""
         meta = self._metadata
         if isinstance(meta, ArrayMetadataV2):
-            return () if meta.compressor is None else (meta.compressor,)
-        return tuple(meta.codec_chain.bytes_bytes)
+            return () if meta.compressor is None else (_numcodec(meta.compressor),)
+        return tuple(c for c in _inner_codecs(meta) if isinstance(c, BytesBytesCodec))
 
     @property
     def filters(self) -> tuple[Any, ...]:
-        """Array-to-array codecs (v3), or the filters (v2)."""
+        """Array-to-array codecs (v3; of the inner chunks when sharded), or the v2 filters."""
         meta = self._metadata
         if isinstance(meta, ArrayMetadataV2):
-            return tuple(meta.filters or ())
-        return tuple(meta.codec_chain.array_array)
+            return tuple(_numcodec(f) for f in meta.filters or ())
+        return tuple(c for c in _inner_codecs(meta) if isinstance(c, ArrayArrayCodec))
 
     @property
     def serializer(self) -> Any:
-        """The array-to-bytes codec (v3); None for v2."""
+        """The array-to-bytes codec (v3; of the inner chunks when sharded); None for v2."""
         meta = self._metadata
-        return None if isinstance(meta, ArrayMetadataV2) else meta.codec_chain.array_bytes
+        if isinstance(meta, ArrayMetadataV2):
+            return None
+        return next(c for c in _inner_codecs(meta) if isinstance(c, ArrayBytesCodec))
 
     @property
     def nchunks_initialized(self) -> int:
-        """Number of stored chunks (shards count as their stored inner chunks' shards)."""
-        return len(self._stored_keys())
+        """Initialized chunks, counted as zarr-python 3.1.5 counts them: stored objects
+        times the chunks in each (a stored shard counts all of its inner chunks)."""
+        outer = self._metadata.chunk_shape
+        per_object = math.prod(o // i for o, i in zip(outer, self.chunks, strict=True))
+        return len(self._stored_keys()) * per_object
 
     @property
-    def nbytes_stored(self) -> int:
-        """Bytes stored for this array: its chunks and metadata documents."""
+    def nbytes_stored(self) -> _StoredBytes:
+        """Bytes stored for this array: its chunks and metadata documents.
+
+        zarr-python 3.1.5 spells this as a method, ``nbytes_stored()``; the value is an
+        int that can also be called, so code written either way works.
+        """
         prefix = f"{self._path}/" if self._path else ""
         keys = [prefix + k for k in ("zarr.json", ".zarray", ".zattrs")]
         total = sum(self._store.getsize(k) or 0 for k in keys)
-        return total + sum(self._store.getsize(k) or 0 for k in self._stored_keys())
+        return _StoredBytes(total + sum(self._store.getsize(k) or 0 for k in self._stored_keys()))
 
     def _stored_keys(self) -> list[str]:
         prefix = f"{self._path}/" if self._path else ""
@@ -302,7 +336,10 @@ class Array:
         self._check_writable()
         if isinstance(value, Array):
             value = value.to_dask()
+        if _is_dask(value) and any(math.isnan(n) for n in value.shape):
+            value = value.compute()  # unknown block sizes cannot be rechunked onto units
         if _is_dask(value):
+            value = _broadcast_dask(value, indexer.shape)
             region = _plain_region(indexer, selection)
             if region is not None:
                 graph_write.write_dask(self._handle, region, value)
@@ -441,6 +478,8 @@ class Array:
         self._check_writable()
         if isinstance(data, Array):
             data = data.to_dask()
+        if _is_dask(data) and any(math.isnan(n) for n in data.shape):
+            data = data.compute()  # the new shape must be known before anything is written
         if not _is_dask(data):
             data = np.asarray(data, dtype=self.dtype)
         self._metadata = graph_resize.append(self._handle, data, axis)
@@ -517,6 +556,19 @@ def _is_mask(selection: Any, shape: tuple[int, ...]) -> bool:
 
 def _mask_of(selection: Any) -> Any:
     return selection[0] if isinstance(selection, tuple) else selection
+
+
+def _broadcast_dask(value: Any, shape: tuple[int, ...]) -> Any:
+    """A dask value broadcast to the selection's ``shape``, refused (before any write) if
+    NumPy would refuse it."""
+    target = check_value_shape(value.shape, shape)
+    if value.ndim > len(target):
+        value = value.reshape(value.shape[value.ndim - len(target) :])
+    if tuple(value.shape) != target:
+        import dask.array as da
+
+        value = da.broadcast_to(value, target)
+    return value
 
 
 def _plain_region(indexer: Indexer, selection: Any) -> tuple[slice, ...] | None:

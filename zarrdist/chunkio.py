@@ -266,7 +266,8 @@ def _updated_chunk(
     complete = any(p.is_complete_chunk for p in projections)
     if complete and len(projections) == 1:
         whole = _whole_piece(projections[0], value, shape)
-        if whole is not None:
+        # Only a value of the array's dtype can be encoded as is; others are cast below.
+        if whole is not None and whole.dtype == handle.metadata.dtype:
             # The value already holds the entire chunk: encode it in place, no fill, no copy.
             return whole
     chunk = None if complete else existing()

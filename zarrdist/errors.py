@@ -88,8 +88,8 @@ class _NodeError(ZarrdistError):
         return (_rebuild, (type(self), self.args), self.__dict__)
 
 
-class NodeNotFoundError(_NodeError, FileNotFoundError):
-    """No array or group exists at the path."""
+class NodeNotFoundError(_NodeError, FileNotFoundError, ValueError):
+    """No array or group exists at the path (also a ValueError, as in zarr-python)."""
 
 
 class ArrayNotFoundError(NodeNotFoundError):
@@ -100,8 +100,8 @@ class GroupNotFoundError(NodeNotFoundError):
     """No group exists at the path."""
 
 
-class ContainsNodeError(_NodeError, FileExistsError):
-    """A node already exists where one was to be created."""
+class ContainsNodeError(_NodeError, FileExistsError, ValueError):
+    """A node already exists where one was to be created (also a ValueError, as in zarr-python)."""
 
 
 class ContainsArrayError(ContainsNodeError):

@@ -79,7 +79,6 @@ def drop_cache(path: Path) -> None:
 
 def zarrdist_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any) -> Any:
     import zarrdist
-
     from zarrdist.codecs import ZstdCodec
 
     return zarrdist.create_array(
