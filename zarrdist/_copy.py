@@ -20,6 +20,7 @@ from zarrdist._from_array import from_array_keywords, source_metadata
 from zarrdist._keycopy import copy_keys
 from zarrdist.array import Array
 from zarrdist.errors import ContainsNodeError
+from zarrdist.graphs.copy import copy_array
 from zarrdist.group import Group
 from zarrdist.stores import resolve_store
 
@@ -72,6 +73,7 @@ class _Options:
     if_exists: str
     dry_run: bool
     create_kws: dict[str, Any]
+    resume: bool = False
 
 
 def _array_keywords(source: Any, dest: Group, opts: _Options) -> dict[str, Any]:
@@ -94,9 +96,20 @@ def _taken(dest: Group, name: str, what: str) -> ContainsNodeError:
     )
 
 
+def _copy_data(source: Any, target: Array, resume: bool) -> None:
+    """Copy the data: through the planned copy graph for zarrdist sources (bounded
+    memory, resumable), else by writing the source's dask array."""
+    handle = getattr(source, "_handle", None)
+    if isinstance(source, Array) and handle is not None and source.shape == target.shape:
+        copy_array(handle, target._handle, resume=resume, publish=False)
+    else:
+        target[...] = as_dask(source)
+
+
 def _copy_array(source: Any, dest: Group | None, name: str, opts: _Options) -> Counts:
     exists = dest is not None and name in dest
-    if exists and opts.if_exists == "raise":
+    resumed = exists and opts.resume and dest is not None and isinstance(dest[name], Array)
+    if exists and opts.if_exists == "raise" and not resumed:
         assert dest is not None
         raise _taken(dest, name, "a node")
     skip = exists and opts.if_exists == "skip"
@@ -111,9 +124,13 @@ def _copy_array(source: Any, dest: Group | None, name: str, opts: _Options) -> C
     opts.log(f"copy {_node_name(source)}")
     if opts.dry_run or dest is None:
         return 1, 0, 0
-    target = dest.create_array(name, overwrite=exists, **_array_keywords(source, dest, opts))
+    if resumed:
+        target = dest[name]
+        assert isinstance(target, Array)
+    else:
+        target = dest.create_array(name, overwrite=exists, **_array_keywords(source, dest, opts))
     if target.size:
-        target[...] = as_dask(source)
+        _copy_data(source, target, resumed)
     return 1, 0, target.nbytes
 
 
@@ -162,6 +179,7 @@ def copy(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    resume: bool = False,
     **create_kws: Any,
 ) -> Counts:
     """Copy an array or group (with everything below it) into the group ``dest``.
@@ -189,6 +207,9 @@ def copy(
         "skip_initialized" (skip arrays whose every chunk is stored).
     dry_run
         Only count and log what would be copied.
+    resume
+        Finish an interrupted copy: arrays already in ``dest`` are kept, and only
+        their units that are missing or do not decode are copied again.
     **create_kws
         Creation keywords for the new arrays (``chunks``, ``compressors``, ...).
 
@@ -203,7 +224,7 @@ def copy(
     """
     _check_if_exists(if_exists)
     write, close = _logger(log)
-    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws)
+    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume)
     try:
         counts = _copy(source, dest, name, True, opts)
         write(_summary(counts, dry_run))
@@ -220,6 +241,7 @@ def copy_all(
     log: Any = None,
     if_exists: str = "raise",
     dry_run: bool = False,
+    resume: bool = False,
     **create_kws: Any,
 ) -> Counts:
     """Copy every member of the group ``source`` (and its attributes) into ``dest``.
@@ -228,7 +250,7 @@ def copy_all(
     """
     _check_if_exists(if_exists)
     write, close = _logger(log)
-    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws)
+    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume)
     try:
         counts = _add(*(_copy(source[k], dest, k, False, opts) for k in sorted(source.keys())))
         if not dry_run and not without_attrs:

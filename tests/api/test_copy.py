@@ -160,3 +160,23 @@ def test_copy_store(store: Store) -> None:
     assert list(dry.list()) == []
     with pytest.raises(ValueError, match="if_exists"):
         zarr.copy_store(source, dry, if_exists="skip_initialized")
+
+
+def test_copy_resume_rewrites_only_missing_and_corrupt_units(tmp_path: Path) -> None:
+    from zarrdist.stores import LoggingStore
+
+    source = _source(MemoryStore(), 3)
+    dest_store = LocalStore(tmp_path / "dest")
+    dest = zarr.group(dest_store, zarr_format=3)
+    zarr.copy(source["a"], dest)
+    # An interrupted copy: one chunk never landed, another was torn mid-write.
+    dest_store.delete("a/c/0/0")
+    dest_store.set("a/c/1/2", b"torn")
+    untouched = dest_store.get("a/c/1/1")
+    logged = LoggingStore(dest_store)
+    copied, skipped, _ = zarr.copy(source["a"], zarr.open_group(logged), resume=True)
+    assert (copied, skipped) == (1, 0)
+    np.testing.assert_array_equal(zarr.open_array(dest_store, path="a")[:], DATA)
+    # Only the two bad units were written again; good ones kept their bytes.
+    assert logged.counter["set"] == 2
+    assert dest_store.get("a/c/1/1") == untouched
