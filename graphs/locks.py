@@ -19,13 +19,14 @@ from zarrdist.stores import Store
 
 __all__ = ["lock_factory"]
 
-_GUARD = threading.Lock()
-_THREAD_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+# A fixed pool of locks, striped by (store, key): one lock per key ever written would
+# grow without bound in a long-lived process. A writer holds one unit's lock at a
+# time, so two keys sharing a stripe only wait for each other; they cannot deadlock.
+_STRIPES = tuple(threading.Lock() for _ in range(1024))
 
 
 def _thread_lock(store_url: str, key: str) -> threading.Lock:
-    with _GUARD:
-        return _THREAD_LOCKS.setdefault((store_url, key), threading.Lock())
+    return _STRIPES[hash((store_url, key)) % len(_STRIPES)]
 
 
 def _distributed_lock(name: str) -> AbstractContextManager[Any] | None:
