@@ -65,9 +65,31 @@ def _client_for(address: str) -> Any:
     return Client(address, set_as_default=False)
 
 
+_LOCAL_NAMES = ("sync", "single-threaded", "synchronous", "threads", "threading")
+
+
+def _check_setting(setting: Any) -> None:
+    if setting is None or setting in _LOCAL_NAMES:
+        return
+    if isinstance(setting, str) and "://" in setting:
+        return
+    raise ValueError(
+        f"config 'scheduler' is {setting!r}: use None (an active distributed Client, else "
+        f"threads), 'sync', 'threads', or a distributed scheduler address like "
+        f"'tcp://host:8786'"
+    )
+
+
 def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
-    """Which scheduler :func:`run_graph` will use: "sync", "threads" or "distributed"."""
+    """Which scheduler :func:`run_graph` will use: "sync", "threads" or "distributed".
+
+    Raises
+    ------
+    ValueError
+        If config ``scheduler`` names no scheduler zarrdist can use.
+    """
     setting = config.get("scheduler")
+    _check_setting(setting)
     if num_tasks <= 1 or setting in ("sync", "single-threaded", "synchronous"):
         return "sync"
     if local_only:

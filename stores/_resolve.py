@@ -48,7 +48,8 @@ def resolve_store(
         MemoryStore over it); None (a new MemoryStore); an fsspec mapping.
     mode : {"r", "r+", "a", "w", "w-"}
         Access mode; ``"r"`` opens new stores read-only. A Store passed in is
-        returned unchanged, as in zarr-python.
+        returned unchanged, except that mode ``"r"`` gives a read-only view of a
+        writable one, as in zarr-python.
     storage_options : Mapping, optional
         fsspec options; only for URLs.
     path : str, optional
@@ -80,6 +81,9 @@ def resolve_store(
             f"{type(store_like).__name__}; pass the path to the array or group instead"
         )
     if isinstance(store_like, Store):
+        # As zarr-python: mode "r" gives a read-only view of a writable store.
+        if read_only and not store_like.read_only:
+            return store_like.with_read_only(True)
         return store_like
     if store_like is None:
         return MemoryStore(read_only=read_only)

@@ -9,6 +9,7 @@ graph), larger ones a graph from :mod:`zarrdist.graphs`, run by
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -466,7 +467,7 @@ class Array:
         """Change the shape; data outside a smaller shape is deleted, not kept."""
         self._check_writable()
         new = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
-        new_shape = tuple(int(s) for s in new)
+        new_shape = tuple(operator.index(s) for s in new)
         if len(new_shape) != self.ndim:
             raise SelectionError(
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"

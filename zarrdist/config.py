@@ -70,7 +70,8 @@ DEFAULTS: dict[str, Any] = {
         "fsync": False,
     },
     # Scheduler for graphs: None (a distributed Client if one is active, else
-    # threads), "threads", "sync", "processes", or a distributed scheduler address.
+    # threads), "threads", "sync", or a distributed scheduler address
+    # ("tcp://host:8786"). For processes, start a distributed LocalCluster.
     "scheduler": None,
     # Put decoded chunks on the GPU (CuPy arrays).
     "gpu": False,

@@ -157,3 +157,27 @@ def test_scheduler_address_in_config(cluster: Any, tmp_path: Path) -> None:
             execute._client_for.cache_clear()
             if client is not None:
                 client.close()
+
+
+def test_unknown_scheduler_setting_is_refused_by_name() -> None:
+    import pytest
+
+    import zarrdist
+    from zarrdist.graphs.execute import scheduler_name
+
+    with (
+        zarrdist.config.set({"scheduler": "processes"}),
+        pytest.raises(ValueError, match="scheduler"),
+    ):
+        scheduler_name(4)
+
+
+def test_resize_refuses_non_integer_extents() -> None:
+    import pytest
+
+    import zarrdist
+
+    z = zarrdist.create_array({}, shape=(4, 4), chunks=(2, 2), dtype="i4")
+    with pytest.raises(TypeError):
+        z.resize(2.5, 4)
+    assert z.shape == (4, 4)

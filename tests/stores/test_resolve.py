@@ -99,7 +99,13 @@ def test_dict_none_fsmap_and_store(tmp_path: Path) -> None:
     assert from_map.url == f"file://{tmp_path}"
     local = LocalStore(tmp_path)
     assert resolve_store(local) is local
-    assert resolve_store(local, mode="r") is local  # a Store is used as given
+    # As zarr-python: a writable Store opened with mode "r" becomes a read-only view.
+    viewed = resolve_store(local, mode="r")
+    assert viewed.read_only
+    assert not local.read_only
+    assert viewed.spec.options["root"] == local.spec.options["root"]
+    read_only = LocalStore(tmp_path, read_only=True)
+    assert resolve_store(read_only, mode="r") is read_only
 
 
 def test_path_is_joined_to_paths_and_urls(tmp_path: Path) -> None:
