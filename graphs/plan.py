@@ -81,6 +81,9 @@ def selection_token(indexer: Indexer) -> str:
     other kinds carry index arrays, whose repr NumPy abbreviates, so those are
     tokenized by content.
     """
+    describe = getattr(indexer, "selection_key", None)
+    if describe is not None:
+        return str(tokenize(describe()))
     if getattr(indexer, "kind", None) == "basic":
         return repr([(p.chunk_coords, p.chunk_selection, p.out_selection) for p in indexer])
     return str(tokenize([(p.chunk_coords, p.chunk_selection, p.out_selection) for p in indexer]))

@@ -57,13 +57,18 @@ def _done(*_: Any) -> None:
     return None
 
 
-def read_graph(handle: ArrayHandle, indexer: Indexer, out: Any | None) -> GraphSpec:
+def read_graph(
+    handle: ArrayHandle, indexer: Indexer, out: Any | None, units: Units | None = None
+) -> GraphSpec:
     """The graph of a selection read.
 
     With ``out`` (a preallocated array of ``indexer.shape``) tasks fill it in place
     and the one output key is a barrier; without it every task returns its pieces.
+    ``units`` is ``group_by_unit(handle, indexer)`` when the caller has it already.
     """
-    tasks = plan_tasks(handle, group_by_unit(handle, indexer), "read")
+    if units is None:
+        units = group_by_unit(handle, indexer)
+    tasks = plan_tasks(handle, units, "read")
     name = graph_name("read", handle, indexer.array_shape, selection_token(indexer))
     dsk: dict[Hashable, Any] = {}
     keys: list[Hashable] = []
@@ -99,13 +104,16 @@ def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
     local_only = not handle.store.supports_multiprocess_writes
     units = group_by_unit(handle, indexer)
     if len(units) <= 1:
-        return read_selection(handle, indexer, order)
+        out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+        if units:
+            read_units(handle, units, out)
+        return out
     out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
     if scheduler_name(len(units), local_only=local_only) != "distributed":
-        graph = read_graph(handle, indexer, out)
+        graph = read_graph(handle, indexer, out, units)
         run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=local_only)
         return out
-    graph = read_graph(handle, indexer, None)
+    graph = read_graph(handle, indexer, None, units)
     for pieces in run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks):
         for selection, value in pieces:
             out[selection] = value

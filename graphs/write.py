@@ -67,9 +67,16 @@ def _finish(
     )
 
 
-def write_graph(handle: ArrayHandle, indexer: Indexer, value: Any) -> GraphSpec:
-    """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection."""
-    tasks = plan_tasks(handle, group_by_unit(handle, indexer), "write")
+def write_graph(
+    handle: ArrayHandle, indexer: Indexer, value: Any, units: Units | None = None
+) -> GraphSpec:
+    """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection.
+
+    ``units`` is ``group_by_unit(handle, indexer)`` when the caller has it already.
+    """
+    if units is None:
+        units = group_by_unit(handle, indexer)
+    tasks = plan_tasks(handle, units, "write")
     check_disjoint(handle, tasks)
     name = graph_name(
         "write", handle, indexer.array_shape, selection_token(indexer), value_token(value)
@@ -92,7 +99,7 @@ def write(
     if len(units) <= 1:
         write_units(handle, units, value, lock=lock)
         return
-    graph = write_graph(handle, indexer, value)
+    graph = write_graph(handle, indexer, value, units)
     run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
 
 

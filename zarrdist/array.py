@@ -328,7 +328,9 @@ class Array:
 
     def _get(self, indexer: Indexer) -> Any:
         if self._direct(indexer):
-            out = read_selection(self._handle, indexer, self.order)
+            out = read_selection(
+                self._handle, indexer, self.order, parallel=indexer.nchunks_touched > 1
+            )
         else:
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out

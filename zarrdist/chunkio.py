@@ -17,7 +17,10 @@ Vocabulary
 from __future__ import annotations
 
 import contextlib
+import os
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -32,7 +35,7 @@ from zarrdist.codecs.sharding import (
     merge_into_shard,
     read_shard_partial,
 )
-from zarrdist.config import config
+from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 from zarrdist.indexing import ChunkProjection
 from zarrdist.stores import Store
@@ -169,23 +172,69 @@ def _place(out: Any, p: ChunkProjection, chunk: Any) -> None:
 # -- reads ---------------------------------------------------------------------------
 
 
-def read_units(handle: ArrayHandle, units: Units, out: Any) -> None:
-    """Read every projection of ``units`` into ``out`` (the selection's output array)."""
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _decode_pool() -> ThreadPoolExecutor:
+    """Threads that decode the chunks of one direct-path read in parallel.
+
+    Graph tasks are already parallel and decode inline; a direct-path read that
+    touches several chunks (a 64^3 region of a sharded array) would otherwise
+    decode on one core. Made on first use, never at import; a forked child
+    drops the parent's pool.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(get_int("threading.max_workers"), "zarrdist-decode")
+            os.register_at_fork(after_in_child=_forget_pool)
+        return _pool
+
+
+def _forget_pool() -> None:
+    global _pool
+    _pool = None
+
+
+def _mapper(parallel: bool, n: int) -> Callable[..., Iterable[Any]]:
+    return _decode_pool().map if parallel and n > 1 else map
+
+
+def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
+    """Read every projection of ``units`` into ``out`` (the selection's output array).
+
+    ``parallel`` decodes the chunks on a small thread pool (the direct path);
+    graph tasks leave it off, since dask runs them in parallel already.
+    """
     if handle.sharding is not None:
+        if parallel and len(units) > 1:
+            # Several shards: one pool job per shard (each decodes its inner chunks
+            # inline: a pool job never waits on the same pool).
+            jobs = _decode_pool().map(lambda item: _read_shard(handle, *item, out), units.items())
+            for _ in jobs:
+                pass
+            return
         for unit, projections in units.items():
-            _read_shard(handle, unit, projections, out)
+            _read_shard(handle, unit, projections, out, parallel)
         return
     keys = [handle.key(unit) for unit in units]
     values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
     spec = handle.unit_spec
-    for key, data, projections in zip(keys, values, units.values(), strict=True):
+
+    def place(item: tuple[str, Any, Sequence[ChunkProjection]]) -> None:
+        key, data, projections = item
         if data is None:
             for p in projections:
                 _fill(out, p.out_selection, handle)
-            continue
+            return
         chunk = _decode(handle, key, data, spec)
         for p in projections:
             _place(out, p, chunk)
+
+    items = zip(keys, values, units.values(), strict=True)
+    for _ in _mapper(parallel, len(keys))(place, items):
+        pass
 
 
 def _shard_getters(
@@ -206,7 +255,11 @@ def _shard_getters(
 
 
 def _read_shard(
-    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection], out: Any
+    handle: ArrayHandle,
+    unit: tuple[int, ...],
+    projections: Sequence[ChunkProjection],
+    out: Any,
+    parallel: bool = False,
 ) -> None:
     codec = handle.sharding
     assert codec is not None
@@ -227,6 +280,7 @@ def _read_shard(
             local,
             max_gap_bytes=config.get("io.coalesce_max_gap_bytes"),
             max_range_bytes=config.get("io.coalesce_max_bytes"),
+            mapper=_mapper(parallel, len(local)),
         )
     except CodecError as error:
         raise _reraise(error, key, handle.store) from error
@@ -238,12 +292,14 @@ def _read_shard(
             _place(out, p, chunk)
 
 
-def read_selection(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
+def read_selection(
+    handle: ArrayHandle, indexer: Indexer, order: str = "C", *, parallel: bool = False
+) -> Any:
     """Read a whole selection into a new array of ``indexer.shape``."""
     out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
     units = group_by_unit(handle, indexer)
     if units:
-        read_units(handle, units, out)
+        read_units(handle, units, out, parallel=parallel)
     return out
 
 

@@ -58,6 +58,10 @@ class PointIndexer:
         self.shape: tuple[int, ...] = ()
         self.drop_axes = tuple(range(len(index)))
 
+    def selection_key(self) -> tuple[Any, ...]:
+        """A small, exact description of the selection (for graph tokens)."""
+        return ("point", self.index, self.array_shape, self.chunk_shape)
+
     def __iter__(self) -> Iterator[ChunkProjection]:
         coords = []
         local = []
@@ -166,6 +170,18 @@ class ProductIndexer:
         self.drop_axes = tuple(i for i, d in enumerate(dims) if isinstance(d, IntDim))
         self._direct = any(isinstance(d, ArrayDim) for d in dims)
         self.kind = "orthogonal" if self._direct else "basic"
+
+    def selection_key(self) -> tuple[Any, ...]:
+        """A small, exact description of the selection (for graph tokens).
+
+        Each axis as its kind and settings; index arrays are included as arrays,
+        for the caller's tokenizer to hash by content.
+        """
+        axes = tuple(
+            (type(d).__name__, *(getattr(d, name) for name in d.__slots__ if name[0] != "_"))
+            for d in self.dims
+        )
+        return ("product", tuple(self.layout), axes, self.array_shape, self.chunk_shape)
 
     def __iter__(self) -> Iterator[ChunkProjection]:
         layout = self.layout

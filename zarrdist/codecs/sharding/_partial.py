@@ -52,6 +52,7 @@ def read_shard_partial(
     *,
     max_gap_bytes: int | None = None,
     max_range_bytes: int | None = None,
+    mapper: Callable[..., Iterable[Any]] = map,
 ) -> dict[tuple[int, ...], Any]:
     """Read and decode only the needed inner chunks of one shard.
 
@@ -69,6 +70,9 @@ def read_shard_partial(
         Inner chunks to read.
     max_gap_bytes, max_range_bytes : int, optional
         Coalescing limits (config ``io.coalesce_*`` by default).
+    mapper : callable, optional
+        ``map``-like function the inner chunks are decoded through (a thread
+        pool's ``map`` decodes them in parallel).
 
     Returns
     -------
@@ -101,6 +105,7 @@ def read_shard_partial(
             f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
             codec=CODEC_NAME,
         )
+    pieces: list[tuple[tuple[int, ...], memoryview]] = []
     for (request, slots), blob in zip(plans, blobs, strict=True):
         wanted = request.end - request.start
         view = memoryview(b"" if blob is None else blob).cast("B")
@@ -112,8 +117,10 @@ def read_shard_partial(
                 f"expected {wanted} (truncated shard or stale index)",
                 codec=CODEC_NAME,
             )
-        for coords, offset, nbytes in slots:
-            out[coords] = decode_inner_chunk(codec, view[offset : offset + nbytes], spec)
+        pieces.extend((coords, view[offset : offset + nbytes]) for coords, offset, nbytes in slots)
+    decoded = mapper(lambda piece: decode_inner_chunk(codec, piece[1], spec), pieces)
+    for (coords, _), chunk in zip(pieces, decoded, strict=True):
+        out[coords] = chunk
     return out
 
 
