@@ -1,0 +1,52 @@
+"""Peak memory of a full read: output plus per-thread task buffers (issue "The graph engine").
+
+``python tests/benchmarks/bench_memory.py`` writes a 256 MiB float32 array in 1 MiB
+chunks (zstd level 1), then reads it whole and reports the peak of Python-traced
+allocations (numpy buffers included) above the output array, in units of one
+task's buffers (a task holds its batch of encoded chunks plus one decoded chunk).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import tracemalloc
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bench_engine import field
+
+import zarrdist
+from zarrdist.codecs import ZstdCodec
+
+MiB = 1 << 20
+
+
+def main() -> None:
+    data = field((256, 512, 512), "float32")
+    z = zarrdist.create_array(
+        tempfile.mkdtemp(),
+        shape=data.shape,
+        dtype="f4",
+        chunks=(64, 64, 64),
+        compressors=[ZstdCodec(level=1)],
+    )
+    z[...] = data
+    del data
+    threads = zarrdist.config.get("threading.max_workers") or 2
+    tracemalloc.start()
+    out = z[...]
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    extra = peak - out.nbytes
+    units = z.nchunks // (threads * zarrdist.config.get("graph.tasks_per_thread"))
+    task = units * MiB / 2.4 + MiB  # a batch of encoded chunks (~2.4x) + one decoded chunk
+    print(
+        f"output {out.nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
+        f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
+        f"{threads * task / MiB:.1f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()
