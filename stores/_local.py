@@ -68,6 +68,8 @@ def _reader_pool() -> ThreadPoolExecutor:
 def _forget_pool() -> None:
     global _pool
     _pool = None
+
+
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
 

@@ -86,8 +86,14 @@ def zarrdist_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: 
     from zarrdist.codecs import ZstdCodec
 
     return zarrdist.create_array(
-        str(path), shape=data.shape, dtype=data.dtype, chunks=chunks, shards=shards,
-        compressors=[ZstdCodec(level=1)], overwrite=True, fill_value=0,
+        str(path),
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=chunks,
+        shards=shards,
+        compressors=[ZstdCodec(level=1)],
+        overwrite=True,
+        fill_value=0,
     )
 
 
@@ -96,37 +102,59 @@ def zarr_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any)
     from zarr.codecs import ZstdCodec
 
     return zarr.create_array(
-        str(path), shape=data.shape, dtype=data.dtype, chunks=chunks, shards=shards,
-        compressors=[ZstdCodec(level=1)], overwrite=True, fill_value=0,
+        str(path),
+        shape=data.shape,
+        dtype=data.dtype,
+        chunks=chunks,
+        shards=shards,
+        compressors=[ZstdCodec(level=1)],
+        overwrite=True,
+        fill_value=0,
     )
 
 
 def tensorstore_array(path: Path, data: np.ndarray[Any, Any], chunks: Any, shards: Any) -> Any:
     import tensorstore as ts
 
-    inner = [{"name": "bytes", "configuration": {"endian": "little"}},
-             {"name": "zstd", "configuration": {"level": 1, "checksum": False}}]
+    inner = [
+        {"name": "bytes", "configuration": {"endian": "little"}},
+        {"name": "zstd", "configuration": {"level": 1, "checksum": False}},
+    ]
     if shards is None:
         codecs, grid = inner, list(chunks)
     else:
-        codecs = [{"name": "sharding_indexed", "configuration": {
-            "chunk_shape": list(chunks), "codecs": inner,
-            "index_codecs": [{"name": "bytes", "configuration": {"endian": "little"}},
-                             {"name": "crc32c"}],
-            "index_location": "end"}}]
+        codecs = [
+            {
+                "name": "sharding_indexed",
+                "configuration": {
+                    "chunk_shape": list(chunks),
+                    "codecs": inner,
+                    "index_codecs": [
+                        {"name": "bytes", "configuration": {"endian": "little"}},
+                        {"name": "crc32c"},
+                    ],
+                    "index_location": "end",
+                },
+            }
+        ]
         grid = list(shards)
     cores = os.cpu_count() or 1
     spec = {
         "driver": "zarr3",
         "kvstore": {"driver": "file", "path": str(path)},
         "metadata": {
-            "shape": list(data.shape), "data_type": str(data.dtype),
+            "shape": list(data.shape),
+            "data_type": str(data.dtype),
             "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": grid}},
-            "codecs": codecs, "fill_value": 0,
+            "codecs": codecs,
+            "fill_value": 0,
         },
-        "context": {"data_copy_concurrency": {"limit": cores},
-                    "file_io_concurrency": {"limit": max(cores, 4)}},
-        "create": True, "delete_existing": True,
+        "context": {
+            "data_copy_concurrency": {"limit": cores},
+            "file_io_concurrency": {"limit": max(cores, 4)},
+        },
+        "create": True,
+        "delete_existing": True,
     }
     return ts.open(spec).result()
 
@@ -145,8 +173,14 @@ def _read(lib: str, arr: Any) -> np.ndarray[Any, Any]:
 MAKERS = {"zarrdist": zarrdist_array, "zarr-python": zarr_array, "tensorstore": tensorstore_array}
 
 
-def write_read(root: Path, name: str, data: np.ndarray[Any, Any], chunks: Any,
-               shards: Any, results: dict[str, Any]) -> dict[str, Any]:
+def write_read(
+    root: Path,
+    name: str,
+    data: np.ndarray[Any, Any],
+    chunks: Any,
+    shards: Any,
+    results: dict[str, Any],
+) -> dict[str, Any]:
     arrays = {}
     for lib, make in MAKERS.items():
         path = root / f"{name}-{lib}"
@@ -158,10 +192,17 @@ def write_read(root: Path, name: str, data: np.ndarray[Any, Any], chunks: Any,
         assert np.array_equal(check, data), f"{lib} {name} read back differs"
         arrays[lib] = arr
         mib = data.nbytes / MiB
-        results[f"{name} {lib}"] = {"write_s": t_write, "read_s": t_read,
-                                    "write_MiBps": mib / t_write, "read_MiBps": mib / t_read}
-        print(f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
-              f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)", flush=True)
+        results[f"{name} {lib}"] = {
+            "write_s": t_write,
+            "read_s": t_read,
+            "write_MiBps": mib / t_write,
+            "read_MiBps": mib / t_read,
+        }
+        print(
+            f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
+            f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)",
+            flush=True,
+        )
     return arrays
 
 
@@ -181,8 +222,9 @@ def codec_bound(data: np.ndarray[Any, Any], chunks: tuple[int, ...]) -> tuple[fl
     return t_enc, t_dec
 
 
-def point_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
-                results: dict[str, Any]) -> None:
+def point_reads(
+    arrays: dict[str, Any], shape: tuple[int, ...], n: int, results: dict[str, Any]
+) -> None:
     rng = np.random.default_rng(1)
     points = [tuple(int(rng.integers(0, s)) for s in shape) for _ in range(n)]
     for lib, arr in arrays.items():
@@ -200,11 +242,13 @@ def point_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
         print(f"W4  {lib:12} median {med * 1e6:8.1f} us  p99 {p99 * 1e6:8.1f} us", flush=True)
 
 
-def region_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
-                 results: dict[str, Any]) -> None:
+def region_reads(
+    arrays: dict[str, Any], shape: tuple[int, ...], n: int, results: dict[str, Any]
+) -> None:
     rng = np.random.default_rng(2)
     starts = [tuple(int(rng.integers(0, s - 64 + 1)) for s in shape) for _ in range(n)]
     for lib, arr in arrays.items():
+
         def run(arr: Any = arr, lib: str = lib) -> None:
             for s in starts:
                 sel = tuple(slice(a, a + 64) for a in s)
@@ -212,6 +256,7 @@ def region_reads(arrays: dict[str, Any], shape: tuple[int, ...], n: int,
                     arr[sel].read().result()
                 else:
                     arr[sel]
+
         t = timeit(run)
         results[f"W5 {lib}"] = {"per_read_ms": t / n * 1e3}
         print(f"W5  {lib:12} {t / n * 1e3:8.2f} ms per 64^3 read", flush=True)
@@ -224,13 +269,18 @@ def cluster_copy(root: Path, src_dir: Path, zsrc_dir: Path, results: dict[str, A
 
     import zarrdist
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster, Client(cluster):
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
         src = zarrdist.open_array(str(src_dir), mode="r")
 
         def zd() -> None:
-            zarrdist.from_dask(src.to_dask(), str(root / "W6-zarrdist"), chunks=src.chunks,
-                               overwrite=True)
+            zarrdist.from_dask(
+                src.to_dask(), str(root / "W6-zarrdist"), chunks=src.chunks, overwrite=True
+            )
 
         def zp() -> None:
             x = da.from_zarr(zarr.open_array(str(zsrc_dir), mode="r"))
@@ -260,18 +310,29 @@ def main() -> None:
         w1 = {}
         if only & {"W1", "W4", "W6"}:
             t_enc, t_dec = codec_bound(data, (64, 64, 64))
-            print(f"bound zstd-1 on {os.cpu_count()} threads: compress {t_enc:.3f}s "
-                  f"decompress {t_dec:.3f}s", flush=True)
+            print(
+                f"bound zstd-1 on {os.cpu_count()} threads: compress {t_enc:.3f}s "
+                f"decompress {t_dec:.3f}s",
+                flush=True,
+            )
             results["bound"] = {"compress_s": t_enc, "decompress_s": t_dec}
             w1 = write_read(root, "W1", data, (64, 64, 64), None, results)
-            print(f"W1 zarrdist write / bound = "
-                  f"{results['W1 zarrdist']['write_s'] / t_enc:.2f}", flush=True)
+            print(
+                f"W1 zarrdist write / bound = {results['W1 zarrdist']['write_s'] / t_enc:.2f}",
+                flush=True,
+            )
         if "W4" in only:
             point_reads(w1, shape, 2000, results)
         w2 = {}
         if only & {"W2", "W5"}:
-            w2 = write_read(root, "W2", data, (32, 32, 32), (256, 256, 256) if n >= 256 else
-                            (n, 256, 256), results)
+            w2 = write_read(
+                root,
+                "W2",
+                data,
+                (32, 32, 32),
+                (256, 256, 256) if n >= 256 else (n, 256, 256),
+                results,
+            )
         if "W5" in only:
             region_reads(w2, shape, 50, results)
         del data
@@ -296,8 +357,10 @@ def print_ratios(results: dict[str, Any]) -> None:
         for other in ("tensorstore", "zarr-python"):
             theirs = results.get(f"{w} {other}")
             if mine and theirs:
-                print(f"  {w} vs {other:12} write {mine['write_s'] / theirs['write_s']:.2f}  "
-                      f"read {mine['read_s'] / theirs['read_s']:.2f}")
+                print(
+                    f"  {w} vs {other:12} write {mine['write_s'] / theirs['write_s']:.2f}  "
+                    f"read {mine['read_s'] / theirs['read_s']:.2f}"
+                )
     for w, field_name in (("W4", "median_us"), ("W5", "per_read_ms"), ("W6", "copy_s")):
         mine = results.get(f"{w} zarrdist")
         for other in ("tensorstore", "zarr-python"):
