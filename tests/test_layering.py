@@ -130,3 +130,15 @@ def test_top_level_stores_and_graphs_are_not_importable() -> None:
         )
         assert result.returncode != 0
         assert "ModuleNotFoundError" in result.stderr or "ImportError" in result.stderr
+
+
+def test_ruff_clean() -> None:
+    """The lint rules of pyproject.toml hold for the whole repository."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--no-cache", str(ROOT)],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
