@@ -142,3 +142,44 @@ def test_ruff_clean() -> None:
         cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_built_wheel_installs_the_three_folders_as_one_package(tmp_path: Path) -> None:
+    """A real wheel (not only the editable install) maps graphs/ and stores/ into zarrdist."""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path), str(ROOT)],
+        check=True,
+        capture_output=True,
+    )
+    (wheel,) = tmp_path.glob("zarrdist-*.whl")
+    target = tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    code = (
+        "import zarrdist, zarrdist.stores, zarrdist.graphs.read, zarrdist.codecs.sharding\n"
+        f"assert zarrdist.__file__.startswith({str(target)!r}), zarrdist.__file__\n"
+        "from zarrdist.stores import LocalStore\n"
+        "import importlib.util\n"
+        "assert importlib.util.find_spec('stores') is None\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", f"import sys; sys.path.insert(0, {str(target)!r})\n" + code],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd="/",
+    )
+    assert result.returncode == 0, result.stderr
