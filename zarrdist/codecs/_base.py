@@ -7,6 +7,7 @@ where they run. numcodecs compressors release the GIL, so threads scale.
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
@@ -63,7 +64,7 @@ class ArraySpec:
     @property
     def nbytes(self) -> int:
         """Decoded size in bytes (itemsize x elements; an estimate for vlen types)."""
-        return int(np.prod(self.shape, dtype=np.int64)) * max(self.dtype.itemsize, 1)
+        return math.prod(self.shape) * max(self.dtype.itemsize, 1)
 
     def evolve(self, **changes: Any) -> ArraySpec:
         """A copy with some fields changed."""

@@ -15,6 +15,7 @@ Configuration, as zarr-python 3.1.5 writes it:
 
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -135,7 +136,7 @@ class BytesCodec(ArrayBytesCodec):
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """A (read-only) view of ``data`` as ``spec.shape``, byte-swapped to native if needed."""
         stored = self._stored_dtype(spec.dtype)
-        expected = int(np.prod(spec.shape, dtype=np.int64)) * stored.itemsize
+        expected = math.prod(spec.shape) * stored.itemsize
         size = memoryview(data).nbytes
         if size != expected:
             raise CodecError(
