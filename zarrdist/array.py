@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from zarrdist._array_info import html_repr, info_text
+from zarrdist._node import Node
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle, read_selection, write_selection
@@ -107,7 +108,7 @@ def _is_dask(value: Any) -> bool:
     return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
 
 
-class Array:
+class Array(Node):
     """A Zarr array (format 2 or 3).
 
     Create one with :func:`zarrdist.create_array` or open one with
@@ -150,26 +151,6 @@ class Array:
     def metadata(self) -> ArrayMetadata:
         """The array's metadata document, parsed."""
         return self._metadata
-
-    @property
-    def store(self) -> Store:
-        """The store holding the array."""
-        return self._store
-
-    @property
-    def path(self) -> str:
-        """Path of the array inside its store ("" for the root)."""
-        return self._path
-
-    @property
-    def name(self) -> str:
-        """``/`` + path, as in zarr-python."""
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        """Last component of the path."""
-        return self._path.rsplit("/", 1)[-1]
 
     @property
     def shape(self) -> tuple[int, ...]:

@@ -16,6 +16,7 @@ from zarrdist._consolidation import ConsolidatedView, count_kinds, sync_consolid
 from zarrdist._group_arrays import GroupArrayMethods
 from zarrdist._group_tree import GroupInfo, TreeRepr, build_tree, group_html
 from zarrdist._members import walk
+from zarrdist._node import Node
 from zarrdist._node_ops import NodeArray, create_node, move_node, remove_node
 from zarrdist._nodes import (
     join_path,
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Group"]
 
 
-class Group(GroupArrayMethods):
+class Group(GroupArrayMethods, Node):
     """A Zarr group (format 2 or 3).
 
     Create or open one with :func:`zarrdist.group`, :func:`zarrdist.create_group`
@@ -107,25 +108,6 @@ class Group(GroupArrayMethods):
         return open_group(store, mode=kwargs.pop("mode", "r+"), zarr_format=zarr_format, **kwargs)
 
     # -- description ----------------------------------------------------------------------
-    @property
-    def store(self) -> Store:
-        """The store holding the group."""
-        return self._store
-
-    @property
-    def path(self) -> str:
-        """Path inside the store ("" for the root)."""
-        return self._path
-
-    @property
-    def name(self) -> str:
-        """``/`` + path, as in h5py and zarr-python."""
-        return "/" + self._path
-
-    @property
-    def basename(self) -> str:
-        """Last component of the name."""
-        return self.name.rsplit("/", 1)[-1]
 
     @property
     def zarr_format(self) -> int:
