@@ -28,6 +28,10 @@ class NDBufferPrototype:
 
     xp: ModuleType
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Modules do not pickle; tasks carry the module's name and re-import it.
+        return (_by_module_name, (self.xp.__name__,))
+
     @property
     def is_device(self) -> bool:
         """Whether arrays live on a device (not numpy)."""
@@ -65,6 +69,15 @@ class NDBufferPrototype:
 
 
 cpu_prototype = NDBufferPrototype(np)
+
+
+def _by_module_name(name: str) -> NDBufferPrototype:
+    """The prototype for array module ``name`` (unpickling)."""
+    if name == "numpy":
+        return cpu_prototype
+    import importlib
+
+    return NDBufferPrototype(importlib.import_module(name))
 
 
 def gpu_prototype() -> NDBufferPrototype:

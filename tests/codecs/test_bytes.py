@@ -158,3 +158,11 @@ def test_device_prototype_path_with_numpy_standing_in() -> None:
     back = decode_chunk(chain, bytes(encoded), spec)
     assert isinstance(back, _DeviceArray)
     np.testing.assert_array_equal(back.get(), arr)
+
+
+def test_buffer_prototypes_pickle_by_module_name() -> None:
+    import pickle
+
+    from zarrdist.buffers import cpu_prototype
+
+    assert pickle.loads(pickle.dumps(cpu_prototype)) is cpu_prototype
