@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from zarrdist.indexing import Indexer
 
-__all__ = ["read", "read_graph", "to_dask"]
+__all__ = ["as_dask", "read", "read_graph", "to_dask"]
 
 
 class _Pieces:
@@ -150,3 +150,21 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     check_budget(handle, 1, "read")
     empty = handle.prototype.empty((0,) * len(shape), meta.dtype)
     return da.Array(dsk, name, normalized, dtype=meta.dtype, meta=empty)
+
+
+def as_dask(source: Any) -> da.Array:
+    """A dask array over a zarrdist Array (its :meth:`to_dask`), a zarr-python array, or
+    a dask array (as it is)."""
+    import dask.array as da
+
+    if isinstance(source, da.Array):
+        return source
+    to_dask = getattr(source, "to_dask", None)
+    if callable(to_dask):
+        own: da.Array = to_dask()
+        return own
+    chunks = getattr(source, "shards", None) or getattr(source, "chunks", None) or "auto"
+    wrapped: da.Array = da.from_array(  # type: ignore[no-untyped-call]
+        source, chunks=chunks, lock=False, asarray=True
+    )
+    return wrapped

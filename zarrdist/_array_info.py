@@ -5,6 +5,8 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
+from zarrdist.graphs.cluster import n_human
+
 if TYPE_CHECKING:
     from zarrdist.array import Array
 
@@ -54,15 +56,6 @@ def info_items(array: Array, *, complete: bool) -> list[tuple[str, str]]:
 
 def _size(n: int) -> str:
     return f"{n}" if n < 1024 else f"{n} ({n_human(n)})"
-
-
-def n_human(n: float) -> str:
-    """A byte count with a binary unit (``1.5M``)."""
-    for unit in ("", "K", "M", "G", "T"):
-        if abs(n) < 1024:
-            return f"{n:.1f}{unit}"
-        n /= 1024
-    return f"{n:.1f}P"
 
 
 def info_text(array: Array, *, complete: bool) -> str:

@@ -16,16 +16,14 @@ import numpy as np
 from zarrdist._create import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist._node_ops import NodeArray, create_node
 from zarrdist.array import Array
+from zarrdist.graphs.read import as_dask
 
 if TYPE_CHECKING:
-    import dask.array as da
-
     from zarrdist._consolidation import ConsolidatedView
     from zarrdist.metadata import ArrayMetadata
     from zarrdist.stores import Store
 
 __all__ = [
-    "as_dask",
     "create_keywords",
     "is_dask",
     "is_zarr_python_array",
@@ -52,22 +50,6 @@ def is_dask(value: Any) -> bool:
 def is_zarr_python_array(value: Any) -> bool:
     """Whether ``value`` is a zarr-python ``Array`` (checked without importing zarr)."""
     return type(value).__module__.startswith("zarr.") and hasattr(value, "metadata")
-
-
-def as_dask(source: Any) -> da.Array:
-    """A dask array over an Array, a zarr-python array or a dask array."""
-    if isinstance(source, Array):
-        return source.to_dask()
-    import dask.array as da
-
-    if isinstance(source, da.Array):
-        return source
-
-    chunks = getattr(source, "shards", None) or getattr(source, "chunks", None) or "auto"
-    wrapped: da.Array = da.from_array(  # type: ignore[no-untyped-call]
-        source, chunks=chunks, lock=False, asarray=True
-    )
-    return wrapped
 
 
 def write_into(array: Array, data: Any) -> None:

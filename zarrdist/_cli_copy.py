@@ -27,12 +27,12 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zarrdist._cli_cluster import Runner, format_summary
 from zarrdist._cli_convert import ConvertOptions, target_array_metadata, target_group_metadata
 from zarrdist._cli_nodes import Node, dimension_names, read_node, walk
 from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle
 from zarrdist.errors import ContainsNodeError, NodeNotFoundError
+from zarrdist.graphs.cluster import Runner, format_summary
 from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store
 from zarrdist.graphs.verify import VerifyReport, verify_graph
 from zarrdist.metadata import (

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zarrdist._array_info import n_human
 from zarrdist.errors import NodeNotFoundError
+from zarrdist.graphs.cluster import n_human
 from zarrdist.metadata import (
     METADATA_KEYS,
     ArrayMetadataV2,

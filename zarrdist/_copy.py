@@ -15,12 +15,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from zarrdist._arrays import as_dask
 from zarrdist._from_array import from_array_keywords, source_metadata
-from zarrdist._keycopy import copy_keys
 from zarrdist.array import Array
 from zarrdist.errors import ContainsNodeError
 from zarrdist.graphs.copy import copy_array
+from zarrdist.graphs.keycopy import copy_keys
+from zarrdist.graphs.read import as_dask
 from zarrdist.group import Group
 from zarrdist.stores import resolve_store
 

@@ -25,11 +25,11 @@ from typing import Any
 import numpy as np
 
 from zarrdist._cli_args import ChunkRules, parse_chunk_rule, parse_compressor
-from zarrdist._cli_cluster import open_runner
 from zarrdist._cli_convert import ConvertOptions
 from zarrdist._cli_copy import claim, plan_copy_job, run_copy
 from zarrdist._cli_nodes import read_node, render_tree, walk
 from zarrdist.errors import NodeNotFoundError
+from zarrdist.graphs.cluster import open_runner
 from zarrdist.stores import LocalStore
 
 __all__ = ["build_sample", "demo_shapes", "run_demo"]

@@ -12,9 +12,6 @@ from abc import ABC
 from collections.abc import Hashable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from dask.base import tokenize
-from dask.task_spec import List, Task, TaskRef
-
 from zarrdist._consolidation import ConsolidatedView, sync_consolidated
 from zarrdist._create import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist._nodes import (
@@ -29,6 +26,7 @@ from zarrdist._nodes import (
 )
 from zarrdist.errors import ContainsArrayError, ContainsGroupError
 from zarrdist.graphs.execute import run_graph
+from zarrdist.graphs.staged import staged_graph
 from zarrdist.metadata import (
     ArrayMetadataV2,
     ArrayMetadataV3,
@@ -169,19 +167,14 @@ def hierarchy_graph(
 ) -> tuple[dict[Hashable, Any], Hashable]:
     """The graph that writes ``plan`` (path -> metadata) after clearing ``clear``."""
     documents = {p: m.to_documents() for p, m in plan.items()}
-    token = tokenize(store.spec, sorted(documents.items()), clear)
-    name = f"zarrdist-hierarchy-{token}"
-    cleared = (f"zarrdist-clear-{token}",)
-    dsk: dict[Hashable, Any] = {cleared: Task(cleared, _clear, store, clear)}
-    refs = []
-    for i, (path, metadata) in enumerate(plan.items()):
-        key = (name, i)
-        dsk[key] = Task(key, _write, store, path, metadata, TaskRef(cleared))
-        refs.append(TaskRef(key))
     changes = [(p, None) for p in clear] + list(plan.items())
-    done = (f"zarrdist-done-{token}",)
-    dsk[done] = Task(done, _sync, store, changes, List(*refs))
-    return dsk, done
+    return staged_graph(
+        "hierarchy",
+        (store.spec, sorted(documents.items()), clear),
+        (_clear, (store, clear)),
+        [(_write, (store, path, metadata)) for path, metadata in plan.items()],
+        (_sync, (store, changes)),
+    )
 
 
 def create_hierarchy(

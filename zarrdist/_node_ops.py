@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from zarrdist._consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
-from zarrdist._keycopy import copy_keys, renamed
 from zarrdist._nodes import (
     V2_NAMES,
     ancestors,
@@ -29,6 +28,7 @@ from zarrdist.errors import (
     ContainsNodeError,
     NodeNotFoundError,
 )
+from zarrdist.graphs.keycopy import copy_keys, renamed
 
 if TYPE_CHECKING:
     from zarrdist.metadata import ArrayMetadata, NodeMetadata

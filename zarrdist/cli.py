@@ -26,7 +26,6 @@ from zarrdist._cli_args import (
     parse_region,
     parse_size,
 )
-from zarrdist._cli_cluster import open_runner
 from zarrdist._cli_convert import ConvertOptions
 from zarrdist._cli_copy import (
     claim,
@@ -38,6 +37,7 @@ from zarrdist._cli_copy import (
 )
 from zarrdist._cli_nodes import info_document, open_store, read_node, render_info, render_tree, walk
 from zarrdist.errors import ContainsNodeError, NodeNotFoundError, ZarrdistError
+from zarrdist.graphs.cluster import open_runner
 
 __all__ = ["EXIT_FAILED", "EXIT_NOT_FOUND", "EXIT_OK", "EXIT_USAGE", "build_parser", "main"]
 

@@ -22,9 +22,7 @@ import dask.local
 import dask.threaded
 from dask.diagnostics import ProgressBar
 
-from zarrdist._array_info import n_human
-
-__all__ = ["Runner", "open_runner", "task_memory_budget", "format_summary"]
+__all__ = ["Runner", "format_summary", "n_human", "open_runner", "task_memory_budget"]
 
 MiB = 1 << 20
 #: Resident memory of an idle worker process (interpreter, numpy, dask, codecs).
@@ -228,3 +226,12 @@ def format_summary(
         "units_skipped": skipped,
         "text": text,
     }
+
+
+def n_human(n: float) -> str:
+    """A byte count with a binary unit (``1.5M``)."""
+    for unit in ("", "K", "M", "G", "T"):
+        if abs(n) < 1024:
+            return f"{n:.1f}{unit}"
+        n /= 1024
+    return f"{n:.1f}P"
