@@ -198,7 +198,17 @@ def _forget_pool() -> None:
 
 
 def _mapper(parallel: bool, n: int) -> Callable[..., Iterable[Any]]:
-    return _decode_pool().map if parallel and n > 1 else map
+    return _sliced_map if parallel and n > 1 else map
+
+
+def _sliced_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+    """``map`` on the decode pool, one job per thread over a run of items: a job per
+    item would pay a thread hand-off for every chunk."""
+    todo = list(items)
+    threads = max(1, get_int("threading.max_workers"))
+    step = -(-len(todo) // threads)
+    runs = [todo[i : i + step] for i in range(0, len(todo), step)]
+    return [r for run in _decode_pool().map(lambda run: [fn(x) for x in run], runs) for r in run]
 
 
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
