@@ -18,6 +18,7 @@ import tensorstore as ts
 import zarr
 import zarr.codecs as zc
 
+from tests.codecs._sharding_helpers import spec as _spec
 from zarrdist.codecs import ArraySpec
 from zarrdist.codecs.sharding import (
     ShardingCodec,
@@ -30,11 +31,6 @@ from zarrdist.codecs.sharding import (
     split_shard,
 )
 from zarrdist.stores._base import slice_bytes
-
-
-def _spec(shape: tuple[int, ...], dtype: Any, fill: Any) -> ArraySpec:
-    dt = np.dtype(dtype)
-    return ArraySpec(shape=shape, dtype=dt, fill_value=np.array(fill, dtype=dt)[()])
 
 
 def _shard_keys(root: Path) -> list[tuple[str, tuple[int, ...]]]:

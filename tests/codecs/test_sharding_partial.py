@@ -12,6 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.codecs._sharding_helpers import codec as _codec
+from tests.codecs._sharding_helpers import index_of as _index_of
+from tests.codecs._sharding_helpers import spec as _spec
 from zarrdist.codecs import ArraySpec
 from zarrdist.codecs.bytes import BytesCodec
 from zarrdist.codecs.crc32c import Crc32cCodec
@@ -26,35 +29,10 @@ from zarrdist.codecs.sharding import (
     merge_into_shard,
     plan_shard_read,
     read_shard_partial,
-    split_shard,
 )
 from zarrdist.config import config
 from zarrdist.errors import ChecksumError, CodecError
 from zarrdist.stores._base import RangeByteRequest, SuffixByteRequest, slice_bytes
-
-NO_CRC = (BytesCodec(),)
-WITH_CRC = (BytesCodec(), Crc32cCodec())
-
-
-def _spec(shape: tuple[int, ...], dtype: Any, fill: Any = 0, **kw: Any) -> ArraySpec:
-    dt = np.dtype(dtype)
-    return ArraySpec(shape=shape, dtype=dt, fill_value=np.array(fill, dtype=dt)[()], **kw)
-
-
-def _codec(inner: tuple[int, ...], spec: ArraySpec, **kw: Any) -> ShardingCodec:
-    codec = ShardingCodec(inner, **kw).evolve_from_array_spec(spec)
-    codec.validate(spec)
-    return codec
-
-
-def _same_bytes(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> bool:
-    a, b = np.ascontiguousarray(a), np.ascontiguousarray(b)
-    return a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
-
-
-def _index_of(codec: ShardingCodec, data: bytes, spec: ArraySpec) -> np.ndarray[Any, Any]:
-    return split_shard(codec, data, spec)[0]
-
 
 # -- read plans --------------------------------------------------------------------------
 
