@@ -247,20 +247,21 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         pass
 
 
-def _shard_getters(
-    handle: ArrayHandle, key: str, whole: bool
-) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
+Getters = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _getters_over(data: Any) -> Getters:
+    """Shard byte getters over a shard already in memory (None: no shard stored)."""
+    if data is None:
+        return (lambda _: None), (lambda requests: [None] * len(requests))
+    return (lambda r: slice_bytes(data, r)), (lambda rs: [slice_bytes(data, r) for r in rs])
+
+
+def _shard_getters(handle: ArrayHandle, key: str, whole: bool) -> Getters:
+    """Getters for the shard at ``key``: one whole read, or byte-range requests."""
     store = handle.store
     if whole:
-        data = store.get(key)
-
-        def get_index(request: Any) -> Any:
-            return None if data is None else slice_bytes(data, request)
-
-        def get_ranges(requests: Any) -> Any:
-            return [None if data is None else slice_bytes(data, r) for r in requests]
-
-        return get_index, get_ranges
+        return _getters_over(store.get(key))
     return (lambda request: store.get(key, request)), (lambda rs: store.get_ranges(key, rs))
 
 
@@ -432,7 +433,7 @@ def _write_shard(
     old: dict[tuple[int, ...], Any] = {}
     if existing is not None:
         needed = [c for c in by_inner if c not in complete]
-        getters = _shard_getters_from_bytes(existing)
+        getters = _getters_over(existing)
         try:
             old = read_shard_partial(*getters, codec, spec, needed)
         except CodecError as error:
@@ -451,10 +452,6 @@ def _write_shard(
         handle.store.delete(key)
     else:
         handle.store.set(key, data)
-
-
-def _shard_getters_from_bytes(data: Any) -> tuple[Callable[[Any], Any], Callable[[Any], Any]]:
-    return (lambda r: slice_bytes(data, r)), (lambda rs: [slice_bytes(data, r) for r in rs])
 
 
 def write_selection(
