@@ -12,7 +12,8 @@ Workloads (issue "The graph engine"), all on LocalStore-equivalents in one direc
 
 Run ``python tests/benchmarks/bench_engine.py --scale 1`` for the issue's sizes
 (512 MiB for W1/W2, 64 MiB for W3); ``--scale 0.125`` is a quick look. Only the
-selected workloads run (``--only W1,W4``).
+selected workloads run (``--only W1,W4``). Each timing is the median of ``--repeat``
+rounds (default 3) that interleave the libraries.
 """
 
 from __future__ import annotations
@@ -65,6 +66,10 @@ def timeit(fn: Callable[[], Any], repeat: int = 1) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def median_time(fn: Callable[[], Any], repeat: int) -> float:
+    return statistics.median(timeit(fn) for _ in range(repeat))
 
 
 def drop_cache(path: Path) -> None:
@@ -180,34 +185,48 @@ def write_read(
     chunks: Any,
     shards: Any,
     results: dict[str, Any],
+    repeat: int,
 ) -> dict[str, Any]:
-    arrays = {}
-    for lib, make in MAKERS.items():
-        path = root / f"{name}-{lib}"
-        arr = make(path, data, chunks, shards)
-        t_write = timeit(lambda arr=arr, lib=lib: _write(lib, arr, data))
-        drop_cache(path)
-        t_read = timeit(lambda arr=arr, lib=lib: _read(lib, arr))
-        check = _read(lib, arr)
-        assert np.array_equal(check, data), f"{lib} {name} read back differs"
-        arrays[lib] = arr
-        mib = data.nbytes / MiB
+    """Write then cold-read ``data`` with each library, ``repeat`` interleaved rounds.
+
+    Rounds go library by library inside each round, so a slow spell of the machine
+    (this VM's first touches of memory cost up to 10x) lands on every library alike;
+    the median round is reported.
+    """
+    arrays = {
+        lib: make(root / f"{name}-{lib}", data, chunks, shards) for lib, make in MAKERS.items()
+    }
+    times: dict[str, list[tuple[float, float]]] = {lib: [] for lib in MAKERS}
+    for _ in range(repeat):
+        for lib, arr in arrays.items():
+            t_write = timeit(lambda arr=arr, lib=lib: _write(lib, arr, data))
+            drop_cache(root / f"{name}-{lib}")
+            t_read = timeit(lambda arr=arr, lib=lib: _read(lib, arr))
+            times[lib].append((t_write, t_read))
+    mib = data.nbytes / MiB
+    for lib, arr in arrays.items():
+        assert np.array_equal(_read(lib, arr), data), f"{lib} {name} read back differs"
+        t_write = statistics.median(t for t, _ in times[lib])
+        t_read = statistics.median(t for _, t in times[lib])
         results[f"{name} {lib}"] = {
             "write_s": t_write,
             "read_s": t_read,
             "write_MiBps": mib / t_write,
             "read_MiBps": mib / t_read,
         }
+        spread = ", ".join(f"{w:.2f}/{r:.2f}" for w, r in times[lib])
         print(
             f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
-            f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)",
+            f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)   rounds w/r: {spread}",
             flush=True,
         )
     return arrays
 
 
-def codec_bound(data: np.ndarray[Any, Any], chunks: tuple[int, ...]) -> tuple[float, float]:
-    """Seconds to zstd-1 compress and decompress every chunk on all cores, no store."""
+def codec_bound(
+    data: np.ndarray[Any, Any], chunks: tuple[int, ...], repeat: int
+) -> tuple[float, float]:
+    """Median seconds to zstd-1 compress and decompress every chunk on all cores, no store."""
     from numcodecs import Zstd
 
     codec = Zstd(level=1)
@@ -216,9 +235,9 @@ def codec_bound(data: np.ndarray[Any, Any], chunks: tuple[int, ...]) -> tuple[fl
         sel = tuple(slice(i * c, (i + 1) * c) for i, c in zip(index, chunks, strict=True))
         pieces.append(np.ascontiguousarray(data[sel]))
     with ThreadPoolExecutor(os.cpu_count()) as pool:
-        t_enc = timeit(lambda: list(pool.map(codec.encode, pieces)))
         encoded = list(pool.map(codec.encode, pieces))
-        t_dec = timeit(lambda: list(pool.map(codec.decode, encoded)))
+        t_enc = median_time(lambda: list(pool.map(codec.encode, pieces)), repeat)
+        t_dec = median_time(lambda: list(pool.map(codec.decode, encoded)), repeat)
     return t_enc, t_dec
 
 
@@ -243,26 +262,32 @@ def point_reads(
 
 
 def region_reads(
-    arrays: dict[str, Any], shape: tuple[int, ...], n: int, results: dict[str, Any]
+    arrays: dict[str, Any], shape: tuple[int, ...], n: int, results: dict[str, Any], repeat: int
 ) -> None:
     rng = np.random.default_rng(2)
     starts = [tuple(int(rng.integers(0, s - 64 + 1)) for s in shape) for _ in range(n)]
-    for lib, arr in arrays.items():
 
-        def run(arr: Any = arr, lib: str = lib) -> None:
-            for s in starts:
-                sel = tuple(slice(a, a + 64) for a in s)
-                if lib == "tensorstore":
-                    arr[sel].read().result()
-                else:
-                    arr[sel]
+    def run(lib: str, arr: Any) -> None:
+        for s in starts:
+            sel = tuple(slice(a, a + 64) for a in s)
+            if lib == "tensorstore":
+                arr[sel].read().result()
+            else:
+                arr[sel]
 
-        t = timeit(run)
+    times: dict[str, list[float]] = {lib: [] for lib in arrays}
+    for _ in range(repeat):
+        for lib, arr in arrays.items():
+            times[lib].append(timeit(lambda lib=lib, arr=arr: run(lib, arr)))
+    for lib, ts in times.items():
+        t = statistics.median(ts)
         results[f"W5 {lib}"] = {"per_read_ms": t / n * 1e3}
         print(f"W5  {lib:12} {t / n * 1e3:8.2f} ms per 64^3 read", flush=True)
 
 
-def cluster_copy(root: Path, src_dir: Path, zsrc_dir: Path, results: dict[str, Any]) -> None:
+def cluster_copy(
+    root: Path, src_dir: Path, zsrc_dir: Path, results: dict[str, Any], repeat: int
+) -> None:
     import dask.array as da
     import zarr
     from distributed import Client, LocalCluster
@@ -286,10 +311,16 @@ def cluster_copy(root: Path, src_dir: Path, zsrc_dir: Path, results: dict[str, A
             x = da.from_zarr(zarr.open_array(str(zsrc_dir), mode="r"))
             x.to_zarr(str(root / "W6-zarr"), overwrite=True)
 
-        for lib, fn in (("zarrdist", zd), ("zarr-python", zp)):
-            t = timeit(fn)
+        runs = (("zarrdist", zd), ("zarr-python", zp))
+        times: dict[str, list[float]] = {lib: [] for lib, _ in runs}
+        for _ in range(repeat):
+            for lib, fn in runs:
+                times[lib].append(timeit(fn))
+        for lib, ts in times.items():
+            t = statistics.median(ts)
             results[f"W6 {lib}"] = {"copy_s": t}
-            print(f"W6  {lib:12} copy {t:7.3f}s", flush=True)
+            spread = ", ".join(f"{x:.2f}" for x in ts)
+            print(f"W6  {lib:12} copy {t:7.3f}s   rounds: {spread}", flush=True)
 
 
 def main() -> None:
@@ -297,6 +328,9 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", default="W1,W2,W3,W4,W5,W6")
     parser.add_argument("--dir", default=None)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="interleaved rounds; the median is reported"
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
     root = Path(args.dir or tempfile.mkdtemp(prefix="zarrdist-bench-"))
@@ -309,14 +343,14 @@ def main() -> None:
         print(f"W1/W2 data {data.nbytes / MiB:.0f} MiB, shape {shape}", flush=True)
         w1 = {}
         if only & {"W1", "W4", "W6"}:
-            t_enc, t_dec = codec_bound(data, (64, 64, 64))
+            t_enc, t_dec = codec_bound(data, (64, 64, 64), args.repeat)
             print(
                 f"bound zstd-1 on {os.cpu_count()} threads: compress {t_enc:.3f}s "
                 f"decompress {t_dec:.3f}s",
                 flush=True,
             )
             results["bound"] = {"compress_s": t_enc, "decompress_s": t_dec}
-            w1 = write_read(root, "W1", data, (64, 64, 64), None, results)
+            w1 = write_read(root, "W1", data, (64, 64, 64), None, results, args.repeat)
             print(
                 f"W1 zarrdist write / bound = {results['W1 zarrdist']['write_s'] / t_enc:.2f}",
                 flush=True,
@@ -332,17 +366,18 @@ def main() -> None:
                 (32, 32, 32),
                 (256, 256, 256) if n >= 256 else (n, 256, 256),
                 results,
+                args.repeat,
             )
         if "W5" in only:
-            region_reads(w2, shape, 50, results)
+            region_reads(w2, shape, 50, results, args.repeat)
         del data
         if "W3" in only:
             rows = max(64, int(4096 * args.scale) // 64 * 64)
             data3 = field((rows, 8192), "uint16")
             print(f"W3 data {data3.nbytes / MiB:.0f} MiB in 8 KiB chunks", flush=True)
-            write_read(root, "W3", data3, (64, 64), None, results)
+            write_read(root, "W3", data3, (64, 64), None, results, args.repeat)
         if "W6" in only:
-            cluster_copy(root, root / "W1-zarrdist", root / "W1-zarr-python", results)
+            cluster_copy(root, root / "W1-zarrdist", root / "W1-zarr-python", results, args.repeat)
         print_ratios(results)
     finally:
         if args.dir is None:
