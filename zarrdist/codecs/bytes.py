@@ -15,10 +15,12 @@ Configuration, as zarr-python 3.1.5 writes it:
 
 from __future__ import annotations
 
+import functools
 import math
 import sys
 from dataclasses import dataclass, replace
 from enum import Enum
+from functools import cached_property
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -113,6 +115,12 @@ class BytesCodec(ArrayBytesCodec):
         if self.endian is None and has_endianness(spec.dtype):
             raise CodecError(f"endian must be set for dtype {spec.dtype}", codec=_NAME)
 
+    @cached_property
+    def _order_char(self) -> str | None:
+        # A str, not the Endian: the decode cache hashes it on every chunk, and an
+        # enum member hashes in Python.
+        return None if self.endian is None else _ORDER_CHAR[self.endian]
+
     def _stored_dtype(self, dtype: np.dtype[Any]) -> np.dtype[Any]:
         if self.endian is None or not has_endianness(dtype):
             return dtype
@@ -135,9 +143,8 @@ class BytesCodec(ArrayBytesCodec):
 
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """A (read-only) view of ``data`` as ``spec.shape``, byte-swapped to native if needed."""
-        stored = self._stored_dtype(spec.dtype)
-        expected = math.prod(spec.shape) * stored.itemsize
-        size = memoryview(data).nbytes
+        stored, expected = _stored_layout(self._order_char, spec.dtype, spec.shape)
+        size = len(data) if type(data) is bytes else memoryview(data).nbytes
         if size != expected:
             raise CodecError(
                 f"chunk has {size} bytes, expected {expected} for "
@@ -145,7 +152,7 @@ class BytesCodec(ArrayBytesCodec):
                 codec=_NAME,
             )
         arr = np.frombuffer(data, dtype=stored).reshape(spec.shape)
-        if stored != spec.dtype:
+        if stored is not spec.dtype and stored != spec.dtype:
             arr = arr.astype(spec.dtype)
         if spec.prototype.is_device:
             return spec.prototype.asarray(arr)
@@ -154,6 +161,17 @@ class BytesCodec(ArrayBytesCodec):
     def compute_encoded_size(self, input_size: int, spec: ArraySpec) -> int:
         """The encoded size equals the decoded size."""
         return input_size
+
+
+@functools.lru_cache(maxsize=512)
+def _stored_layout(
+    order_char: str | None, dtype: np.dtype[Any], shape: tuple[int, ...]
+) -> tuple[np.dtype[Any], int]:
+    """Stored dtype and byte size of a chunk; cached, since every chunk decode asks."""
+    stored = dtype
+    if order_char is not None and has_endianness(dtype):
+        stored = dtype.newbyteorder(order_char)
+    return stored, math.prod(shape) * stored.itemsize
 
 
 register_codec(BytesCodec)

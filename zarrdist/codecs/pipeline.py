@@ -139,6 +139,11 @@ def encode_chunk(chain: CodecChain, chunk: Any, spec: ArraySpec) -> Encoded | No
 
 def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
     """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
+    if not chain.array_array:
+        # The common chain (bytes + compressors): no spec to resolve per chunk.
+        for bcodec in reversed(chain.bytes_bytes):
+            data = bcodec.decode(data, spec)
+        return chain.array_bytes.decode(data, spec)
     specs = chain.specs(spec)
     for bcodec in reversed(chain.bytes_bytes):
         data = bcodec.decode(data, specs[-1])

@@ -186,7 +186,23 @@ class ProductIndexer:
     def __iter__(self) -> Iterator[ChunkProjection]:
         layout = self.layout
         direct = self._direct
-        for combo in product(*(d.entries() for d in self.dims)):
+        per_dim = [d.entries() for d in self.dims]
+        placed = [ax for ax in layout if ax != NEW_AXIS]
+        if not direct and placed == sorted(placed):
+            # Each field is its own product over the axes, built in C: the products
+            # iterate in the same order, since the axes missing from the output
+            # (integers) and new axes have one entry each.
+            coords = product(*([e[0] for e in entries] for entries in per_dim))
+            chunk_sels = product(*([e[1] for e in entries] for entries in per_dim))
+            out_sels = product(
+                *([0] if ax == NEW_AXIS else [e[2] for e in per_dim[ax]] for ax in layout)
+            )
+            complete = map(all, product(*([e[3] for e in entries] for entries in per_dim)))
+            yield from map(
+                ChunkProjection._make, zip(coords, chunk_sels, out_sels, complete, strict=True)
+            )
+            return
+        for combo in product(*per_dim):
             chunk_sel = tuple(e[1] for e in combo)
             out_sel = tuple(0 if ax == NEW_AXIS else combo[ax][2] for ax in layout)
             if direct:
