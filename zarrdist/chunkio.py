@@ -32,6 +32,7 @@ from zarrdist.codecs import CodecChain, decode_chunk, encode_chunk
 from zarrdist.codecs.sharding import (
     ShardingCodec,
     all_fill_value,
+    fetch_inner_chunks,
     merge_into_shard,
     read_shard_partial,
 )
@@ -283,7 +284,7 @@ def _read_shard(
     key = handle.key(unit)
     get_index, get_ranges = _shard_getters(handle, key, whole)
     try:
-        chunks = read_shard_partial(
+        encoded = fetch_inner_chunks(
             get_index,
             get_ranges,
             codec,
@@ -291,16 +292,30 @@ def _read_shard(
             local,
             max_gap_bytes=config.get("io.coalesce_max_gap_bytes"),
             max_range_bytes=config.get("io.coalesce_max_bytes"),
-            mapper=_mapper(parallel, len(local)),
         )
     except CodecError as error:
         raise _reraise(error, key, handle.store) from error
+    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
     for p, coords in zip(projections, local, strict=True):
-        chunk = chunks.get(coords)
-        if chunk is None:
-            _fill(out, p.out_selection, handle)
-        else:
+        by_inner.setdefault(coords, []).append(p)
+    inner_spec = codec.inner_spec(handle.unit_spec)
+
+    def place(coords: tuple[int, ...]) -> None:
+        # Decode, place, drop: a task holds one decoded inner chunk per thread.
+        data = encoded[coords]
+        if data is None:
+            for p in by_inner[coords]:
+                _fill(out, p.out_selection, handle)
+            return
+        try:
+            chunk = decode_chunk(codec.inner_chain, data, inner_spec)
+        except CodecError as error:
+            raise _reraise(error, key, handle.store) from error
+        for p in by_inner[coords]:
             _place(out, p, chunk)
+
+    for _ in _mapper(parallel, len(by_inner))(place, by_inner):
+        pass
 
 
 def read_selection(

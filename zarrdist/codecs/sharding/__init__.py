@@ -47,6 +47,7 @@ from zarrdist.codecs.sharding._index import (
 from zarrdist.codecs.sharding._partial import (
     GetIndex,
     GetRanges,
+    fetch_inner_chunks,
     merge_into_shard,
     read_shard_partial,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "merge_into_shard",
     "morton_order",
     "plan_shard_read",
+    "fetch_inner_chunks",
     "read_shard_partial",
     "split_shard",
 ]

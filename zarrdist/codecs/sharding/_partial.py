@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from zarrdist.codecs._base import ArraySpec, Encoded
     from zarrdist.stores._base import ByteRequest, RangeByteRequest
 
-__all__ = ["GetIndex", "GetRanges", "merge_into_shard", "read_shard_partial"]
+__all__ = [
+    "GetIndex",
+    "GetRanges",
+    "fetch_inner_chunks",
+    "merge_into_shard",
+    "read_shard_partial",
+]
 
 #: ``get_index(request) -> bytes or None``: one byte request of the shard key.
 GetIndex = Callable[["ByteRequest"], "Encoded | None"]
@@ -41,6 +47,69 @@ GetRanges = Callable[[Sequence["RangeByteRequest"]], Sequence["Encoded | None"]]
 
 def _coords(values: Iterable[Any]) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
+
+
+def fetch_inner_chunks(
+    get_index: GetIndex,
+    get_ranges: GetRanges,
+    codec: ShardingCodec,
+    spec: ArraySpec,
+    needed_inner_coords: Iterable[Sequence[int]],
+    *,
+    max_gap_bytes: int | None = None,
+    max_range_bytes: int | None = None,
+) -> dict[tuple[int, ...], memoryview | None]:
+    """Fetch the stored bytes of the needed inner chunks of one shard, undecoded.
+
+    One index request, then one ``get_ranges`` call for the planned (coalesced)
+    ranges. Callers that decode one chunk at a time and drop it (a read placing
+    chunks into its output) hold one decoded chunk per thread, not the shard's.
+
+    Returns
+    -------
+    dict
+        Inner coordinates -> the chunk's encoded bytes, or None where the chunk (or
+        the whole shard) is absent: read it as fill value.
+
+    Raises
+    ------
+    CodecError
+        If the index or a range is short (truncated shard), or the index is corrupt.
+    ChecksumError
+        If the index checksum fails.
+    """
+    cps = codec.chunks_per_shard(spec)
+    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
+    out: dict[tuple[int, ...], memoryview | None] = dict.fromkeys(needed)
+    if not needed:
+        return out
+    raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
+    if raw is None:
+        return out
+    index = decode_index(raw, codec.index_chain, cps)
+    plans = plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
+    if not plans:
+        return out
+    blobs = get_ranges([request for request, _ in plans])
+    if len(blobs) != len(plans):
+        raise CodecError(
+            f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
+            codec=CODEC_NAME,
+        )
+    for (request, slots), blob in zip(plans, blobs, strict=True):
+        wanted = request.end - request.start
+        view = memoryview(b"" if blob is None else blob).cast("B")
+        if len(view) != wanted:
+            # The index promised bytes the shard does not have: it was truncated or
+            # replaced between the two requests.
+            raise CodecError(
+                f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
+                f"expected {wanted} (truncated shard or stale index)",
+                codec=CODEC_NAME,
+            )
+        for coords, offset, nbytes in slots:
+            out[coords] = view[offset : offset + nbytes]
+    return out
 
 
 def read_shard_partial(
@@ -87,39 +156,19 @@ def read_shard_partial(
     ChecksumError
         If an index or chunk checksum fails.
     """
-    cps = codec.chunks_per_shard(spec)
-    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
-    out: dict[tuple[int, ...], Any] = dict.fromkeys(needed)
-    if not needed:
-        return out
-    raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
-    if raw is None:
-        return out
-    index = decode_index(raw, codec.index_chain, cps)
-    plans = plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
-    if not plans:
-        return out
-    blobs = get_ranges([request for request, _ in plans])
-    if len(blobs) != len(plans):
-        raise CodecError(
-            f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
-            codec=CODEC_NAME,
-        )
-    pieces: list[tuple[tuple[int, ...], memoryview]] = []
-    for (request, slots), blob in zip(plans, blobs, strict=True):
-        wanted = request.end - request.start
-        view = memoryview(b"" if blob is None else blob).cast("B")
-        if len(view) != wanted:
-            # The index promised bytes the shard does not have: it was truncated or
-            # replaced between the two requests.
-            raise CodecError(
-                f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
-                f"expected {wanted} (truncated shard or stale index)",
-                codec=CODEC_NAME,
-            )
-        pieces.extend((coords, view[offset : offset + nbytes]) for coords, offset, nbytes in slots)
-    decoded = mapper(lambda piece: decode_inner_chunk(codec, piece[1], spec), pieces)
-    for (coords, _), chunk in zip(pieces, decoded, strict=True):
+    encoded = fetch_inner_chunks(
+        get_index,
+        get_ranges,
+        codec,
+        spec,
+        needed_inner_coords,
+        max_gap_bytes=max_gap_bytes,
+        max_range_bytes=max_range_bytes,
+    )
+    present = [(coords, data) for coords, data in encoded.items() if data is not None]
+    decoded = mapper(lambda piece: decode_inner_chunk(codec, piece[1], spec), present)
+    out: dict[tuple[int, ...], Any] = dict.fromkeys(encoded)
+    for (coords, _), chunk in zip(present, decoded, strict=True):
         out[coords] = chunk
     return out
 
