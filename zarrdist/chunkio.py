@@ -17,6 +17,7 @@ Vocabulary
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -203,48 +204,63 @@ def _mapper(parallel: bool, n: int) -> Callable[..., Iterable[Any]]:
 
 
 def _sliced_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-    """``map`` on the decode pool, one job per thread over a run of items: a job per
-    item would pay a thread hand-off for every chunk."""
+    """``map`` over runs of items, one run per thread, the calling thread taking the
+    first: a job per item would pay a thread hand-off for every chunk, and a caller
+    that only waited would leave a core idle."""
     todo = list(items)
     threads = max(1, get_int("threading.max_workers"))
     step = -(-len(todo) // threads)
     runs = [todo[i : i + step] for i in range(0, len(todo), step)]
-    return [r for run in _decode_pool().map(lambda run: [fn(x) for x in run], runs) for r in run]
+
+    def job(run: list[Any]) -> list[Any]:
+        return [fn(x) for x in run]
+
+    pool = _decode_pool()
+    futures = [pool.submit(job, run) for run in runs[1:]]
+    results = job(runs[0]) if runs else []
+    for future in futures:
+        results.extend(future.result())
+    return results
+
+
+#: One stored object's share of a read: its key, its encoded bytes (None: absent,
+#: read as fill value) and the projections that read from it.
+ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
 
 
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
-    ``parallel`` decodes the chunks on a small thread pool (the direct path);
-    graph tasks leave it off, since dask runs them in parallel already.
+    Bytes are fetched first (one batch per array, one index and range request per
+    shard), then each chunk is decoded, placed and dropped, so a task holds one
+    decoded chunk per thread. ``parallel`` spreads the decoding over a small thread
+    pool and the caller (the direct path); graph tasks leave it off, since dask runs
+    them in parallel already.
     """
-    if handle.sharding is not None:
-        if parallel and len(units) > 1:
-            # Several shards: one pool job per shard (each decodes its inner chunks
-            # inline: a pool job never waits on the same pool).
-            jobs = _decode_pool().map(lambda item: _read_shard(handle, *item, out), units.items())
-            for _ in jobs:
-                pass
-            return
-        for unit, projections in units.items():
-            _read_shard(handle, unit, projections, out, parallel)
-        return
-    keys = [handle.key(unit) for unit in units]
-    values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
-    spec = handle.unit_spec
+    codec = handle.sharding
+    if codec is not None:
+        chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
+        jobs = [job for unit, ps in units.items() for job in _shard_jobs(handle, unit, ps)]
+    else:
+        chain, spec = handle.metadata.codec_chain, handle.unit_spec
+        keys = [handle.key(unit) for unit in units]
+        values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
+        jobs = list(zip(keys, values, units.values(), strict=True))
 
-    def place(item: tuple[str, Any, Sequence[ChunkProjection]]) -> None:
-        key, data, projections = item
+    def place(job: ReadJob) -> None:
+        key, data, projections = job
         if data is None:
             for p in projections:
                 _fill(out, p.out_selection, handle)
             return
-        chunk = _decode(handle, key, data, spec)
+        try:
+            chunk = decode_chunk(chain, data, spec)
+        except CodecError as error:
+            raise _reraise(error, key, handle.store) from error
         for p in projections:
             _place(out, p, chunk)
 
-    items = zip(keys, values, units.values(), strict=True)
-    for _ in _mapper(parallel, len(keys))(place, items):
+    for _ in _mapper(parallel, len(jobs))(place, jobs):
         pass
 
 
@@ -266,21 +282,21 @@ def _shard_getters(handle: ArrayHandle, key: str, whole: bool) -> Getters:
     return (lambda request: store.get(key, request)), (lambda rs: store.get_ranges(key, rs))
 
 
-def _read_shard(
-    handle: ArrayHandle,
-    unit: tuple[int, ...],
-    projections: Sequence[ChunkProjection],
-    out: Any,
-    parallel: bool = False,
-) -> None:
+def _shard_jobs(
+    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
+) -> list[ReadJob]:
+    """Fetch the inner chunks of one shard that ``projections`` read, undecoded."""
     codec = handle.sharding
     assert codec is not None
     per_unit = _chunks_per_unit(handle)
     origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
-    local = [tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True)) for p in projections]
+    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    for p in projections:
+        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
+        by_inner.setdefault(local, []).append(p)
     # Reading the whole object is one request; partial reads cost two round trips,
     # so they pay off only when a minority of the inner chunks is needed.
-    whole = not handle.store.supports_partial_reads or 2 * len(set(local)) > np.prod(per_unit)
+    whole = not handle.store.supports_partial_reads or 2 * len(by_inner) > math.prod(per_unit)
     key = handle.key(unit)
     get_index, get_ranges = _shard_getters(handle, key, whole)
     try:
@@ -289,33 +305,13 @@ def _read_shard(
             get_ranges,
             codec,
             handle.unit_spec,
-            local,
+            by_inner,
             max_gap_bytes=config.get("io.coalesce_max_gap_bytes"),
             max_range_bytes=config.get("io.coalesce_max_bytes"),
         )
     except CodecError as error:
         raise _reraise(error, key, handle.store) from error
-    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
-    for p, coords in zip(projections, local, strict=True):
-        by_inner.setdefault(coords, []).append(p)
-    inner_spec = codec.inner_spec(handle.unit_spec)
-
-    def place(coords: tuple[int, ...]) -> None:
-        # Decode, place, drop: a task holds one decoded inner chunk per thread.
-        data = encoded[coords]
-        if data is None:
-            for p in by_inner[coords]:
-                _fill(out, p.out_selection, handle)
-            return
-        try:
-            chunk = decode_chunk(codec.inner_chain, data, inner_spec)
-        except CodecError as error:
-            raise _reraise(error, key, handle.store) from error
-        for p in by_inner[coords]:
-            _place(out, p, chunk)
-
-    for _ in _mapper(parallel, len(by_inner))(place, by_inner):
-        pass
+    return [(key, encoded[coords], ps) for coords, ps in by_inner.items()]
 
 
 def read_selection(
