@@ -338,11 +338,8 @@ class Array(Node):
 
     def _coerce(self, value: Any) -> Any:
         if hasattr(value, "__cuda_array_interface__"):
-            return value
-        dtype = self.dtype
-        if dtype.kind in "OT":
-            return np.asarray(value, dtype=dtype)
-        return np.asarray(value, dtype=dtype)
+            return value  # device arrays stay on the device
+        return np.asarray(value, dtype=self.dtype)
 
     # -- indexing -----------------------------------------------------------------------
     def __getitem__(self, selection: Any) -> Any:
