@@ -271,7 +271,9 @@ def _getters_over(data: Any) -> Getters:
     """Shard byte getters over a shard already in memory (None: no shard stored)."""
     if data is None:
         return (lambda _: None), (lambda requests: [None] * len(requests))
-    return (lambda r: slice_bytes(data, r)), (lambda rs: [slice_bytes(data, r) for r in rs])
+    # Ranges are views, not copies: a coalesced range can be most of the shard.
+    view = memoryview(data).cast("B")
+    return (lambda r: slice_bytes(view, r)), (lambda rs: [slice_bytes(view, r) for r in rs])
 
 
 def _shard_getters(handle: ArrayHandle, key: str, whole: bool) -> Getters:

@@ -4,6 +4,7 @@
 chunks (zstd level 1), then reads it whole and reports the peak of Python-traced
 allocations (numpy buffers included) above the output array, in units of one
 task's buffers (a task holds its batch of encoded chunks plus one decoded chunk).
+The same data sharded (32^3 inner chunks in 32 MiB shards) is measured the same way.
 """
 
 from __future__ import annotations
@@ -22,8 +23,18 @@ from zarrdist.codecs import ZstdCodec
 MiB = 1 << 20
 
 
+def peak_above_output(z: zarrdist.Array) -> tuple[int, int]:
+    """Peak traced bytes above the output during ``z[...]``, and the output's size."""
+    tracemalloc.start()
+    out = z[...]
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak - out.nbytes, out.nbytes
+
+
 def main() -> None:
     data = field((256, 512, 512), "float32")
+    threads = zarrdist.config.get("threading.max_workers") or 2
     z = zarrdist.create_array(
         tempfile.mkdtemp(),
         shape=data.shape,
@@ -32,19 +43,33 @@ def main() -> None:
         compressors=[ZstdCodec(level=1)],
     )
     z[...] = data
-    del data
-    threads = zarrdist.config.get("threading.max_workers") or 2
-    tracemalloc.start()
-    out = z[...]
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    extra = peak - out.nbytes
+    extra, nbytes = peak_above_output(z)
     units = z.nchunks // (threads * zarrdist.config.get("graph.tasks_per_thread"))
     task = units * MiB / 2.4 + MiB  # a batch of encoded chunks (~2.4x) + one decoded chunk
     print(
-        f"output {out.nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
+        f"chunks: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
         f"{threads * task / MiB:.1f} MiB"
+    )
+    # Sharded: a task is one 32 MiB shard; it holds the shard's encoded bytes and one
+    # decoded 128 KiB inner chunk at a time, not the shard decoded.
+    s = zarrdist.create_array(
+        tempfile.mkdtemp(),
+        shape=data.shape,
+        dtype="f4",
+        chunks=(32, 32, 32),
+        shards=(128, 256, 256),
+        compressors=[ZstdCodec(level=1)],
+    )
+    s[...] = data
+    del data
+    extra, nbytes = peak_above_output(s)
+    shard = 128 * 256 * 256 * 4
+    task = shard / 2.4 + 32**3 * 4
+    print(
+        f"shards: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
+        f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
+        f"{threads * task / MiB:.1f} MiB (a decoded shard alone is {shard / MiB:.0f} MiB)"
     )
 
 
