@@ -156,11 +156,28 @@ def _reraise(error: CodecError, key: str, store: Store) -> CodecError:
     )
 
 
-def _decode(handle: ArrayHandle, key: str, data: Any, spec: ArraySpec) -> Any:
+def _decode(
+    handle: ArrayHandle, key: str, data: Any, spec: ArraySpec, chain: CodecChain | None = None
+) -> Any:
+    """Decode one stored chunk (with the array's chain unless ``chain`` is given); a
+    codec error names ``key``."""
     try:
-        return decode_chunk(handle.metadata.codec_chain, data, spec)
+        return decode_chunk(handle.metadata.codec_chain if chain is None else chain, data, spec)
     except CodecError as error:
         raise _reraise(error, key, handle.store) from error
+
+
+def _by_inner(
+    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
+) -> dict[tuple[int, ...], list[ChunkProjection]]:
+    """The projections into the shard at ``unit``, grouped by inner-chunk position."""
+    per_unit = _chunks_per_unit(handle)
+    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
+    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    for p in projections:
+        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
+        by_inner.setdefault(local, []).append(p)
+    return by_inner
 
 
 def _fill(target: Any, selection: Any, handle: ArrayHandle) -> None:
@@ -253,10 +270,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             for p in projections:
                 _fill(out, p.out_selection, handle)
             return
-        try:
-            chunk = decode_chunk(chain, data, spec)
-        except CodecError as error:
-            raise _reraise(error, key, handle.store) from error
+        chunk = _decode(handle, key, data, spec, chain)
         for p in projections:
             _place(out, p, chunk)
 
@@ -290,15 +304,12 @@ def _shard_jobs(
     """Fetch the inner chunks of one shard that ``projections`` read, undecoded."""
     codec = handle.sharding
     assert codec is not None
-    per_unit = _chunks_per_unit(handle)
-    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
-    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
-    for p in projections:
-        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
-        by_inner.setdefault(local, []).append(p)
+    by_inner = _by_inner(handle, unit, projections)
     # Reading the whole object is one request; partial reads cost two round trips,
     # so they pay off only when a minority of the inner chunks is needed.
-    whole = not handle.store.supports_partial_reads or 2 * len(by_inner) > math.prod(per_unit)
+    whole = not handle.store.supports_partial_reads or 2 * len(by_inner) > math.prod(
+        _chunks_per_unit(handle)
+    )
     key = handle.key(unit)
     get_index, get_ranges = _shard_getters(handle, key, whole)
     try:
@@ -433,12 +444,7 @@ def _write_shard(
     assert codec is not None
     spec = handle.unit_spec
     inner_spec = codec.inner_spec(spec)
-    per_unit = _chunks_per_unit(handle)
-    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
-    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
-    for p in projections:
-        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
-        by_inner.setdefault(local, []).append(p)
+    by_inner = _by_inner(handle, unit, projections)
     complete = {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
     # A write covering every inner chunk of the shard needs no read of the old shard.
     whole = len(complete) == _inner_in_bounds(handle, unit)

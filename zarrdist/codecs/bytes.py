@@ -15,12 +15,11 @@ Configuration, as zarr-python 3.1.5 writes it:
 
 from __future__ import annotations
 
-import functools
 import math
 import sys
 from dataclasses import dataclass, replace
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -117,14 +116,9 @@ class BytesCodec(ArrayBytesCodec):
 
     @cached_property
     def _order_char(self) -> str | None:
-        # A str, not the Endian: the decode cache hashes it on every chunk, and an
+        # A str, not the Endian: the dtype cache hashes it on every chunk, and an
         # enum member hashes in Python.
         return None if self.endian is None else _ORDER_CHAR[self.endian]
-
-    def _stored_dtype(self, dtype: np.dtype[Any]) -> np.dtype[Any]:
-        if self.endian is None or not has_endianness(dtype):
-            return dtype
-        return dtype.newbyteorder(_ORDER_CHAR[self.endian])
 
     def encode(self, chunk: Any, spec: ArraySpec) -> Encoded:
         """The chunk's bytes in C order; a view, not a copy, when no swap is needed."""
@@ -133,7 +127,7 @@ class BytesCodec(ArrayBytesCodec):
             raise CodecError(f"cannot serialise variable-length dtype {arr.dtype}", codec=_NAME)
         if arr.shape != spec.shape:
             raise CodecError(f"chunk has shape {arr.shape}, expected {spec.shape}", codec=_NAME)
-        stored = self._stored_dtype(arr.dtype)
+        stored = _stored_dtype(self._order_char, arr.dtype)
         if stored != arr.dtype:
             # One pass both swaps bytes and lays the result out in C order.
             arr = arr.astype(stored, order="C")
@@ -143,7 +137,8 @@ class BytesCodec(ArrayBytesCodec):
 
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """A (read-only) view of ``data`` as ``spec.shape``, byte-swapped to native if needed."""
-        stored, expected = _stored_layout(self._order_char, spec.dtype, spec.shape)
+        stored = _stored_dtype(self._order_char, spec.dtype)
+        expected = math.prod(spec.shape) * stored.itemsize
         size = len(data) if type(data) is bytes else memoryview(data).nbytes
         if size != expected:
             raise CodecError(
@@ -163,15 +158,12 @@ class BytesCodec(ArrayBytesCodec):
         return input_size
 
 
-@functools.lru_cache(maxsize=512)
-def _stored_layout(
-    order_char: str | None, dtype: np.dtype[Any], shape: tuple[int, ...]
-) -> tuple[np.dtype[Any], int]:
-    """Stored dtype and byte size of a chunk; cached, since every chunk decode asks."""
-    stored = dtype
-    if order_char is not None and has_endianness(dtype):
-        stored = dtype.newbyteorder(order_char)
-    return stored, math.prod(shape) * stored.itemsize
+@lru_cache(maxsize=512)
+def _stored_dtype(order_char: str | None, dtype: np.dtype[Any]) -> np.dtype[Any]:
+    """The dtype of the stored bytes; cached, since every chunk encode and decode asks."""
+    if order_char is None or not has_endianness(dtype):
+        return dtype
+    return dtype.newbyteorder(order_char)
 
 
 register_codec(BytesCodec)

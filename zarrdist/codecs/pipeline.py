@@ -139,12 +139,8 @@ def encode_chunk(chain: CodecChain, chunk: Any, spec: ArraySpec) -> Encoded | No
 
 def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
     """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
-    if not chain.array_array:
-        # The common chain (bytes + compressors): no spec to resolve per chunk.
-        for bcodec in reversed(chain.bytes_bytes):
-            data = bcodec.decode(data, spec)
-        return chain.array_bytes.decode(data, spec)
-    specs = chain.specs(spec)
+    # The common chain (bytes + compressors) has no spec to resolve per chunk.
+    specs = chain.specs(spec) if chain.array_array else [spec]
     for bcodec in reversed(chain.bytes_bytes):
         data = bcodec.decode(data, specs[-1])
     chunk = chain.array_bytes.decode(data, specs[-1])

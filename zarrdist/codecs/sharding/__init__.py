@@ -78,6 +78,7 @@ __all__ = [
     "empty_index",
     "encode_index",
     "encode_inner_chunk",
+    "fetch_inner_chunks",
     "encode_shard",
     "index_byte_request",
     "index_size_bytes",
@@ -86,7 +87,6 @@ __all__ = [
     "merge_into_shard",
     "morton_order",
     "plan_shard_read",
-    "fetch_inner_chunks",
     "read_shard_partial",
     "split_shard",
 ]

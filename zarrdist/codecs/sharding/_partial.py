@@ -121,7 +121,6 @@ def read_shard_partial(
     *,
     max_gap_bytes: int | None = None,
     max_range_bytes: int | None = None,
-    mapper: Callable[..., Iterable[Any]] = map,
 ) -> dict[tuple[int, ...], Any]:
     """Read and decode only the needed inner chunks of one shard.
 
@@ -139,9 +138,6 @@ def read_shard_partial(
         Inner chunks to read.
     max_gap_bytes, max_range_bytes : int, optional
         Coalescing limits (config ``io.coalesce_*`` by default).
-    mapper : callable, optional
-        ``map``-like function the inner chunks are decoded through (a thread
-        pool's ``map`` decodes them in parallel).
 
     Returns
     -------
@@ -165,12 +161,10 @@ def read_shard_partial(
         max_gap_bytes=max_gap_bytes,
         max_range_bytes=max_range_bytes,
     )
-    present = [(coords, data) for coords, data in encoded.items() if data is not None]
-    decoded = mapper(lambda piece: decode_inner_chunk(codec, piece[1], spec), present)
-    out: dict[tuple[int, ...], Any] = dict.fromkeys(encoded)
-    for (coords, _), chunk in zip(present, decoded, strict=True):
-        out[coords] = chunk
-    return out
+    return {
+        coords: None if data is None else decode_inner_chunk(codec, data, spec)
+        for coords, data in encoded.items()
+    }
 
 
 def merge_into_shard(
