@@ -14,7 +14,7 @@ from dask.array.core import normalize_chunks
 from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, Units, group_by_unit, read_selection, read_units
-from zarrdist.graphs.execute import run_graph, scheduler_name
+from zarrdist.graphs.execute import gc_paused, run_graph, scheduler_name
 from zarrdist.graphs.plan import (
     GraphSpec,
     check_budget,
@@ -101,6 +101,11 @@ def read_graph(
 
 def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
     """Run a selection read on the scheduler that fits and return the output array."""
+    with gc_paused():
+        return _read(handle, indexer, order)
+
+
+def _read(handle: ArrayHandle, indexer: Indexer, order: str) -> Any:
     local_only = not handle.store.supports_multiprocess_writes
     units = group_by_unit(handle, indexer)
     if len(units) <= 1:

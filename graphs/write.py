@@ -15,7 +15,7 @@ import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, LockFactory, Units, group_by_unit, write_units
-from zarrdist.graphs.execute import run_graph
+from zarrdist.graphs.execute import gc_paused, run_graph
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
     GraphSpec,
@@ -95,12 +95,13 @@ def write(
     handle: ArrayHandle, indexer: Indexer, value: Any, *, lock: LockFactory | None = None
 ) -> None:
     """Write ``value`` at the selection: inline for one unit, else as a graph."""
-    units = group_by_unit(handle, indexer)
-    if len(units) <= 1:
-        write_units(handle, units, value, lock=lock)
-        return
-    graph = write_graph(handle, indexer, value, units)
-    run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
+    with gc_paused():
+        units = group_by_unit(handle, indexer)
+        if len(units) <= 1:
+            write_units(handle, units, value, lock=lock)
+            return
+        graph = write_graph(handle, indexer, value, units)
+        run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
 
 
 def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tuple[int, ...], ...]:

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -41,11 +42,17 @@ __all__ = ["LocalStore"]
 _TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
-# get_many reads in threads from this many keys on. Measured with
+# get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
+# _THREADS threads only if those reads waited on a device. Measured with
 # tests/benchmarks/bench_stores.py (1,000 x 1 MiB, 2 cores): with a cold page cache
-# 8 threads read 1.3-3.3x faster than one; with a warm cache the difference
-# is within noise. Threads pay off where reads wait on a disk or network.
-_THREADED_MIN_KEYS = 8
+# 8 threads read 1.3-3.3x faster than one; from the page cache threads are no
+# faster for 1 MiB values and half as fast for 8 KiB ones (GIL hand-offs).
+_PROBE_KEYS = 8
+# Reads from the page cache cost about 15 us of system calls plus a copy at
+# several GiB/s; the probe counts as waiting when it took twice a generous
+# estimate of that (30 us per read, 1 GiB/s).
+_CACHED_READ_S = 30e-6
+_CACHED_BYTES_PER_S = float(1 << 30)
 _THREADS = 8
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -156,23 +163,37 @@ class LocalStore(Store):
     def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         """Whole values of many keys, in order; None for each missing key.
 
-        Large batches are read by a few threads: file reads release the GIL, and
-        on a cold cache or network file system the requests overlap.
+        Reads start in the calling thread. When the first few come back slower than
+        memory copies do (a cold page cache, a network file system), the rest are
+        read by a few threads so the requests overlap; from the page cache, threads
+        only fight over the GIL (twice as slow as a loop for 8 KiB chunks).
         """
         checked = [self._key(k) for k in keys]
-        values: list[bytes | memoryview | None]
-        if len(checked) < _THREADED_MIN_KEYS:
-            values = [self._get(k, None) for k in checked]
-        else:
-            # One job per thread over a slice of the keys: a job per key costs more
-            # in hand-offs than an 8 KiB read, while slices keep 8 reads in flight.
-            step = -(-len(checked) // _THREADS)
-            slices = [checked[i : i + step] for i in range(0, len(checked), step)]
-            values = [
-                v
-                for part in _reader_pool().map(lambda ks: [self._get(k, None) for k in ks], slices)
-                for v in part
-            ]
+        start = time.perf_counter()
+        values: list[bytes | memoryview | None] = [*self._read_keys(checked[:_PROBE_KEYS])]
+        rest = checked[len(values) :]
+        if not rest or not _waits_on_device(values, time.perf_counter() - start):
+            values.extend(self._read_keys(rest))
+            return values
+        # One job per thread over a slice of the keys: a job per key costs more
+        # in hand-offs than an 8 KiB read, while slices keep 8 reads in flight.
+        step = -(-len(rest) // _THREADS)
+        slices = [rest[i : i + step] for i in range(0, len(rest), step)]
+        for part in _reader_pool().map(self._read_keys, slices):
+            values.extend(part)
+        return values
+
+    def _read_keys(self, keys: Sequence[str]) -> list[bytes | None]:
+        """Whole values of checked keys (``_get`` without its per-key overhead)."""
+        root = self._root + os.sep
+        values: list[bytes | None] = []
+        for key in keys:
+            try:
+                values.append(_read_whole(root + key) if key else None)
+            except _MISSING:
+                values.append(None)
+            except OSError as exc:
+                raise self._error("read", key, exc) from exc
         return values
 
     def exists(self, key: str) -> bool:
@@ -306,17 +327,38 @@ def _scandir(directory: str) -> list[os.DirEntry[str]]:
         return []
 
 
+def _waits_on_device(values: Sequence[bytes | memoryview | None], elapsed: float) -> bool:
+    """Whether reading ``values`` took ``elapsed`` seconds because a device was slow."""
+    nbytes = sum(len(v) for v in values if v is not None)
+    cached = len(values) * _CACHED_READ_S + nbytes / _CACHED_BYTES_PER_S
+    return elapsed > 2 * cached
+
+
+#: Most chunks fit in one read of this size, so they need no ``fstat`` to size the
+#: buffer; below glibc's mmap threshold, so the unused tail is returned cheaply.
+_FIRST_READ = 64 << 10
+
+
 def _read_whole(path: str) -> bytes:
     """A whole file through a bare descriptor: a third of ``open().read()``'s cost on
-    small chunks, where the per-call overhead, not the copy, is the price."""
+    small chunks, where the per-call overhead, not the copy, is the price. Every
+    system call also releases the GIL, a hand-off between threads, so a small file
+    is read with three calls (open, read, close)."""
     fd = os.open(path, os.O_RDONLY)
     try:
+        data = os.read(fd, _FIRST_READ)
+        if len(data) < _FIRST_READ:
+            return data
+        # A large file: read it whole into one buffer (reading the head again costs
+        # less than joining); a single read stops short above 2 GiB.
         size = os.fstat(fd).st_size
-        data = os.read(fd, size)
-        if len(data) < size:  # a very large file, or one growing under us
+        data = os.pread(fd, size, 0)
+        if len(data) < size:
             parts = [data]
-            while more := os.read(fd, max(size - len(data), 1 << 20)):
+            offset = len(data)
+            while more := os.pread(fd, size - offset, offset):
                 parts.append(more)
+                offset += len(more)
             data = b"".join(parts)
         return data
     finally:

@@ -17,6 +17,7 @@ CORE = (
     "indexing",
     "chunking",
     "chunkio",
+    "placement",
     "metadata",
     "codecs",
     "rechunk_plan",

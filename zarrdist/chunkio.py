@@ -29,7 +29,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.buffers import NDBufferPrototype, cpu_prototype
-from zarrdist.codecs import CodecChain, decode_chunk, encode_chunk
+from zarrdist.codecs import (
+    BytesCodec,
+    CodecChain,
+    decode_chunk,
+    decode_chunks,
+    decode_to_raw,
+    encode_chunk,
+)
 from zarrdist.codecs.sharding import (
     ShardingCodec,
     all_fill_value,
@@ -40,6 +47,7 @@ from zarrdist.codecs.sharding import (
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 from zarrdist.indexing import ChunkProjection
+from zarrdist.placement import place_runs
 from zarrdist.stores import Store
 from zarrdist.stores._base import slice_bytes
 
@@ -249,10 +257,11 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
     Bytes are fetched first (one batch per array, one index and range request per
-    shard), then each chunk is decoded, placed and dropped, so a task holds one
-    decoded chunk per thread. ``parallel`` spreads the decoding over a small thread
-    pool and the caller (the direct path); graph tasks leave it off, since dask runs
-    them in parallel already.
+    shard), then chunks are decoded in small batches (one decode call for many small
+    chunks), placed and dropped, so a task holds at most one batch of decoded
+    chunks per thread. ``parallel`` spreads the batches over a small thread pool and
+    the caller (the direct path); graph tasks leave it off, since dask runs them in
+    parallel already.
     """
     codec = handle.sharding
     if codec is not None:
@@ -264,18 +273,89 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
         jobs = list(zip(keys, values, units.values(), strict=True))
 
-    def place(job: ReadJob) -> None:
-        key, data, projections = job
-        if data is None:
-            for p in projections:
-                _fill(out, p.out_selection, handle)
-            return
-        chunk = _decode(handle, key, data, spec, chain)
-        for p in projections:
-            _place(out, p, chunk)
+    # Raw bytes that are the elements as they are in memory go into the output a
+    # run of chunks at a time (zarrdist.placement); the rest chunk by chunk.
+    raw_chain = _raw_chain(chain, spec, out)
 
-    for _ in _mapper(parallel, len(jobs))(place, jobs):
+    def place(batch: list[ReadJob]) -> None:
+        present = []
+        for job in batch:
+            if job[1] is not None:
+                present.append(job)
+                continue
+            for p in job[2]:
+                _fill(out, p.out_selection, handle)
+        codecs = chain
+        if raw_chain is not None and len(present) > 1:
+            present, codecs = _place_runs(handle, out, present, spec, chain, raw_chain)
+        for (_, _, projections), chunk in zip(
+            present, _decode_batch(handle, present, spec, codecs), strict=True
+        ):
+            for p in projections:
+                _place(out, p, chunk)
+
+    threads = max(1, get_int("threading.max_workers")) if parallel else 1
+    batches = _batches(jobs, spec.nbytes, threads)
+    for _ in _mapper(parallel, len(batches))(place, batches):
         pass
+
+
+def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
+    """The chain's ``bytes`` codec alone, if its input is the chunk's elements as a
+    host array holds them and ``out`` is a host array; else None."""
+    codec = chain.array_bytes
+    if (
+        isinstance(out, np.ndarray)
+        and not chain.array_array
+        and isinstance(codec, BytesCodec)
+        and codec.stores_native(spec)
+    ):
+        return CodecChain((), codec, ())
+    return None
+
+
+def _place_runs(
+    handle: ArrayHandle,
+    out: np.ndarray[Any, Any],
+    jobs: list[ReadJob],
+    spec: ArraySpec,
+    chain: CodecChain,
+    raw_chain: CodecChain,
+) -> tuple[list[ReadJob], CodecChain]:
+    """Place the chunks of ``jobs`` that form runs; return the other jobs and the
+    chain that decodes their data."""
+    try:
+        raw = decode_to_raw(chain, [data for _, data, _ in jobs], spec)
+    except CodecError:
+        return jobs, chain  # decoded one by one by the caller, naming the bad chunk
+    left = place_runs(out, [ps for _, _, ps in jobs], raw, spec.shape, spec.dtype)
+    return [(jobs[i][0], raw[i], jobs[i][2]) for i in left], raw_chain
+
+
+#: Decoded bytes one batch may hold: an 8 KiB chunk shares its decode call with
+#: 127 others, while a batch stays small next to a task's output.
+_DECODE_BATCH_BYTES = 1 << 20
+
+
+def _batches(jobs: list[ReadJob], chunk_nbytes: int, runs: int) -> list[list[ReadJob]]:
+    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded (one job if a chunk
+    is larger), and at least ``runs`` batches when there are enough jobs to share out."""
+    size = max(1, min(_DECODE_BATCH_BYTES // max(chunk_nbytes, 1), -(-len(jobs) // runs)))
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+
+
+def _decode_batch(
+    handle: ArrayHandle, jobs: Sequence[ReadJob], spec: ArraySpec, chain: CodecChain
+) -> list[Any]:
+    """Decode the stored chunks of ``jobs``; a codec error names the key at fault."""
+    if len(jobs) == 1:
+        key, data, _ = jobs[0]
+        return [_decode(handle, key, data, spec, chain)]
+    try:
+        return decode_chunks(chain, [data for _, data, _ in jobs], spec)
+    except CodecError:
+        # One by one, so the error says which chunk is bad.
+        return [_decode(handle, key, data, spec, chain) for key, data, _ in jobs]
 
 
 Getters = tuple[Callable[[Any], Any], Callable[[Any], Any]]

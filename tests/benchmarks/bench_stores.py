@@ -5,8 +5,8 @@ Run from the repository root::
     python tests/benchmarks/bench_stores.py [--local-count 1000] [--s3-count 200]
 
 It prints MiB/s for: LocalStore reading 1 MiB values one ``get`` at a time, with
-``get_many`` (threaded, as shipped) and with ``get_many`` forced sequential; and
-FsspecStore over S3 reading in a ``get`` loop versus one concurrent ``get_many``.
+``get_many`` as shipped (threads once reads wait on the disk) and forced sequential;
+and FsspecStore over S3 reading in a ``get`` loop versus one concurrent ``get_many``.
 moto answers every request in one Python process, so S3 numbers show the gain
 from overlapping requests, not real S3 bandwidth.
 """
@@ -84,11 +84,11 @@ def bench_local(count: int, size: int, root_dir: str | None = None) -> None:
         print(f"LocalStore, {count} x {size // 1024} KiB, {os.cpu_count()} cores")
         _rate("  warm: get() loop", total, lambda: _read_all(store, keys))
         _rate("  warm: get_many() forced sequential", total, sequential)
-        _rate("  warm: get_many() (threaded, shipped)", total, lambda: store.get_many(keys))
+        _rate("  warm: get_many() (as shipped)", total, lambda: store.get_many(keys))
         if hasattr(os, "posix_fadvise"):
             for label, run in (
                 ("  cold: get_many() forced sequential", sequential),
-                ("  cold: get_many() (threaded, shipped)", lambda: store.get_many(keys)),
+                ("  cold: get_many() (as shipped)", lambda: store.get_many(keys)),
             ):
                 _rate(label, total, run, repeat=2, setup=lambda: _evict(root))
 

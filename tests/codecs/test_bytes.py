@@ -166,3 +166,23 @@ def test_buffer_prototypes_pickle_by_module_name() -> None:
     from zarrdist.buffers import cpu_prototype
 
     assert pickle.loads(pickle.dumps(cpu_prototype)) is cpu_prototype
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_large_host_buffers_skip_huge_page_advice_and_behave_like_numpy(order: str) -> None:
+    import mmap
+
+    from zarrdist.buffers import cpu_prototype
+
+    big = cpu_prototype.empty((1024, 1024), np.dtype("f8"), order=order)  # 8 MiB
+    assert isinstance(big.base, mmap.mmap)
+    assert big.flags.writeable
+    assert big.flags[f"{order}_CONTIGUOUS"]
+    big[...] = 2.0
+    view = big[3:5]
+    del big
+    assert view.sum() == 2 * 2 * 1024  # a view keeps the mapping alive
+    small = cpu_prototype.empty((16,), np.dtype("f8"))
+    assert not isinstance(small.base, mmap.mmap)
+    objects = cpu_prototype.empty((1 << 20,), np.dtype("O"))  # Python objects: np.empty
+    assert objects.base is None

@@ -194,3 +194,41 @@ def test_codecs_are_hashable_comparable_and_picklable() -> None:
         assert pickle.loads(pickle.dumps(codec)) == codec
     assert BloscCodec(cname="lz4").cname is BloscCname.lz4
     assert len(set(codecs)) == 3
+
+
+def _frames(codec: Any, n: int = 5) -> tuple[list[bytes], list[bytes]]:
+    spec = ArraySpec((1,), np.dtype("u1"))
+    raws = [(_field() + i).tobytes() for i in range(n)]
+    return [bytes(codec.encode(r, spec)) for r in raws], raws
+
+
+@pytest.mark.parametrize(
+    "codec", [ZstdCodec(level=1), GzipCodec(), BloscCodec(typesize=4)], ids=repr
+)
+def test_decode_many_equals_decoding_one_by_one(codec: Any) -> None:
+    frames, raws = _frames(codec)
+    spec = ArraySpec((1,), np.dtype("u1"))
+    assert [bytes(d) for d in codec.decode_many(frames, spec)] == raws
+    assert [bytes(d) for d in codec.decode_many(frames[:1], spec)] == raws[:1]
+    assert codec.decode_many([], spec) == []
+
+
+def test_zstd_decode_many_reads_streamed_frames_and_names_bad_ones() -> None:
+    import zstandard
+
+    spec = ArraySpec((1,), np.dtype("u1"))
+    codec = ZstdCodec(level=1, checksum=True)
+    frames, raws = _frames(codec)
+    # A streamed frame records no content size: the batch call refuses it, and the
+    # frame-by-frame fallback decodes it.
+    streamed = zstandard.ZstdCompressor().compressobj()
+    frames[2] = streamed.compress(raws[2]) + streamed.flush()
+    assert [bytes(d) for d in codec.decode_many(frames, spec)] == raws
+    corrupt = bytearray(frames[3])
+    corrupt[-1] ^= 0xFF  # the content checksum
+    frames[3] = bytes(corrupt)
+    with pytest.raises(ChecksumError):
+        codec.decode_many(frames, spec)
+    frames[3] = b""
+    with pytest.raises(CodecError):
+        codec.decode_many(frames, spec)

@@ -181,3 +181,47 @@ def test_resize_refuses_non_integer_extents() -> None:
     with pytest.raises(TypeError):
         z.resize(2.5, 4)
     assert z.shape == (4, 4)
+
+
+def test_gc_paused_nests_across_threads_and_restores_the_collector() -> None:
+    import gc
+
+    from zarrdist.graphs.execute import gc_paused
+
+    assert gc.isenabled()
+    entered, release = threading.Event(), threading.Event()
+
+    def other_operation() -> None:
+        with gc_paused():
+            entered.set()
+            release.wait(10)
+
+    worker = threading.Thread(target=other_operation)
+    with gc_paused():
+        assert not gc.isenabled()
+        worker.start()
+        entered.wait(10)
+    # The other operation still runs: collection waits for it too.
+    assert not gc.isenabled()
+    release.set()
+    worker.join()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector the caller turned off stays off
+    finally:
+        gc.enable()
+
+
+def test_reads_and_writes_leave_the_collector_on_even_when_they_fail() -> None:
+    import gc
+
+    z = zarrdist.zeros(shape=(40, 40), chunks=(10, 10), dtype="i4")
+    z[...] = 1
+    assert z[...].sum() == 1600
+    assert gc.isenabled()
+    with pytest.raises(ValueError):
+        z[...] = np.ones((3, 3))  # does not broadcast
+    assert gc.isenabled()

@@ -20,6 +20,7 @@ from tests.stores._suite import BAD_KEYS, StoreTests
 from zarrdist.config import config
 from zarrdist.errors import ByteRangeError, StoreError
 from zarrdist.stores import FileLock, LocalStore, Store
+from zarrdist.stores import _local as local_module
 
 
 class TestLocalStore(StoreTests):
@@ -164,13 +165,39 @@ def test_delete_prefix_removes_the_directory(tmp_path: Path) -> None:
     assert store.get("arrow") == b"kept"
 
 
-def test_get_many_threaded_path_matches_sequential(tmp_path: Path) -> None:
+@pytest.mark.parametrize("slow_device", [False, True])
+def test_get_many_returns_values_in_order_on_both_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slow_device: bool
+) -> None:
+    # Reads from the page cache stay in the calling thread; a slow probe sends the
+    # rest to threads. Both must return every value in key order.
+    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: slow_device)
     store = LocalStore(tmp_path)
     values = {f"c/{i}": os.urandom(1000 + i) for i in range(40)}
     store.set_many(values)
     keys = [*values, "missing"]
     assert store.get_many(keys) == [*values.values(), None]
     assert store.get_many(keys[:3]) == list(values.values())[:3]
+    assert store.get_many([]) == []
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1, 3 << 20])
+def test_values_around_the_first_read_size_come_back_whole(tmp_path: Path, extra: int) -> None:
+    # Small files are read in one call; a file filling that read is sized and reread.
+    value = os.urandom(local_module._FIRST_READ + extra)
+    store = LocalStore(tmp_path)
+    store.set("c/0", value)
+    assert store.get("c/0") == value
+    assert store.get_many(["c/0", "c/1"]) == [value, None]
+
+
+def test_waits_on_device_tells_cached_reads_from_slow_ones() -> None:
+    small, big = [b"x" * 8192] * 8, [b"x" * (1 << 20)] * 8
+    assert not local_module._waits_on_device(small, 8 * 15e-6)  # page-cache speed
+    assert local_module._waits_on_device(small, 8 * 500e-6)  # a disk seek each
+    assert not local_module._waits_on_device(big, 8 * 600e-6)  # 1.7 GiB/s copies
+    assert local_module._waits_on_device(big, 8 * 5e-3)  # 200 MiB/s: a disk
+    assert not local_module._waits_on_device([None] * 8, 8 * 10e-6)  # missing keys
 
 
 def test_threads_hammering_one_key_never_see_torn_values(tmp_path: Path) -> None:

@@ -17,7 +17,13 @@ from zarrdist.codecs.bytes import BytesCodec, Endian
 from zarrdist.codecs.crc32c import Crc32cCodec
 from zarrdist.codecs.gzip import GzipCodec
 from zarrdist.codecs.numcodecs_adapter import NumcodecsCodec
-from zarrdist.codecs.pipeline import CodecChain, decode_chunk, encode_chunk
+from zarrdist.codecs.pipeline import (
+    CodecChain,
+    decode_chunk,
+    decode_chunks,
+    decode_to_raw,
+    encode_chunk,
+)
 from zarrdist.codecs.registry import (
     codec_from_json,
     get_codec_class,
@@ -54,6 +60,8 @@ __all__ = [
     "ZstdCodec",
     "codec_from_json",
     "decode_chunk",
+    "decode_chunks",
+    "decode_to_raw",
     "encode_chunk",
     "get_codec_class",
     "get_v2_codec_class",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
@@ -152,6 +153,14 @@ class BytesBytesCodec(Codec):
     @abstractmethod
     def decode(self, data: Encoded, spec: ArraySpec) -> Encoded:
         """Invert :meth:`encode`."""
+
+    def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
+        """:meth:`decode` each of several values of one spec.
+
+        Codecs whose library decodes a batch in one call (releasing the GIL once,
+        not once per small chunk) override this; the result must equal the loop's.
+        """
+        return [self.decode(data, spec) for data in datas]
 
 
 def check_configuration(

@@ -135,6 +135,15 @@ class BytesCodec(ArrayBytesCodec):
             arr = arr.copy(order="C")
         return arr.reshape(-1).view(np.uint8).data
 
+    def stores_native(self, spec: ArraySpec) -> bool:
+        """Whether a chunk's bytes are its elements exactly as a host array holds them
+        (no byte swap, no Python objects), so they can be copied as they are."""
+        return (
+            not spec.prototype.is_device
+            and not spec.dtype.hasobject
+            and _stored_dtype(self._order_char, spec.dtype) == spec.dtype
+        )
+
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """A (read-only) view of ``data`` as ``spec.shape``, byte-swapped to native if needed."""
         stored = _stored_dtype(self._order_char, spec.dtype)

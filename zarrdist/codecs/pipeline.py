@@ -20,7 +20,7 @@ from zarrdist.codecs._base import (
 )
 from zarrdist.errors import CodecError
 
-__all__ = ["CodecChain", "decode_chunk", "encode_chunk"]
+__all__ = ["CodecChain", "decode_chunk", "decode_chunks", "decode_to_raw", "encode_chunk"]
 
 
 @dataclass(frozen=True)
@@ -137,16 +137,34 @@ def encode_chunk(chain: CodecChain, chunk: Any, spec: ArraySpec) -> Encoded | No
     return data
 
 
-def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
-    """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
+def decode_to_raw(chain: CodecChain, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
+    """Undo the bytes->bytes codecs of stored chunks of one spec, all at once
+    (:meth:`BytesBytesCodec.decode_many`): the array->bytes codec's input."""
+    for bcodec in reversed(chain.bytes_bytes):
+        datas = bcodec.decode_many(datas, spec)
+    return list(datas)
+
+
+def decode_chunks(chain: CodecChain, datas: Sequence[Encoded], spec: ArraySpec) -> list[Any]:
+    """Decode stored chunks of one spec, each to an array of ``spec.shape``.
+
+    Bytes->bytes codecs see the whole batch at once, so a batch of small chunks
+    pays one call, not one per chunk.
+    """
     # The common chain (bytes + compressors) has no spec to resolve per chunk.
     specs = chain.specs(spec) if chain.array_array else [spec]
-    for bcodec in reversed(chain.bytes_bytes):
-        data = bcodec.decode(data, specs[-1])
-    chunk = chain.array_bytes.decode(data, specs[-1])
+    array_bytes = chain.array_bytes
+    chunks = [
+        array_bytes.decode(data, specs[-1]) for data in decode_to_raw(chain, datas, specs[-1])
+    ]
     for codec, s in zip(reversed(chain.array_array), reversed(specs[:-1]), strict=True):
-        chunk = codec.decode(chunk, s)
-    return chunk
+        chunks = [codec.decode(chunk, s) for chunk in chunks]
+    return chunks
+
+
+def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
+    """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
+    return decode_chunks(chain, [data], spec)[0]
 
 
 def _names(codecs: Sequence[Codec]) -> list[str]:

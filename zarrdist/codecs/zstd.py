@@ -15,6 +15,7 @@ small chunks); frames it cannot size go through numcodecs.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, ClassVar
@@ -121,6 +122,23 @@ class ZstdCodec(BytesBytesCodec):
             If ``data`` is not a valid zstd frame.
         """
         return decompress(data, self._zstd)
+
+    def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
+        """Decompress several frames in one call that releases the GIL once.
+
+        Per frame, an 8 KiB chunk costs about as much in call overhead as in
+        decompression; one batch call lets another thread run Python meanwhile.
+        A batch that fails (a frame without a recorded size, or a bad frame) is
+        decoded frame by frame, which decodes the first kind and names the fault.
+        """
+        if len(datas) < 2:
+            return [self.decode(data, spec) for data in datas]
+        try:
+            frames = _decompressor().multi_decompress_to_buffer(list(datas))
+        except (zstandard.ZstdError, ValueError):  # ValueError: a frame of unknown size
+            return [self.decode(data, spec) for data in datas]
+        # Each view keeps the batch's one output buffer alive for as long as needed.
+        return [memoryview(frames[i]) for i in range(len(frames))]
 
 
 register_codec(ZstdCodec)

@@ -1,0 +1,95 @@
+"""Reads of many small chunks: batched decoding and run placement (zarrdist.chunkio,
+zarrdist.placement) give exactly what NumPy and zarr-python 3.1.5 give."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import zarr
+
+import zarrdist
+from zarrdist.codecs import BytesCodec, ZstdCodec
+from zarrdist.config import config
+from zarrdist.errors import CodecError
+
+SELECTIONS = [
+    (slice(None), slice(None)),
+    (slice(3, 50), slice(5, 90)),
+    (slice(None, None, -1), slice(None)),
+    (7, slice(None)),
+    (slice(None), slice(0, 96, 2)),
+]
+
+
+def _data(shape: tuple[int, ...], dtype: str) -> np.ndarray[Any, Any]:
+    return (np.arange(np.prod(shape)) % 1009).astype(dtype).reshape(shape)
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+@pytest.mark.parametrize(
+    ("dtype", "order", "shards"),
+    [("<u2", "C", None), (">f8", "C", None), ("<i4", "F", None), ("<f4", "C", (16, 32))],
+)
+def test_small_chunk_reads_equal_numpy_and_zarr(
+    tmp_path: Path, scheduler: str, dtype: str, order: str, shards: Any
+) -> None:
+    shape, data = (64, 96), _data((64, 96), dtype)
+    z = zarrdist.create_array(
+        str(tmp_path / "a"),
+        shape=shape,
+        dtype=data.dtype,
+        chunks=(4, 8),
+        shards=shards,
+        order=order,
+        serializer=BytesCodec(endian="big" if dtype.startswith(">") else "little"),
+        compressors=[ZstdCodec(level=1)],
+        fill_value=0,
+    )
+    z[...] = data
+    z[8:12] = 0  # a band of chunks never stored: read back as the fill value
+    expected = data.copy()
+    expected[8:12] = 0
+    theirs = zarr.open_array(str(tmp_path / "a"), mode="r")
+    with config.set({"scheduler": scheduler}):
+        for selection in SELECTIONS:
+            got = z[selection]
+            np.testing.assert_array_equal(got, expected[selection])
+            if selection[0] != slice(None, None, -1):  # zarr-python has no negative steps
+                np.testing.assert_array_equal(got, theirs[selection])
+        # The output's memory order follows zarr-python's choice for the array.
+        assert z[...].flags.c_contiguous == theirs[...].flags.c_contiguous
+
+
+def test_a_bad_chunk_among_many_names_its_key_and_changes_nothing(tmp_path: Path) -> None:
+    data = _data((32, 64), "<u2")
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), shape=data.shape, dtype=data.dtype, chunks=(4, 8), fill_value=0
+    )
+    z[...] = data
+    bad = tmp_path / "a" / "c" / "3" / "5"
+    bad.write_bytes(b"\x28\xb5\x2f\xfd not a zstd frame")
+    stored = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    with pytest.raises(CodecError) as info:
+        z[...]
+    assert info.value.key == "c/3/5"
+    assert "c/3/5" in str(info.value)
+    assert {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()} == stored
+    # Reads that do not touch the bad chunk still work.
+    np.testing.assert_array_equal(z[:12], data[:12])
+
+
+def test_large_outputs_are_plain_writable_arrays(tmp_path: Path) -> None:
+    data = _data((1024, 2048), "<f4")  # 8 MiB: above NumPy's huge-page threshold
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), shape=data.shape, dtype=data.dtype, chunks=(256, 256)
+    )
+    z[...] = data
+    out = z[...]
+    np.testing.assert_array_equal(out, data)
+    assert out.flags.writeable
+    assert out.flags.c_contiguous
+    out[0, 0] = -1  # the caller owns the output
+    assert z[0, 0] == data[0, 0]
