@@ -75,8 +75,10 @@ class NDBufferPrototype:
 cpu_prototype = NDBufferPrototype(np)
 
 
-#: From this size on NumPy advises the kernel to back an array with huge pages.
-_HUGE_PAGE_ADVICE_BYTES = 4 << 20
+#: From this size on glibc maps every allocation afresh (its largest dynamic mmap
+#: threshold), so the pages are new either way; below it, NumPy's buffers often
+#: reuse heap pages a previous task already touched.
+_FRESH_MAPPING_BYTES = 32 << 20
 
 
 def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.ndarray[Any, Any]:
@@ -87,11 +89,11 @@ def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.
     output stalls while memory that a large write left fragmented is compacted:
     placing a 512 MiB read cost 1.6 s of thread time right after a write and
     0.18 s on the next read; without the advice it costs 0.40-0.47 s every time.
-    TensorStore's outputs come from plain anonymous memory too. Arrays holding
-    Python objects cannot live in a raw mapping and keep ``np.empty``.
+    TensorStore's outputs come from plain anonymous memory too. Smaller arrays, and arrays holding Python objects, which cannot live in a raw
+    mapping, keep ``np.empty``.
     """
     nbytes = math.prod(shape) * dtype.itemsize
-    if nbytes < _HUGE_PAGE_ADVICE_BYTES or dtype.hasobject:
+    if nbytes < _FRESH_MAPPING_BYTES or dtype.hasobject:
         return np.empty(shape, dtype=dtype, order=order)
     # The mapping is released when the last array viewing it is.
     return np.ndarray(shape, dtype=dtype, buffer=mmap.mmap(-1, nbytes), order=order)

@@ -174,15 +174,15 @@ def test_large_host_buffers_skip_huge_page_advice_and_behave_like_numpy(order: s
 
     from zarrdist.buffers import cpu_prototype
 
-    big = cpu_prototype.empty((1024, 1024), np.dtype("f8"), order=order)  # 8 MiB
+    big = cpu_prototype.empty((2048, 4096), np.dtype("f8"), order=order)  # 64 MiB
     assert isinstance(big.base, mmap.mmap)
     assert big.flags.writeable
     assert big.flags[f"{order}_CONTIGUOUS"]
     big[...] = 2.0
     view = big[3:5]
     del big
-    assert view.sum() == 2 * 2 * 1024  # a view keeps the mapping alive
+    assert view.sum() == 2 * 2 * 4096  # a view keeps the mapping alive
     small = cpu_prototype.empty((16,), np.dtype("f8"))
     assert not isinstance(small.base, mmap.mmap)
-    objects = cpu_prototype.empty((1 << 20,), np.dtype("O"))  # Python objects: np.empty
+    objects = cpu_prototype.empty((5 << 20,), np.dtype("O"))  # Python objects: np.empty
     assert objects.base is None
