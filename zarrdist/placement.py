@@ -2,10 +2,10 @@
 
 A full read of small chunks spends about as long placing each one (a
 ``frombuffer``, a reshape and an assignment, all holding the GIL) as
-decompressing it. Chunks that a selection covers completely and that lie side by
-side along the output's last axis form a *run*: their raw bytes are joined and
-written with one assignment into a view of the output, so Python's work is per
-run, not per chunk.
+decompressing it. Chunks that a selection covers completely and that lie side
+by side along the output's last axis form a *run*: their raw bytes are copied
+one after another into a reused staging buffer and written with one assignment
+into a view of the output, so NumPy's work is per run, not per chunk.
 
 Only raw bytes that are the array's elements as they are in memory qualify: a
 chain with no array->array codec whose ``bytes`` codec stores the native byte
