@@ -134,9 +134,9 @@ class LocalStore(Store):
 
     # -- reads ---------------------------------------------------------------------
     def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | None:
+        if byte_range is None:
+            return self._read_keys([key])[0]
         try:
-            if byte_range is None:
-                return _read_whole(self._path(key))
             with open(self._path(key), "rb") as f:
                 return _read_range(f, byte_range)
         except _MISSING:
@@ -184,7 +184,8 @@ class LocalStore(Store):
         return values
 
     def _read_keys(self, keys: Sequence[str]) -> list[bytes | None]:
-        """Whole values of checked keys (``_get`` without its per-key overhead)."""
+        """Whole values of checked keys; None for each missing one. The one place
+        whole files are read, with per-key work kept to the file's system calls."""
         root = self._root + os.sep
         values: list[bytes | None] = []
         for key in keys:
