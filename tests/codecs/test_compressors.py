@@ -232,3 +232,38 @@ def test_zstd_decode_many_reads_streamed_frames_and_names_bad_ones() -> None:
     frames[3] = b""
     with pytest.raises(CodecError):
         codec.decode_many(frames, spec)
+
+
+@pytest.mark.parametrize("first", [1 << 10, 32 << 10, (32 << 10) + 1, 256 << 10])
+def test_zstd_decode_many_batches_small_frames_and_decodes_large_ones_alone(
+    first: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zstandard
+
+    from zarrdist.codecs import zstd
+
+    rng = np.random.default_rng(3)
+    raws = [bytes(rng.integers(0, 4, n, dtype="u1")) for n in (first, 5000, 300_000, 17)]
+    codec = ZstdCodec(level=1)
+    spec = ArraySpec((1,), np.dtype("u1"))
+    frames = [codec.encode(r, spec) for r in raws]
+    batched: list[int] = []
+
+    class Counting:
+        """A decompressor that counts batch calls (the C type cannot be subclassed)."""
+
+        def __init__(self) -> None:
+            self._real = zstandard.ZstdDecompressor()
+
+        def decompress(self, data: Any) -> bytes:
+            return self._real.decompress(data)
+
+        def multi_decompress_to_buffer(self, frames: Any) -> Any:
+            batched.append(len(frames))
+            return self._real.multi_decompress_to_buffer(frames)
+
+    monkeypatch.setattr(zstd._local, "context", Counting(), raising=False)
+    assert [bytes(d) for d in codec.decode_many(frames, spec)] == raws
+    # The first frame's size decides: up to 32 KiB decoded, one batch call.
+    assert batched == ([4] if first <= 32 << 10 else [])
+    assert not zstd._small_frame(b"not a zstd frame")

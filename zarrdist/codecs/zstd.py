@@ -42,6 +42,24 @@ def _decompressor() -> zstandard.ZstdDecompressor:
     return context
 
 
+#: Frames up to this decoded size are decompressed in batches.
+_BATCH_FRAME_BYTES = 32 << 10
+
+
+def _small_frame(data: Encoded) -> bool:
+    """Whether ``data`` is a frame small enough to decode in a batch call.
+
+    A batch call gains nothing on large frames and allocates its output in a way
+    that, in a process's main thread, maps fresh memory on every call: 8 frames of
+    128 KiB cost 220 page faults per call there (2.2 vs 1.7 ms), none one by one.
+    """
+    try:
+        size = zstandard.frame_content_size(data)
+    except zstandard.ZstdError:
+        return False  # not a frame: decoding it alone names the fault
+    return 0 <= size <= _BATCH_FRAME_BYTES
+
+
 def decompress(data: Encoded, fallback: Zstd) -> Encoded:
     """Decompress one frame, verifying its checksum when it has one.
 
@@ -130,8 +148,9 @@ class ZstdCodec(BytesBytesCodec):
         decompression; one batch call lets another thread run Python meanwhile.
         A batch that fails (a frame without a recorded size, or a bad frame) is
         decoded frame by frame, which decodes the first kind and names the fault.
+        Larger frames are decoded one by one (see ``_small_frame``).
         """
-        if len(datas) < 2:
+        if len(datas) < 2 or not _small_frame(datas[0]):
             return [self.decode(data, spec) for data in datas]
         try:
             frames = _decompressor().multi_decompress_to_buffer(list(datas))
