@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 from dask.task_spec import List, Task, TaskRef
 
-from zarrdist.chunkio import ArrayHandle, group_by_unit, read_units, write_units
+from zarrdist.chunkio import ArrayHandle, group_by_unit, write_units
+from zarrdist.chunkread import read_units
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError, MemoryBudgetError

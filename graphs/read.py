@@ -13,7 +13,8 @@ import numpy as np
 from dask.array.core import normalize_chunks
 from dask.task_spec import DataNode, List, Task, TaskRef
 
-from zarrdist.chunkio import ArrayHandle, Units, group_by_unit, read_selection, read_units
+from zarrdist.chunkio import ArrayHandle, Units, group_by_unit
+from zarrdist.chunkread import read_selection, read_units
 from zarrdist.graphs.execute import gc_paused, run_graph, scheduler_name
 from zarrdist.graphs.plan import (
     GraphSpec,
@@ -134,7 +135,7 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     """The array as a dask array whose blocks are whole units (or the given chunks).
 
     Blocks default to the stored units (shards, else chunks). Each block is one
-    task that reads its region through :func:`zarrdist.chunkio.read_selection`.
+    task that reads its region through :func:`zarrdist.chunkread.read_selection`.
     """
     import dask.array as da
 

@@ -214,6 +214,10 @@ class Store(ABC):
     #: True where several processes may write to the store at once (local dirs,
     #: object stores); False for stores that live inside one process.
     supports_multiprocess_writes: ClassVar[bool] = True
+    #: The widest gap between two byte ranges of one object that is cheaper to read
+    #: through than to ask for in a second request: wide for object stores, where a
+    #: request costs milliseconds, narrow where a request is a system call.
+    range_gap_bytes: ClassVar[int] = 1 << 20
 
     def __init__(self, *, read_only: bool = False) -> None:
         self._read_only = read_only

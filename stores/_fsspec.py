@@ -118,6 +118,16 @@ class FsspecStore(Store):
         }
         return StoreSpec("fsspec", options)
 
+    @property
+    def range_gap_bytes(self) -> int:  # type: ignore[override]
+        """1 MiB for remote file systems; 16 KiB for local files; 0 for ``memory://``."""
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        if "memory" in protocols:
+            return 0
+        if "file" in protocols or "local" in protocols:
+            return 16 << 10
+        return 1 << 20
+
     def _full(self, key: str) -> str:
         return f"{self.path}/{key}" if key else self.path
 

@@ -101,6 +101,9 @@ class LocalStore(Store):
     """
 
     supports_multiprocess_writes = True
+    # A read from the page cache costs about as much as copying 16 KiB; 64^3
+    # regions of a sharded array were fetched 20-40% faster than with 1 MiB gaps.
+    range_gap_bytes = 16 << 10
 
     def __init__(
         self, root: str | os.PathLike[str], *, read_only: bool = False, mode: str | None = None

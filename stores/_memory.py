@@ -42,6 +42,8 @@ class MemoryStore(Store):
     """
 
     supports_multiprocess_writes = False
+    # A range is a slice of bytes in memory: bridging a gap only copies more.
+    range_gap_bytes = 0
 
     def __init__(
         self, store_dict: MutableMapping[str, Any] | None = None, *, read_only: bool = False

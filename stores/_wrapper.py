@@ -90,6 +90,11 @@ class WrapperStore(Store):
         return self._store.supports_multiprocess_writes
 
     @property
+    def range_gap_bytes(self) -> int:  # type: ignore[override]
+        """The base store's gap."""
+        return self._store.range_gap_bytes
+
+    @property
     def lock(self) -> Any:
         """The base store's cross-process ``lock(key)``, or None if it has none."""
         return getattr(self._store, "lock", None)

@@ -63,6 +63,8 @@ class ZipStore(Store):
 
     supports_deletes = False
     supports_multiprocess_writes = False
+    # Members are read from a local file: a request is a seek and a read.
+    range_gap_bytes = 16 << 10
 
     def __init__(
         self,

@@ -17,6 +17,7 @@ CORE = (
     "indexing",
     "chunking",
     "chunkio",
+    "chunkread",
     "placement",
     "metadata",
     "codecs",

@@ -20,7 +20,8 @@ from zarrdist._array_info import html_repr, info_text
 from zarrdist._node import Node
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
-from zarrdist.chunkio import ArrayHandle, read_selection, write_selection
+from zarrdist.chunkio import ArrayHandle, write_selection
+from zarrdist.chunkread import read_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
 from zarrdist.errors import ArrayNotFoundError, ReadOnlyStoreError, SelectionError

@@ -2,7 +2,8 @@
 
 This is the one implementation of chunk I/O: the direct path of ``Array`` and
 every task of the dask graphs call these functions, so both paths produce the
-same bytes.
+same bytes. Reads live in :mod:`zarrdist.chunkread`; this module holds what
+both directions share and the writes.
 
 Vocabulary
 ----------
@@ -17,11 +18,7 @@ Vocabulary
 from __future__ import annotations
 
 import contextlib
-import math
-import os
-import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -30,24 +27,18 @@ import numpy as np
 
 from zarrdist.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.codecs import (
-    BytesCodec,
     CodecChain,
     decode_chunk,
-    decode_chunks,
-    decode_to_raw,
     encode_chunk,
 )
 from zarrdist.codecs.sharding import (
     ShardingCodec,
     all_fill_value,
-    fetch_inner_chunks,
     merge_into_shard,
     read_shard_partial,
 )
-from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 from zarrdist.indexing import ChunkProjection
-from zarrdist.placement import place_runs
 from zarrdist.stores import Store
 from zarrdist.stores._base import slice_bytes
 
@@ -62,8 +53,6 @@ __all__ = [
     "Units",
     "delete_units_outside",
     "group_by_unit",
-    "read_selection",
-    "read_units",
     "write_selection",
     "write_units",
 ]
@@ -188,184 +177,6 @@ def _by_inner(
     return by_inner
 
 
-def _fill(target: Any, selection: Any, handle: ArrayHandle) -> None:
-    target[selection] = handle.metadata.fill_value
-
-
-def _place(out: Any, p: ChunkProjection, chunk: Any) -> None:
-    out[p.out_selection] = chunk[p.chunk_selection]
-
-
-# -- reads ---------------------------------------------------------------------------
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _decode_pool() -> ThreadPoolExecutor:
-    """Threads that decode the chunks of one direct-path read in parallel.
-
-    Graph tasks are already parallel and decode inline; a direct-path read that
-    touches several chunks (a 64^3 region of a sharded array) would otherwise
-    decode on one core. Made on first use, never at import; a forked child
-    drops the parent's pool.
-    """
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(get_int("threading.max_workers"), "zarrdist-decode")
-            os.register_at_fork(after_in_child=_forget_pool)
-        return _pool
-
-
-def _forget_pool() -> None:
-    global _pool
-    _pool = None
-
-
-def _mapper(parallel: bool, n: int) -> Callable[..., Iterable[Any]]:
-    return _sliced_map if parallel and n > 1 else map
-
-
-def _sliced_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-    """``map`` over runs of items, one run per thread, the calling thread taking the
-    first: a job per item would pay a thread hand-off for every chunk, and a caller
-    that only waited would leave a core idle."""
-    todo = list(items)
-    threads = max(1, get_int("threading.max_workers"))
-    step = -(-len(todo) // threads)
-    runs = [todo[i : i + step] for i in range(0, len(todo), step)]
-
-    def job(run: list[Any]) -> list[Any]:
-        return [fn(x) for x in run]
-
-    pool = _decode_pool()
-    futures = [pool.submit(job, run) for run in runs[1:]]
-    results = job(runs[0]) if runs else []
-    for future in futures:
-        results.extend(future.result())
-    return results
-
-
-#: One stored object's share of a read: its key, its encoded bytes (None: absent,
-#: read as fill value) and the projections that read from it.
-ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
-
-
-def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
-    """Read every projection of ``units`` into ``out`` (the selection's output array).
-
-    Bytes are fetched first (one batch per array, one index and range request per
-    shard), then chunks are decoded in small batches (one decode call for many small
-    chunks), placed and dropped, so a task holds at most one batch of decoded
-    chunks per thread. ``parallel`` spreads the batches over a small thread pool and
-    the caller (the direct path); graph tasks leave it off, since dask runs them in
-    parallel already.
-    """
-    codec = handle.sharding
-    if codec is not None:
-        chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
-        jobs = [job for unit, ps in units.items() for job in _shard_jobs(handle, unit, ps)]
-    else:
-        chain, spec = handle.metadata.codec_chain, handle.unit_spec
-        keys = [handle.key(unit) for unit in units]
-        values = handle.store.get_many(keys) if len(keys) > 1 else [handle.store.get(keys[0])]
-        jobs = list(zip(keys, values, units.values(), strict=True))
-
-    # Raw bytes that are the elements as they are in memory go into the output a
-    # run of chunks at a time (zarrdist.placement); the rest chunk by chunk.
-    raw_chain = _raw_chain(chain, spec, out)
-
-    def place(batch: list[ReadJob]) -> None:
-        present = []
-        for job in batch:
-            if job[1] is not None:
-                present.append(job)
-                continue
-            for p in job[2]:
-                _fill(out, p.out_selection, handle)
-        codecs = chain
-        if raw_chain is not None and len(present) > 1:
-            present, codecs = _place_runs(handle, out, present, spec, chain, raw_chain)
-        for (_, _, projections), chunk in zip(
-            present, _decode_batch(handle, present, spec, codecs), strict=True
-        ):
-            for p in projections:
-                _place(out, p, chunk)
-
-    threads = max(1, get_int("threading.max_workers")) if parallel else 1
-    batches = _batches(jobs, spec.nbytes, threads)
-    for _ in _mapper(parallel, len(batches))(place, batches):
-        pass
-
-
-#: Chunks up to this size are placed a run at a time: for them Python's work per
-#: chunk (about 5 us) outweighs the copy into the staging buffer that runs add;
-#: from about 25 KiB on the copy costs more (W2's 128 KiB inner chunks read no
-#: faster in runs).
-_RUN_CHUNK_BYTES = 32 << 10
-
-
-def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
-    """The chain's ``bytes`` codec alone, if chunks are small, their bytes are their
-    elements as a host array holds them, and ``out`` is a host array; else None."""
-    codec = chain.array_bytes
-    if (
-        spec.nbytes <= _RUN_CHUNK_BYTES
-        and isinstance(out, np.ndarray)
-        and not chain.array_array
-        and isinstance(codec, BytesCodec)
-        and codec.stores_native(spec)
-    ):
-        return CodecChain((), codec, ())
-    return None
-
-
-def _place_runs(
-    handle: ArrayHandle,
-    out: np.ndarray[Any, Any],
-    jobs: list[ReadJob],
-    spec: ArraySpec,
-    chain: CodecChain,
-    raw_chain: CodecChain,
-) -> tuple[list[ReadJob], CodecChain]:
-    """Place the chunks of ``jobs`` that form runs; return the other jobs and the
-    chain that decodes their data."""
-    try:
-        raw = decode_to_raw(chain, [data for _, data, _ in jobs], spec)
-    except CodecError:
-        return jobs, chain  # decoded one by one by the caller, naming the bad chunk
-    left = place_runs(out, [ps for _, _, ps in jobs], raw, spec.shape, spec.dtype)
-    return [(jobs[i][0], raw[i], jobs[i][2]) for i in left], raw_chain
-
-
-#: Decoded bytes one batch may hold: an 8 KiB chunk shares its decode call with
-#: 127 others, while a batch stays small next to a task's output.
-_DECODE_BATCH_BYTES = 1 << 20
-
-
-def _batches(jobs: list[ReadJob], chunk_nbytes: int, runs: int) -> list[list[ReadJob]]:
-    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded (one job if a chunk
-    is larger), and at least ``runs`` batches when there are enough jobs to share out."""
-    size = max(1, min(_DECODE_BATCH_BYTES // max(chunk_nbytes, 1), -(-len(jobs) // runs)))
-    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
-
-
-def _decode_batch(
-    handle: ArrayHandle, jobs: Sequence[ReadJob], spec: ArraySpec, chain: CodecChain
-) -> list[Any]:
-    """Decode the stored chunks of ``jobs``; a codec error names the key at fault."""
-    if len(jobs) == 1:
-        key, data, _ = jobs[0]
-        return [_decode(handle, key, data, spec, chain)]
-    try:
-        return decode_chunks(chain, [data for _, data, _ in jobs], spec)
-    except CodecError:
-        # One by one, so the error says which chunk is bad.
-        return [_decode(handle, key, data, spec, chain) for key, data, _ in jobs]
-
-
 Getters = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
@@ -376,54 +187,6 @@ def _getters_over(data: Any) -> Getters:
     # Ranges are views, not copies: a coalesced range can be most of the shard.
     view = memoryview(data).cast("B")
     return (lambda r: slice_bytes(view, r)), (lambda rs: [slice_bytes(view, r) for r in rs])
-
-
-def _shard_getters(handle: ArrayHandle, key: str, whole: bool) -> Getters:
-    """Getters for the shard at ``key``: one whole read, or byte-range requests."""
-    store = handle.store
-    if whole:
-        return _getters_over(store.get(key))
-    return (lambda request: store.get(key, request)), (lambda rs: store.get_ranges(key, rs))
-
-
-def _shard_jobs(
-    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
-) -> list[ReadJob]:
-    """Fetch the inner chunks of one shard that ``projections`` read, undecoded."""
-    codec = handle.sharding
-    assert codec is not None
-    by_inner = _by_inner(handle, unit, projections)
-    # Reading the whole object is one request; partial reads cost two round trips,
-    # so they pay off only when a minority of the inner chunks is needed.
-    whole = not handle.store.supports_partial_reads or 2 * len(by_inner) > math.prod(
-        _chunks_per_unit(handle)
-    )
-    key = handle.key(unit)
-    get_index, get_ranges = _shard_getters(handle, key, whole)
-    try:
-        encoded = fetch_inner_chunks(
-            get_index,
-            get_ranges,
-            codec,
-            handle.unit_spec,
-            by_inner,
-            max_gap_bytes=config.get("io.coalesce_max_gap_bytes"),
-            max_range_bytes=config.get("io.coalesce_max_bytes"),
-        )
-    except CodecError as error:
-        raise _reraise(error, key, handle.store) from error
-    return [(key, encoded[coords], ps) for coords, ps in by_inner.items()]
-
-
-def read_selection(
-    handle: ArrayHandle, indexer: Indexer, order: str = "C", *, parallel: bool = False
-) -> Any:
-    """Read a whole selection into a new array of ``indexer.shape``."""
-    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
-    units = group_by_unit(handle, indexer)
-    if units:
-        read_units(handle, units, out, parallel=parallel)
-    return out
 
 
 # -- writes --------------------------------------------------------------------------

@@ -62,8 +62,10 @@ DEFAULTS: dict[str, Any] = {
     "io": {
         # Concurrent requests one batch call (get_many, get_ranges) may have in flight.
         "max_concurrency": 32,
-        # Gap in bytes below which neighbouring byte ranges are fetched as one.
-        "coalesce_max_gap_bytes": 1 * MiB,
+        # Gap in bytes below which neighbouring byte ranges are fetched as one;
+        # None: the store's own (Store.range_gap_bytes: 1 MiB for object stores,
+        # 16 KiB for local files, 0 in memory).
+        "coalesce_max_gap_bytes": None,
         # Largest coalesced range in bytes.
         "coalesce_max_bytes": 100 * MiB,
         # fsync files and directories after LocalStore writes.

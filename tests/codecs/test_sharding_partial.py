@@ -68,7 +68,12 @@ def test_plan_coalesces_and_skips_absent() -> None:
 
 def test_plan_uses_config_defaults() -> None:
     index = _dense_index([4, 4], gap=8)
-    assert len(plan_shard_read(index, [(0,), (1,)])) == 1
+    # The default (None) leaves the gap to the store, which only readers know: a
+    # plan without one bridges no gap.
+    assert config.get("io.coalesce_max_gap_bytes") is None
+    assert len(plan_shard_read(index, [(0,), (1,)])) == 2
+    with config.set({"io.coalesce_max_gap_bytes": 8}):
+        assert len(plan_shard_read(index, [(0,), (1,)])) == 1
     with config.set({"io.coalesce_max_gap_bytes": 7}):
         assert len(plan_shard_read(index, [(0,), (1,)])) == 2
 

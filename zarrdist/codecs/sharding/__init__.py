@@ -49,7 +49,9 @@ from zarrdist.codecs.sharding._partial import (
     GetRanges,
     fetch_inner_chunks,
     merge_into_shard,
+    plan_inner_fetch,
     read_shard_partial,
+    split_ranges,
 )
 from zarrdist.codecs.sharding._plan import (
     ChunkSlot,
@@ -86,7 +88,9 @@ __all__ = [
     "is_empty_entry",
     "merge_into_shard",
     "morton_order",
+    "plan_inner_fetch",
     "plan_shard_read",
     "read_shard_partial",
+    "split_ranges",
     "split_shard",
 ]

@@ -24,7 +24,12 @@ from zarrdist.codecs.sharding._index import (
     decode_index,
     empty_index,
 )
-from zarrdist.codecs.sharding._plan import index_byte_request, morton_order, plan_shard_read
+from zarrdist.codecs.sharding._plan import (
+    RangePlan,
+    index_byte_request,
+    morton_order,
+    plan_shard_read,
+)
 from zarrdist.errors import CodecError
 
 if TYPE_CHECKING:
@@ -36,7 +41,9 @@ __all__ = [
     "GetRanges",
     "fetch_inner_chunks",
     "merge_into_shard",
+    "plan_inner_fetch",
     "read_shard_partial",
+    "split_ranges",
 ]
 
 #: ``get_index(request) -> bytes or None``: one byte request of the shard key.
@@ -47,6 +54,72 @@ GetRanges = Callable[[Sequence["RangeByteRequest"]], Sequence["Encoded | None"]]
 
 def _coords(values: Iterable[Any]) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
+
+
+def plan_inner_fetch(
+    get_index: GetIndex,
+    codec: ShardingCodec,
+    spec: ArraySpec,
+    needed_inner_coords: Iterable[Sequence[int]],
+    *,
+    max_gap_bytes: int | None = None,
+    max_range_bytes: int | None = None,
+) -> list[RangePlan]:
+    """Fetch the shard's index and plan the byte ranges that hold the needed inner chunks.
+
+    Inner chunks that are not stored (or a shard that does not exist) are in no
+    plan: read them as fill value. Fetch the ranges with ``get_ranges`` and cut
+    them apart with :func:`split_ranges`.
+
+    Raises
+    ------
+    CodecError
+        If the index is short (truncated shard) or corrupt.
+    ChecksumError
+        If the index checksum fails.
+    """
+    cps = codec.chunks_per_shard(spec)
+    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
+    if not needed:
+        return []
+    raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
+    if raw is None:
+        return []
+    index = decode_index(raw, codec.index_chain, cps)
+    return plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
+
+
+def split_ranges(
+    plans: Sequence[RangePlan], blobs: Sequence[Encoded | None]
+) -> dict[tuple[int, ...], memoryview]:
+    """Cut fetched ranges (``blobs``, in the order of ``plans``) into their inner chunks.
+
+    Returns inner coordinates -> the chunk's encoded bytes, views into ``blobs``.
+
+    Raises
+    ------
+    CodecError
+        If a range came back short: the shard was truncated or replaced after its
+        index was read.
+    """
+    if len(blobs) != len(plans):
+        raise CodecError(
+            f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
+            codec=CODEC_NAME,
+        )
+    out: dict[tuple[int, ...], memoryview] = {}
+    for (request, slots), blob in zip(plans, blobs, strict=True):
+        wanted = request.end - request.start
+        view = memoryview(b"" if blob is None else blob).cast("B")
+        if len(view) != wanted:
+            raise CodecError(
+                f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
+                f"expected {wanted} (truncated shard or stale index)",
+                codec=CODEC_NAME,
+            )
+        for coords, offset, nbytes in slots:
+            out[coords] = view[offset : offset + nbytes]
+    return out
 
 
 def fetch_inner_chunks(
@@ -78,37 +151,18 @@ def fetch_inner_chunks(
     ChecksumError
         If the index checksum fails.
     """
-    cps = codec.chunks_per_shard(spec)
-    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
+    needed = [_coords(c) for c in needed_inner_coords]
     out: dict[tuple[int, ...], memoryview | None] = dict.fromkeys(needed)
-    if not needed:
-        return out
-    raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
-    if raw is None:
-        return out
-    index = decode_index(raw, codec.index_chain, cps)
-    plans = plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
-    if not plans:
-        return out
-    blobs = get_ranges([request for request, _ in plans])
-    if len(blobs) != len(plans):
-        raise CodecError(
-            f"asked for {len(plans)} byte ranges of the shard, got {len(blobs)}",
-            codec=CODEC_NAME,
-        )
-    for (request, slots), blob in zip(plans, blobs, strict=True):
-        wanted = request.end - request.start
-        view = memoryview(b"" if blob is None else blob).cast("B")
-        if len(view) != wanted:
-            # The index promised bytes the shard does not have: it was truncated or
-            # replaced between the two requests.
-            raise CodecError(
-                f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
-                f"expected {wanted} (truncated shard or stale index)",
-                codec=CODEC_NAME,
-            )
-        for coords, offset, nbytes in slots:
-            out[coords] = view[offset : offset + nbytes]
+    plans = plan_inner_fetch(
+        get_index,
+        codec,
+        spec,
+        needed,
+        max_gap_bytes=max_gap_bytes,
+        max_range_bytes=max_range_bytes,
+    )
+    if plans:
+        out.update(split_ranges(plans, get_ranges([request for request, _ in plans])))
     return out
 
 

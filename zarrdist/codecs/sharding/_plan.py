@@ -104,8 +104,8 @@ def plan_shard_read(
     needed_inner_coords : iterable of tuple of int
         Inner chunks to read; duplicates are read once.
     max_gap_bytes, max_range_bytes : int, optional
-        Coalescing limits; config ``io.coalesce_max_gap_bytes`` and
-        ``io.coalesce_max_bytes`` by default.
+        Coalescing limits; config ``io.coalesce_max_gap_bytes`` (0 where that is
+        None) and ``io.coalesce_max_bytes`` by default.
 
     Returns
     -------
@@ -118,7 +118,9 @@ def plan_shard_read(
         If a coordinate lies outside the shard.
     """
     if max_gap_bytes is None:
-        max_gap_bytes = int(config.get("io.coalesce_max_gap_bytes"))
+        # None in config means "the store's own gap", which the caller passes; a
+        # caller without a store bridges no gaps.
+        max_gap_bytes = int(config.get("io.coalesce_max_gap_bytes") or 0)
     if max_range_bytes is None:
         max_range_bytes = int(config.get("io.coalesce_max_bytes"))
     chunks_per_shard = tuple(index.shape[:-1])

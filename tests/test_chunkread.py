@@ -1,0 +1,157 @@
+"""zarrdist.chunkread: a read planned in the caller, then fetched, decoded and placed by
+the threads that share it. Values are checked against NumPy and zarr-python 3.1.5."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import zarr
+
+import zarrdist
+from zarrdist.chunkread import _ChunkFetch, _RangeFetch, _shares
+from zarrdist.codecs import ZstdCodec
+from zarrdist.config import config
+from zarrdist.errors import CodecError
+from zarrdist.stores import LocalStore, RangeByteRequest, Store, WrapperStore
+
+SHAPE, CHUNKS, SHARDS = (48, 40, 36), (4, 4, 4), (16, 20, 12)
+REGIONS = [
+    (slice(3, 19), slice(5, 29), slice(2, 30)),  # several shards, partial inner chunks
+    (slice(16, 32), slice(20, 40), slice(12, 24)),  # one shard exactly: read whole
+    (slice(0, 9), slice(0, 3), slice(10, 14)),  # a few inner chunks of two shards
+    (slice(40, 48), slice(None), 7),  # a dropped axis
+    (slice(None, None, -3), slice(1, 40, 7), slice(35, 0, -5)),  # steps, reversed
+]
+
+
+def _data() -> np.ndarray[Any, Any]:
+    rng = np.random.default_rng(5)
+    return np.round(rng.standard_normal(SHAPE) * 64).astype("<f4")
+
+
+def _sharded(root: Path, data: np.ndarray[Any, Any]) -> tuple[Any, np.ndarray[Any, Any]]:
+    z = zarrdist.create_array(
+        str(root),
+        shape=SHAPE,
+        dtype="<f4",
+        chunks=CHUNKS,
+        shards=SHARDS,
+        compressors=[ZstdCodec(level=1)],
+        fill_value=-1.0,
+    )
+    z[...] = data
+    expected = data.copy()
+    # Inner chunks never stored (all fill value) and a shard deleted outright.
+    z[8:12, 4:12, 0:8] = -1.0
+    expected[8:12, 4:12, 0:8] = -1.0
+    (root / "c" / "2" / "1" / "2").unlink()
+    expected[32:48, 20:40, 24:36] = -1.0
+    return z, expected
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("gap", [None, 0, 1 << 20])
+def test_parallel_sharded_reads_equal_numpy_and_zarr(
+    tmp_path: Path, threads: int, gap: int | None
+) -> None:
+    z, expected = _sharded(tmp_path / "a", _data())
+    theirs = zarr.open_array(str(tmp_path / "a"), mode="r")
+    with config.set({"threading.max_workers": threads, "io.coalesce_max_gap_bytes": gap}):
+        for region in REGIONS:
+            np.testing.assert_array_equal(z[region], expected[region])
+            if all(not isinstance(s, slice) or (s.step or 1) > 0 for s in region):
+                np.testing.assert_array_equal(theirs[region], expected[region])
+    np.testing.assert_array_equal(z[...], expected)
+
+
+def test_unsharded_parallel_reads_fetch_in_every_thread(tmp_path: Path) -> None:
+    data = _data()
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), shape=SHAPE, dtype="<f4", chunks=(8, 8, 8), fill_value=0
+    )
+    z[...] = data
+    with config.set({"threading.max_workers": 2}):
+        np.testing.assert_array_equal(z[1:47, 3:39, 5:31], data[1:47, 3:39, 5:31])
+
+
+class _ShortRanges(WrapperStore):
+    """Answers byte-range batches with one byte missing, as if the shard were truncated
+    after its index was read, and records the threads that asked."""
+
+    driver = "short-ranges"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.threads: set[str] = set()
+
+    def get_ranges(self, key: str, ranges: Sequence[Any]) -> list[Any]:
+        self.threads.add(threading.current_thread().name)
+        return [None if v is None else bytes(v)[:-1] for v in super().get_ranges(key, ranges)]
+
+
+def test_a_short_range_names_the_shard_and_changes_no_bytes(tmp_path: Path) -> None:
+    _sharded(tmp_path / "a", _data())
+    before = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    store = _ShortRanges(LocalStore(tmp_path / "a", read_only=True))
+    broken = zarrdist.open_array(store, mode="r")
+    with config.set({"threading.max_workers": 2}), pytest.raises(CodecError) as info:
+        broken[3:19, 5:29, 2:30]
+    touched = {f"c/{i}/{j}/{k}" for i in (0, 1) for j in (0, 1) for k in (0, 1, 2)}
+    assert info.value.key in touched
+    assert repr(info.value.key) in str(info.value)
+    assert "truncated shard or stale index" in str(info.value)
+    assert store.threads  # the ranges were fetched by the reading threads
+    assert all(name.startswith("zarrdist-read") for name in store.threads)
+    after = {p: p.read_bytes() for p in (tmp_path / "a").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def _range(n: int) -> _RangeFetch:
+    return _RangeFetch("k", RangeByteRequest(0, n), [((i,), i, 1) for i in range(n)], {})
+
+
+@pytest.mark.parametrize(
+    ("items", "threads", "sizes"),
+    [
+        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 2, [5, 5]),
+        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 3, [3, 4, 3]),
+        ([_range(6), _range(1), _range(1), _range(4)], 2, [1, 3]),  # 6 | 1+1+4 chunks
+        ([_range(3)], 2, [1]),  # one item cannot be split
+        ([], 2, []),
+        ([("k", None, [])] * 3, 1, [3]),
+    ],
+)
+def test_shares_hold_about_as_many_chunks_each_in_order(
+    items: list[Any], threads: int, sizes: list[int]
+) -> None:
+    shares = _shares(items, threads)
+    assert [len(s) for s in shares] == sizes
+    assert [item for share in shares for item in share] == items
+
+
+def test_direct_reads_leave_the_calling_thread_free_of_decoding(tmp_path: Path) -> None:
+    # Decoding in a process's main thread maps fresh memory for every chunk; the
+    # shares of a direct read all run on the read pool.
+    z, expected = _sharded(tmp_path / "a", _data())
+    seen: set[str] = set()
+    codec = z._handle.sharding.inner_chain.bytes_bytes[0]
+    original: Callable[..., Any] = type(codec).decode_many
+
+    def spy(self: Any, datas: Any, spec: Any) -> Any:
+        seen.add(threading.current_thread().name)
+        return original(self, datas, spec)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(type(codec), "decode_many", spy)
+    try:
+        with config.set({"threading.max_workers": 2}):
+            np.testing.assert_array_equal(z[3:19, 5:29, 2:30], expected[3:19, 5:29, 2:30])
+    finally:
+        mp.undo()
+    assert seen
+    assert all(name.startswith("zarrdist-read") for name in seen)

@@ -1,0 +1,337 @@
+"""Read storage units (chunks or shards) into a selection's output array.
+
+The read half of :mod:`zarrdist.chunkio`. A read runs in two steps:
+
+1. *Plan*, in the calling thread: which bytes hold each needed chunk. An
+   unsharded chunk is its store key. A shard is read whole (one request) when
+   most of its inner chunks are needed or the store has no partial reads; else
+   its index is fetched and the needed inner chunks' byte ranges are planned.
+2. *Fetch, decode, place*: the planned items are shared out between the calling
+   thread and a small pool (a direct-path read), or all stay in the calling
+   thread (a graph task, already parallel). Each thread fetches its own items,
+   decodes them in small batches and places them into the output, so one
+   thread's reads overlap another's decompression and a thread holds the
+   encoded bytes of its share only.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import os
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zarrdist.chunkio import (
+    ArrayHandle,
+    Units,
+    _by_inner,
+    _chunks_per_unit,
+    _decode,
+    _getters_over,
+    _reraise,
+    group_by_unit,
+)
+from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw
+from zarrdist.codecs.sharding import (
+    ChunkSlot,
+    fetch_inner_chunks,
+    plan_inner_fetch,
+    split_ranges,
+)
+from zarrdist.config import config, get_int
+from zarrdist.errors import CodecError
+from zarrdist.indexing import ChunkProjection
+from zarrdist.placement import place_runs
+
+if TYPE_CHECKING:
+    from zarrdist.codecs import ArraySpec
+    from zarrdist.indexing import Indexer
+    from zarrdist.stores import RangeByteRequest
+
+__all__ = ["read_selection", "read_units"]
+
+#: One stored chunk's share of a read: its store key, its encoded bytes (None:
+#: absent, read as fill value) and the projections that read from it.
+ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
+#: Inner-chunk coordinates -> the projections that read from that inner chunk.
+ByInner = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkFetch:
+    """A whole unsharded chunk still to be read."""
+
+    key: str
+    projections: Sequence[ChunkProjection]
+    weight = 1
+
+
+@dataclass(frozen=True, slots=True)
+class _RangeFetch:
+    """One byte range of a shard still to be read, and the inner chunks it holds."""
+
+    key: str
+    request: RangeByteRequest
+    slots: list[ChunkSlot]
+    by_inner: ByInner
+
+    @property
+    def weight(self) -> int:
+        return len(self.slots)
+
+
+#: What a thread is handed: chunks whose bytes are here, or bytes still to fetch.
+Item = ReadJob | _ChunkFetch | _RangeFetch
+
+
+def read_selection(
+    handle: ArrayHandle, indexer: Indexer, order: str = "C", *, parallel: bool = False
+) -> Any:
+    """Read a whole selection into a new array of ``indexer.shape``."""
+    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    units = group_by_unit(handle, indexer)
+    if units:
+        read_units(handle, units, out, parallel=parallel)
+    return out
+
+
+def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
+    """Read every projection of ``units`` into ``out`` (the selection's output array).
+
+    ``parallel`` shares the work between the caller and a small thread pool (the
+    direct path); graph tasks leave it off, since dask runs them in parallel
+    already. A thread holds at most one batch of decoded chunks at a time.
+    """
+    codec = handle.sharding
+    if codec is None:
+        chain, spec = handle.metadata.codec_chain, handle.unit_spec
+        items: list[Item] = [_ChunkFetch(handle.key(u), ps) for u, ps in units.items()]
+    else:
+        chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
+        items = [item for unit, ps in units.items() for item in _shard_items(handle, unit, ps)]
+    # Raw bytes that are the elements as they are in memory go into the output a
+    # run of chunks at a time (zarrdist.placement); the rest chunk by chunk.
+    raw_chain = _raw_chain(chain, spec, out)
+
+    def place(batch: list[ReadJob]) -> None:
+        present = []
+        for job in batch:
+            if job[1] is not None:
+                present.append(job)
+                continue
+            for p in job[2]:
+                out[p.out_selection] = handle.metadata.fill_value
+        codecs = chain
+        if raw_chain is not None and len(present) > 1:
+            present, codecs = _place_runs(out, present, spec, chain, raw_chain)
+        for (_, _, projections), chunk in zip(
+            present, _decode_batch(handle, present, spec, codecs), strict=True
+        ):
+            for p in projections:
+                out[p.out_selection] = chunk[p.chunk_selection]
+
+    def run(share: list[Item]) -> None:
+        for batch in _batches(_fetch(handle, share), spec.nbytes):
+            place(batch)
+
+    threads = max(1, get_int("threading.max_workers")) if parallel else 1
+    _run_shares(run, _shares(items, threads))
+
+
+# -- planning ------------------------------------------------------------------------
+
+
+def _shard_items(
+    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
+) -> list[Item]:
+    """The read of one shard: its chunks' bytes, or the byte ranges still to fetch."""
+    codec = handle.sharding
+    assert codec is not None
+    by_inner = _by_inner(handle, unit, projections)
+    key = handle.key(unit)
+    store = handle.store
+    gap = config.get("io.coalesce_max_gap_bytes")
+    limits = {
+        "max_gap_bytes": store.range_gap_bytes if gap is None else int(gap),
+        "max_range_bytes": config.get("io.coalesce_max_bytes"),
+    }
+    # Reading the whole object is one request; partial reads cost two round trips,
+    # so they pay off only when a minority of the inner chunks is needed.
+    if not store.supports_partial_reads or 2 * len(by_inner) > math.prod(_chunks_per_unit(handle)):
+        try:
+            encoded = fetch_inner_chunks(
+                *_getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
+            )
+        except CodecError as error:
+            raise _reraise(error, key, store) from error
+        return [(key, encoded[coords], ps) for coords, ps in by_inner.items()]
+    try:
+        plans = plan_inner_fetch(
+            lambda request: store.get(key, request), codec, handle.unit_spec, by_inner, **limits
+        )
+    except CodecError as error:
+        raise _reraise(error, key, store) from error
+    stored = {coords for _, slots in plans for coords, _, _ in slots}
+    absent: list[Item] = [(key, None, ps) for c, ps in by_inner.items() if c not in stored]
+    return absent + [_RangeFetch(key, request, slots, by_inner) for request, slots in plans]
+
+
+def _shares(items: list[Item], threads: int) -> list[list[Item]]:
+    """``items`` in at most ``threads`` runs holding about as many chunks each, in order."""
+    weights = [1 if isinstance(item, tuple) else item.weight for item in items]
+    total = sum(weights)
+    if threads == 1 or total <= 1:
+        return [items] if items else []
+    shares: list[list[Item]] = [[] for _ in range(threads)]
+    done = 0
+    for item, weight in zip(items, weights, strict=True):
+        # By the item's middle, so a heavy item does not tip the first share.
+        shares[min(threads - 1, (2 * done + weight) * threads // (2 * total))].append(item)
+        done += weight
+    return [share for share in shares if share]
+
+
+# -- fetching ------------------------------------------------------------------------
+
+
+def _fetch(handle: ArrayHandle, share: list[Item]) -> list[ReadJob]:
+    """The chunks of ``share`` with their bytes: one batch request for whole chunks, one
+    ``get_ranges`` call per shard."""
+    store = handle.store
+    jobs = [item for item in share if isinstance(item, tuple)]
+    chunks = [item for item in share if isinstance(item, _ChunkFetch)]
+    if chunks:
+        keys = [c.key for c in chunks]
+        values = store.get_many(keys) if len(keys) > 1 else [store.get(keys[0])]
+        jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
+    ranges = [item for item in share if isinstance(item, _RangeFetch)]
+    for key, group in itertools.groupby(ranges, key=lambda r: r.key):
+        fetches = list(group)
+        plans = [(f.request, f.slots) for f in fetches]
+        try:
+            encoded = split_ranges(plans, store.get_ranges(key, [f.request for f in fetches]))
+        except CodecError as error:
+            raise _reraise(error, key, store) from error
+        # In the selection's order, not the shard's: neighbours form runs.
+        by_inner = fetches[0].by_inner
+        jobs += [(key, encoded[c], ps) for c, ps in by_inner.items() if c in encoded]
+    return jobs
+
+
+# -- running -------------------------------------------------------------------------
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _read_pool() -> ThreadPoolExecutor:
+    """Threads that share the work of one direct-path read.
+
+    Graph tasks are already parallel and run inline; a direct-path read that
+    touches several chunks (a 64^3 region of a sharded array) would otherwise
+    fetch and decode on one core. Made on first use, never at import; a forked
+    child drops the parent's pool.
+    """
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(get_int("threading.max_workers"), "zarrdist-read")
+            os.register_at_fork(after_in_child=_forget_pool)
+        return _pool
+
+
+def _forget_pool() -> None:
+    global _pool
+    _pool = None
+
+
+def _run_shares(fn: Callable[[list[Item]], None], shares: list[list[Item]]) -> None:
+    """``fn`` over every share, the calling thread taking the first: a job per chunk
+    would pay a thread hand-off for every chunk, and a caller that only waited would
+    leave a core idle."""
+    if len(shares) <= 1:
+        for share in shares:
+            fn(share)
+        return
+    pool = _read_pool()
+    futures = [pool.submit(fn, share) for share in shares]
+    # Every share finishes (or fails) before the caller sees the output.
+    errors = [f.exception() for f in futures]
+    for error in errors:
+        if error is not None:
+            raise error
+
+
+# -- decoding and placing --------------------------------------------------------------
+
+
+#: Chunks up to this size are placed a run at a time: for them Python's work per
+#: chunk (about 5 us) outweighs the copy into the staging buffer that runs add;
+#: from about 25 KiB on the copy costs more (W2's 128 KiB inner chunks read no
+#: faster in runs).
+_RUN_CHUNK_BYTES = 32 << 10
+
+
+def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
+    """The chain's ``bytes`` codec alone, if chunks are small, their bytes are their
+    elements as a host array holds them, and ``out`` is a host array; else None."""
+    codec = chain.array_bytes
+    if (
+        spec.nbytes <= _RUN_CHUNK_BYTES
+        and isinstance(out, np.ndarray)
+        and not chain.array_array
+        and isinstance(codec, BytesCodec)
+        and codec.stores_native(spec)
+    ):
+        return CodecChain((), codec, ())
+    return None
+
+
+def _place_runs(
+    out: np.ndarray[Any, Any],
+    jobs: list[ReadJob],
+    spec: ArraySpec,
+    chain: CodecChain,
+    raw_chain: CodecChain,
+) -> tuple[list[ReadJob], CodecChain]:
+    """Place the chunks of ``jobs`` that form runs; return the other jobs and the
+    chain that decodes their data."""
+    try:
+        raw = decode_to_raw(chain, [data for _, data, _ in jobs], spec)
+    except CodecError:
+        return jobs, chain  # decoded one by one by the caller, naming the bad chunk
+    left = place_runs(out, [ps for _, _, ps in jobs], raw, spec.shape, spec.dtype)
+    return [(jobs[i][0], raw[i], jobs[i][2]) for i in left], raw_chain
+
+
+#: Decoded bytes one batch may hold: an 8 KiB chunk shares its decode call with
+#: 127 others, while a batch stays small next to a task's output.
+_DECODE_BATCH_BYTES = 1 << 20
+
+
+def _batches(jobs: list[ReadJob], chunk_nbytes: int) -> list[list[ReadJob]]:
+    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded (one job if a
+    chunk is larger)."""
+    size = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
+    return [jobs[i : i + size] for i in range(0, len(jobs), size)]
+
+
+def _decode_batch(
+    handle: ArrayHandle, jobs: Sequence[ReadJob], spec: ArraySpec, chain: CodecChain
+) -> list[Any]:
+    """Decode the stored chunks of ``jobs``; a codec error names the key at fault."""
+    if len(jobs) == 1:
+        key, data, _ = jobs[0]
+        return [_decode(handle, key, data, spec, chain)]
+    try:
+        return decode_chunks(chain, [data for _, data, _ in jobs], spec)
+    except CodecError:
+        # One by one, so the error says which chunk is bad.
+        return [_decode(handle, key, data, spec, chain) for key, data, _ in jobs]
