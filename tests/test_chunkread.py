@@ -155,3 +155,50 @@ def test_direct_reads_leave_the_calling_thread_free_of_decoding(tmp_path: Path) 
         mp.undo()
     assert seen
     assert all(name.startswith("zarrdist-read") for name in seen)
+
+
+class _ReadsAnArray(WrapperStore):
+    """A store whose every range request first reads a region of another array, as a
+    store that resolves references through zarrdist would."""
+
+    driver = "reads-an-array"
+
+    def __init__(self, store: Store, other: Any) -> None:
+        super().__init__(store)
+        self.other = other
+        self.nested: list[np.ndarray[Any, Any]] = []
+
+    def get_ranges(self, key: str, ranges: Sequence[Any]) -> list[Any]:
+        self.nested.append(self.other[0:20, 0:24, 0:14])
+        return super().get_ranges(key, ranges)
+
+
+def test_a_read_started_inside_a_reading_thread_runs_inline(tmp_path: Path) -> None:
+    data = _data()
+    other, other_expected = _sharded(tmp_path / "other", data)
+    _, expected = _sharded(tmp_path / "a", data)
+    store = _ReadsAnArray(LocalStore(tmp_path / "a", read_only=True), other)
+    z = zarrdist.open_array(store, mode="r")
+    with config.set({"threading.max_workers": 2}):
+        np.testing.assert_array_equal(z[3:19, 5:29, 2:30], expected[3:19, 5:29, 2:30])
+    assert store.nested  # each reading thread read the other array, inline, no deadlock
+    for got in store.nested:
+        np.testing.assert_array_equal(got, other_expected[0:20, 0:24, 0:14])
+
+
+def test_shares_run_on_the_pool_or_inline_inside_it() -> None:
+    from zarrdist.chunkread import _read_pool, _run_shares
+
+    def names(shares: list[list[Any]]) -> list[str]:
+        seen: list[str] = []
+        _run_shares(lambda share: seen.append(threading.current_thread().name), shares)
+        return seen
+
+    # From the caller: every share is a pool job, the caller only waits.
+    outside = names([[1], [2], [3]])
+    assert len(outside) == 3
+    assert all(name.startswith("zarrdist-read") for name in outside)
+    # From a pool thread: inline, since waiting on its own pool could wait forever.
+    inside = _read_pool().submit(names, [[1], [2], [3]]).result()
+    assert len(set(inside)) == 1
+    assert inside[0].startswith("zarrdist-read")
