@@ -124,13 +124,28 @@ def plan_shard_read(
     if max_range_bytes is None:
         max_range_bytes = int(config.get("io.coalesce_max_bytes"))
     chunks_per_shard = tuple(index.shape[:-1])
-    wanted: list[tuple[int, int, tuple[int, ...]]] = []
-    for coords in dict.fromkeys(tuple(int(c) for c in cs) for cs in needed_inner_coords):
-        _check_coords(coords, chunks_per_shard)
-        offset, nbytes = (int(v) for v in index[coords])
-        if offset != MAX_UINT64:
-            wanted.append((offset, nbytes, coords))
-    wanted.sort()
+    needed = list(dict.fromkeys(tuple(int(c) for c in cs) for cs in needed_inner_coords))
+    if not needed:
+        return []
+    # One fancy-index lookup, not one per chunk: planning runs before any byte of a
+    # small read is fetched.
+    for coords in needed:
+        if len(coords) != len(chunks_per_shard):
+            _check_coords(coords, chunks_per_shard)
+    grid = np.array(needed, dtype=np.int64).reshape(len(needed), len(chunks_per_shard))
+    outside = ((grid < 0) | (grid >= np.array(chunks_per_shard))).any(axis=1)
+    if outside.any():
+        _check_coords(needed[int(np.argmax(outside))], chunks_per_shard)
+    entries = index[tuple(grid.T)]
+    stored = np.flatnonzero(entries[:, 0] != MAX_UINT64)
+    wanted = sorted(
+        zip(
+            entries[stored, 0].tolist(),
+            entries[stored, 1].tolist(),
+            [needed[i] for i in stored.tolist()],
+            strict=True,
+        )
+    )
 
     plans: list[RangePlan] = []
     start = end = 0
