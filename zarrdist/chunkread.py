@@ -323,8 +323,11 @@ _DECODE_BATCH_BYTES = 1 << 20
 
 
 def _batches(jobs: list[ReadJob], chunk_nbytes: int) -> list[list[ReadJob]]:
-    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded (one job if a
-    chunk is larger)."""
+    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded, for chunks small
+    enough to gain from batches (runs, batched decompression); else one by one, so
+    a thread holds one decoded chunk, not a batch of them."""
+    if chunk_nbytes > _RUN_CHUNK_BYTES:
+        return [[job] for job in jobs]
     size = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
     return [jobs[i : i + size] for i in range(0, len(jobs), size)]
 

@@ -9,6 +9,7 @@ The same data sharded (32^3 inner chunks in 32 MiB shards) is measured the same 
 
 from __future__ import annotations
 
+import math
 import mmap
 import sys
 import tempfile
@@ -69,7 +70,8 @@ def main() -> None:
     del data
     extra, nbytes = peak_above_output(s)
     shard = 128 * 256 * 256 * 4
-    task = shard / 2.4 + 32**3 * 4
+    nshards = math.prod(-(-n // c) for n, c in zip(s.shape, s.shards, strict=True))
+    task = s.nbytes_stored() / nshards + 32**3 * 4
     print(
         f"shards: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
