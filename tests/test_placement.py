@@ -73,3 +73,22 @@ def test_place_runs_leaves_chunks_with_several_projections_or_odd_sizes() -> Non
     assert place_runs(out, projections, raw, chunk, np.dtype("u2")) == [2, 3]
     np.testing.assert_array_equal(out[:, :16], data[:, :16])
     assert not out[:, 16:].any()
+
+
+def test_place_runs_leaves_whole_chunks_read_through_index_arrays() -> None:
+    # A vectorized selection that permutes a chunk covers it completely, through an
+    # index array instead of a slice: such chunks go back to the caller, and runs
+    # still form among the others (found by Hypothesis: shape (4,), chunks (3,)).
+    data = np.arange(12, dtype="<i4")
+    chunk = (3,)
+    raw = [data[i : i + 3].tobytes() for i in range(0, 12, 3)]
+    permuted = ChunkProjection((0,), (np.array([0, 2, 1]),), (slice(0, 3),), True)
+    whole = [
+        ChunkProjection((c,), (slice(0, 3, None),), (slice(3 * c, 3 * c + 3),), True)
+        for c in (1, 2, 3)
+    ]
+    out = np.full(12, -1, "<i4")
+    left = place_runs(out, [[permuted], *([p] for p in whole)], raw, chunk, np.dtype("<i4"))
+    assert left == [0]
+    np.testing.assert_array_equal(out[3:], data[3:])
+    assert (out[:3] == -1).all()

@@ -93,3 +93,20 @@ def test_large_outputs_are_plain_writable_arrays(tmp_path: Path) -> None:
     assert out.flags.c_contiguous
     out[0, 0] = -1  # the caller owns the output
     assert z[0, 0] == data[0, 0]
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "threads"])
+@pytest.mark.parametrize("shards", [None, (6,)])
+def test_a_vectorized_permutation_of_whole_chunks_reads_like_numpy(
+    tmp_path: Path, scheduler: str, shards: Any
+) -> None:
+    # Found by Hypothesis: the permutation reads chunk 0 whole but out of order.
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), shape=(4,), dtype="i4", chunks=(3,), shards=shards
+    )
+    data = np.array([850, 636, 511, 269], dtype="i4")
+    z[...] = data
+    coords = np.array([0, 2, 1, 3])
+    with config.set({"scheduler": scheduler, "direct_max_bytes": 0}):
+        np.testing.assert_array_equal(z.vindex[coords], data[coords])
+    np.testing.assert_array_equal(z.vindex[coords], data[coords])

@@ -38,6 +38,18 @@ def _whole_block(sel: Any, shape: tuple[int, ...]) -> bool:
     return True
 
 
+def _in_order(sel: Any, shape: tuple[int, ...]) -> bool:
+    """Whether ``sel`` reads a whole chunk of ``shape`` in order: ``slice(0, n)`` or
+    ``slice(0, n, 1)`` on every axis. A complete chunk can also be read through index
+    arrays (a permutation, from a vectorized selection), which runs cannot place."""
+    if type(sel) is not tuple or len(sel) != len(shape):
+        return False
+    return all(
+        type(s) is slice and s.start == 0 and s.step in (None, 1) and s.stop == n
+        for s, n in zip(sel, shape, strict=True)
+    )
+
+
 def place_runs(
     out: np.ndarray[Any, Any],
     projections: Sequence[Sequence[ChunkProjection]],
@@ -58,11 +70,6 @@ def place_runs(
         return list(range(len(raw)))
     nbytes = math.prod(chunk_shape) * dtype.itemsize
     width = chunk_shape[-1]
-    # A whole chunk read in order: the indexers write its selection either way.
-    whole = (
-        tuple(slice(0, n, 1) for n in chunk_shape),
-        tuple(slice(0, n, None) for n in chunk_shape),
-    )
     left: list[int] = []
     run: list[int] = []
     lead: tuple[slice, ...] = ()
@@ -77,7 +84,7 @@ def place_runs(
 
     for i, ps in enumerate(projections):
         p = ps[0]
-        if len(ps) != 1 or not p.is_complete_chunk or p.chunk_selection not in whole:
+        if len(ps) != 1 or not p.is_complete_chunk or not _in_order(p.chunk_selection, chunk_shape):
             flush()
             left.append(i)
             continue
