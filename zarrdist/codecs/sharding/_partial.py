@@ -79,7 +79,8 @@ def plan_inner_fetch(
         If the index checksum fails.
     """
     cps = codec.chunks_per_shard(spec)
-    needed = list(dict.fromkeys(_coords(c) for c in needed_inner_coords))
+    # plan_shard_read checks and deduplicates the coordinates.
+    needed = list(needed_inner_coords)
     if not needed:
         return []
     raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
