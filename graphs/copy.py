@@ -302,13 +302,12 @@ def _copy_block(
     if buffer is None:
         buffer = source.prototype.empty(shape, source.metadata.dtype)
         _read_region(source, src_region, buffer)
-    write_units(target, todo, buffer)
-    sizes = [target.store.getsize(target.key(u)) for u in todo]
+    stored = write_units(target, todo, buffer)
     return CopyStats(
         units_written=len(todo),
         units_skipped=len(units) - len(todo),
         bytes_copied=math.prod(shape) * _itemsize(source),
-        bytes_stored=sum(s or 0 for s in sizes),
+        bytes_stored=stored,
     )
 
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from zarrdist.indexing import Indexer
 
-__all__ = ["as_dask", "read", "read_graph", "to_dask"]
+__all__ = ["as_dask", "read", "read_graph", "source_handle", "to_dask"]
 
 
 class _Pieces:
@@ -156,6 +156,26 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     check_budget(handle, 1, "read")
     empty = handle.prototype.empty((0,) * len(shape), meta.dtype)
     return da.Array(dsk, name, normalized, dtype=meta.dtype, meta=empty)
+
+
+def source_handle(darr: da.Array) -> ArrayHandle | None:
+    """The array that ``darr`` is an unchanged :func:`to_dask` of, or None.
+
+    Unchanged means one graph layer of this module's block reads over the whole
+    array: a writer may then copy storage unit to storage unit instead of running
+    the read graph and shipping its blocks.
+    """
+    graph = darr.__dask_graph__()
+    layers = getattr(graph, "layers", None)
+    if layers is None or len(layers) != 1 or darr.name not in layers:
+        return None
+    first = layers[darr.name].get((darr.name, *(0,) * darr.ndim))
+    if not isinstance(first, Task) or first.func is not _read_block:
+        return None
+    handle = first.args[0]
+    if not isinstance(handle, ArrayHandle) or tuple(handle.metadata.shape) != darr.shape:
+        return None
+    return handle
 
 
 def as_dask(source: Any) -> da.Array:

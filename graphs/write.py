@@ -15,6 +15,8 @@ import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, LockFactory, Units, group_by_unit, write_units
+from zarrdist.errors import MemoryBudgetError
+from zarrdist.graphs.copy import copy_graph, plan_copy
 from zarrdist.graphs.execute import gc_paused, run_graph
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
@@ -27,6 +29,7 @@ from zarrdist.graphs.plan import (
     selection_token,
     value_token,
 )
+from zarrdist.graphs.read import source_handle
 from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
@@ -34,7 +37,14 @@ if TYPE_CHECKING:
 
     from zarrdist.indexing import Indexer
 
-__all__ = ["aligned_chunks", "write", "write_dask", "write_dask_graph", "write_graph"]
+__all__ = [
+    "aligned_chunks",
+    "unit_copy_graph",
+    "write",
+    "write_dask",
+    "write_dask_graph",
+    "write_graph",
+]
 
 
 def _write(handle: ArrayHandle, units: Units, value: Any) -> None:
@@ -150,7 +160,37 @@ def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Ar
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
 
 
+def unit_copy_graph(
+    handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array
+) -> GraphSpec | None:
+    """A copy graph for ``darr`` written over all of ``handle``, when one fits; else None.
+
+    When ``darr`` is an unchanged ``to_dask()`` of a zarrdist array of the same
+    dtype (``dest[...] = src``, ``from_dask(src.to_dask())``), each task reads the
+    source units of a block of target units and writes them: a few large tasks
+    and no blocks moved between workers, instead of one read and one write task
+    per block. Plans that would need an intermediate array are left to the dask
+    path, which keeps its data in memory rather than in the user's store.
+    """
+    source = source_handle(darr)
+    shape = tuple(handle.metadata.shape)
+    if (
+        source is None
+        or darr.shape != shape
+        or any(sl.start != 0 or sl.stop != n for sl, n in zip(region, shape, strict=True))
+        or source.metadata.dtype != handle.metadata.dtype
+    ):
+        return None
+    try:
+        plan = plan_copy(source, handle)
+    except MemoryBudgetError:
+        return None
+    if plan.intermediate_chunks is not None:
+        return None
+    return copy_graph(source, handle, plan=plan, publish=False)
+
+
 def write_dask(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array) -> None:
     """Write dask array ``darr`` into ``region``, in parallel."""
-    graph = write_dask_graph(handle, region, darr)
+    graph = unit_copy_graph(handle, region, darr) or write_dask_graph(handle, region, darr)
     run_graph(graph.dsk, graph.keys, num_tasks=max(graph.num_tasks, 2), local_only=graph.local_only)

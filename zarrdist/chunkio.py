@@ -235,26 +235,30 @@ def _whole_piece(p: ChunkProjection, value: Any, shape: tuple[int, ...]) -> Any 
 
 def write_units(
     handle: ArrayHandle, units: Units, value: Any, *, lock: LockFactory | None = None
-) -> None:
+) -> int:
     """Write ``value`` (broadcast to the selection's shape) at every projection of ``units``.
 
     Each unit is written once; a unit the projections cover only partly is read,
     updated and rewritten, under ``lock(key)`` when a lock factory is given.
+    Returns the encoded bytes stored (units left empty count 0), so callers that
+    report sizes need no request per key afterwards.
     """
+    stored = 0
     for unit, projections in units.items():
         key = handle.key(unit)
         partial = not all(p.is_complete_chunk for p in projections)
         guard = lock(key) if (lock is not None and (partial or handle.sharding)) else None
         with guard if guard is not None else contextlib.nullcontext():
             if handle.sharding is not None:
-                _write_shard(handle, unit, key, projections, value)
+                stored += _write_shard(handle, unit, key, projections, value)
             else:
-                _write_chunk(handle, key, projections, value)
+                stored += _write_chunk(handle, key, projections, value)
+    return stored
 
 
 def _write_chunk(
     handle: ArrayHandle, key: str, projections: Sequence[ChunkProjection], value: Any
-) -> None:
+) -> int:
     spec = handle.unit_spec
 
     def existing() -> Any | None:
@@ -264,12 +268,18 @@ def _write_chunk(
     chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order)
     if not handle.write_empty_chunks and all_fill_value(chunk, spec):
         handle.store.delete(key)
-        return
+        return 0
     data = encode_chunk(handle.metadata.codec_chain, chunk, spec)
+    return _put(handle, key, data)
+
+
+def _put(handle: ArrayHandle, key: str, data: Any | None) -> int:
+    """Store ``data`` at ``key`` (None deletes it); the bytes stored."""
     if data is None:
         handle.store.delete(key)
-    else:
-        handle.store.set(key, data)
+        return 0
+    handle.store.set(key, data)
+    return memoryview(data).nbytes
 
 
 def _inner_in_bounds(handle: ArrayHandle, unit: tuple[int, ...]) -> int:
@@ -290,7 +300,7 @@ def _write_shard(
     key: str,
     projections: Sequence[ChunkProjection],
     value: Any,
-) -> None:
+) -> int:
     codec = handle.sharding
     assert codec is not None
     spec = handle.unit_spec
@@ -318,10 +328,7 @@ def _write_shard(
         data = merge_into_shard(existing, updates, codec, spec, handle.write_empty_chunks)
     except CodecError as error:
         raise _reraise(error, key, handle.store) from error
-    if data is None:
-        handle.store.delete(key)
-    else:
-        handle.store.set(key, data)
+    return _put(handle, key, data)
 
 
 def write_selection(

@@ -17,6 +17,7 @@ from dask.task_spec import DataNode
 
 from zarrdist.chunkio import ArrayHandle, group_by_unit
 from zarrdist.errors import StoreError
+from zarrdist.graphs import copy as graph_copy
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
@@ -152,6 +153,12 @@ def written_keys(node: Any) -> set[str]:
         return set(args[1])
     if func is graph_resize._publish:
         return {args[0].prefix + k for k in args[1].to_documents()}
+    if func is graph_copy._copy_block:
+        handle, region = args[1], args[3]
+        indexer = basic_indexer(region, handle.metadata.shape, handle.io_chunk_shape)
+        return _units_keys(handle, group_by_unit(handle, indexer))
+    if func is graph_copy._finish and args[2]:
+        return {args[0].prefix + k for k in args[0].metadata.to_documents()}
     return set()
 
 
@@ -162,8 +169,9 @@ _WRITERS = {
     graph_resize._reset,
     graph_resize._delete,
     graph_resize._publish,
+    graph_copy._copy_block,
 }
-_BARRIERS = {graph_read._done, graph_write._done}
+_BARRIERS = {graph_read._done, graph_write._done, graph_copy._finish}
 
 
 def _name(key: Hashable) -> str:
