@@ -13,7 +13,7 @@ import pytest
 import zarr
 
 import zarrdist
-from zarrdist.chunkread import _ChunkFetch, _RangeFetch, _shares
+from zarrdist.chunkread import _ChunkFetch, _fetch_parts, _RangeFetch, _shares
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError
@@ -202,3 +202,24 @@ def test_shares_run_on_the_pool_or_inline_inside_it() -> None:
     inside = _read_pool().submit(names, [[1], [2], [3]]).result()
     assert len(set(inside)) == 1
     assert inside[0].startswith("zarrdist-read")
+
+
+@pytest.mark.parametrize(
+    ("chunk_nbytes", "items", "sizes"),
+    [
+        # 8 KiB chunks: at most 128 (1 MiB decoded) per fetch, in order.
+        (8192, [_ChunkFetch(f"c{i}", []) for i in range(300)], [128, 128, 44]),
+        # A range holding many inner chunks counts as all of them.
+        (8192, [_range(100), _range(100), ("k", None, [])], [1, 2]),
+        (8192, [_range(200)], [1]),  # too big for a batch: fetched alone
+        # Larger chunks: the whole share in one fetch (a remote store overlaps them).
+        (1 << 20, [_ChunkFetch(f"c{i}", []) for i in range(5)], [5]),
+        (8192, [], [0]),
+    ],
+)
+def test_small_chunks_are_fetched_a_batch_at_a_time(
+    chunk_nbytes: int, items: list[Any], sizes: list[int]
+) -> None:
+    parts = _fetch_parts(items, chunk_nbytes)
+    assert [len(p) for p in parts] == sizes
+    assert [item for part in parts for item in part] == items

@@ -136,8 +136,9 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
                 out[p.out_selection] = chunk[p.chunk_selection]
 
     def run(share: list[Item]) -> None:
-        for batch in _batches(_fetch(handle, share), spec.nbytes):
-            place(batch)
+        for part in _fetch_parts(share, spec.nbytes):
+            for batch in _batches(_fetch(handle, part), spec.nbytes):
+                place(batch)
 
     threads = max(1, get_int("threading.max_workers")) if parallel else 1
     _run_shares(run, _shares(items, threads))
@@ -320,6 +321,30 @@ def _place_runs(
 #: Decoded bytes one batch may hold: an 8 KiB chunk shares its decode call with
 #: 127 others, while a batch stays small next to a task's output.
 _DECODE_BATCH_BYTES = 1 << 20
+
+
+def _fetch_parts(share: list[Item], chunk_nbytes: int) -> list[list[Item]]:
+    """``share`` in the parts fetched one after another.
+
+    Small chunks are fetched a batch at a time (at most ``_DECODE_BATCH_BYTES``
+    decoded), each batch then decoded before the next is fetched: threads take
+    turns at the store's system calls while the other decompresses, and a
+    thread holds one batch's bytes. Larger chunks are fetched in one request per
+    share, so a remote store has them all in flight at once.
+    """
+    if chunk_nbytes > _RUN_CHUNK_BYTES:
+        return [share]
+    budget = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
+    parts: list[list[Item]] = [[]]
+    held = 0
+    for item in share:
+        weight = 1 if isinstance(item, tuple) else item.weight
+        if held and held + weight > budget:
+            parts.append([])
+            held = 0
+        parts[-1].append(item)
+        held += weight
+    return parts
 
 
 def _batches(jobs: list[ReadJob], chunk_nbytes: int) -> list[list[ReadJob]]:

@@ -310,3 +310,35 @@ def test_lock_misuse_is_an_error(tmp_path: Path) -> None:
         lock.acquire()
     lock.release()
     assert not lock.locked
+
+
+class _RecordingLock:
+    """Stands in for the small-reads lock: records whether a read held it."""
+
+    def __init__(self) -> None:
+        self.entered = 0
+
+    def __enter__(self) -> None:
+        self.entered += 1
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize(("size", "takes_turns"), [(8192, True), (200_000, False)])
+def test_small_cached_reads_take_turns_between_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, size: int, takes_turns: bool
+) -> None:
+    # Threads reading small files from the page cache at once hand the GIL over at
+    # every system call; they take turns instead. Large values (copies, which run
+    # without the GIL) and reads that wait on a device still overlap.
+    lock = _RecordingLock()
+    monkeypatch.setattr(local_module, "_small_reads", lock)
+    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: False)
+    store = LocalStore(tmp_path)
+    values = {f"c/{i}": os.urandom(size) for i in range(local_module._PROBE_KEYS + 4)}
+    store.set_many(values)
+    assert store.get_many(list(values)) == list(values.values())
+    assert lock.entered == (1 if takes_turns else 0)
+    assert local_module._small([None, b"x"])
+    assert not local_module._small([None, None])
