@@ -223,3 +223,17 @@ def test_small_chunks_are_fetched_a_batch_at_a_time(
     parts = _fetch_parts(items, chunk_nbytes)
     assert [len(p) for p in parts] == sizes
     assert [item for part in parts for item in part] == items
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_handle_keys_are_the_keys_zarr_python_uses(tmp_path: Path, fmt: int) -> None:
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), name="grp/x", shape=(5, 7), chunks=(2, 3), dtype="i2", zarr_format=fmt
+    )
+    z[...] = 1
+    units = [(i, j) for i in range(3) for j in range(3)]
+    keys = z._handle.keys(units)
+    assert keys == [z._handle.key(u) for u in units]
+    on_disk = {p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*")}
+    assert set(keys) <= on_disk
+    assert keys[5] == ("grp/x/1.2" if fmt == 2 else "grp/x/c/1/2")

@@ -95,6 +95,12 @@ class ArrayHandle:
         """Store key of the unit at grid position ``unit``."""
         return self.prefix + self.metadata.chunk_key(tuple(unit))
 
+    def keys(self, units: Iterable[Sequence[int]]) -> list[str]:
+        """Store keys of many units, looking the prefix and key encoding up once."""
+        prefix = self.prefix
+        encode = self.metadata.chunk_key_encoding.encode_chunk_key
+        return [prefix + encode(tuple(u)) for u in units]
+
     @property
     def sharding(self) -> ShardingCodec | None:
         """The sharding codec when units can be read and written inner chunk by inner chunk.

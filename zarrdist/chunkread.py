@@ -110,7 +110,8 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     codec = handle.sharding
     if codec is None:
         chain, spec = handle.metadata.codec_chain, handle.unit_spec
-        items: list[Item] = [_ChunkFetch(handle.key(u), ps) for u, ps in units.items()]
+        keys = handle.keys(units)
+        items: list[Item] = [_ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
     else:
         chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
         items = [item for unit, ps in units.items() for item in _shard_items(handle, unit, ps)]

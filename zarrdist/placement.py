@@ -70,6 +70,10 @@ def place_runs(
         return list(range(len(raw)))
     nbytes = math.prod(chunk_shape) * dtype.itemsize
     width = chunk_shape[-1]
+    # What basic selections give a whole chunk, compared in one step; the types
+    # are checked first, since an index array cannot be compared with a slice.
+    whole = tuple(slice(0, n, 1) for n in chunk_shape)
+    all_slices = (slice,) * ndim
     left: list[int] = []
     run: list[int] = []
     lead: tuple[slice, ...] = ()
@@ -84,16 +88,21 @@ def place_runs(
 
     for i, ps in enumerate(projections):
         p = ps[0]
-        if len(ps) != 1 or not p.is_complete_chunk or not _in_order(p.chunk_selection, chunk_shape):
+        chunk_sel = p.chunk_selection
+        if (
+            len(ps) != 1
+            or not p.is_complete_chunk
+            or type(chunk_sel) is not tuple
+            or tuple(map(type, chunk_sel)) != all_slices
+            or (chunk_sel != whole and not _in_order(chunk_sel, chunk_shape))
+            or len(raw[i]) != nbytes
+        ):
             flush()
             left.append(i)
             continue
         sel = p.out_selection
-        if len(raw[i]) != nbytes:
-            flush()
-            left.append(i)
-            continue
-        if run and len(sel) == ndim and sel[:-1] == lead:
+        # (An out selection of another length differs from ``lead`` here.)
+        if run and sel[:-1] == lead:
             last = sel[-1]
             if (
                 type(last) is slice
