@@ -121,7 +121,10 @@ def _range(n: int) -> _RangeFetch:
         ([_ChunkFetch(f"c{i}", []) for i in range(10)], 2, [5, 5]),
         ([_ChunkFetch(f"c{i}", []) for i in range(10)], 3, [3, 4, 3]),
         ([_range(6), _range(1), _range(1), _range(4)], 2, [1, 3]),  # 6 | 1+1+4 chunks
-        ([_range(3)], 2, [1]),  # one item cannot be split
+        ([_range(3)], 2, [1, 1]),  # cut at the line between shares: 2 | 1
+        ([_range(10), _range(2)], 2, [1, 2]),  # 6 | 4 + 2
+        ([_range(9)], 3, [1, 1, 1]),
+        ([_ChunkFetch("c", []), _range(1)], 2, [1, 1]),  # one chunk each: never cut
         ([], 2, []),
         ([("k", None, [])] * 3, 1, [3]),
     ],
@@ -131,7 +134,25 @@ def test_shares_hold_about_as_many_chunks_each_in_order(
 ) -> None:
     shares = _shares(items, threads)
     assert [len(s) for s in shares] == sizes
-    assert [item for share in shares for item in share] == items
+    # The same chunks at the same bytes of the same keys, in order.
+    assert _stored(item for share in shares for item in share) == _stored(items)
+    weights = [sum(len(i.slots) if isinstance(i, _RangeFetch) else 1 for i in s) for s in shares]
+    assert max(weights, default=0) - min(weights, default=0) <= max(1, len(items) // 5)
+
+
+def _stored(items: Any) -> list[Any]:
+    """Each chunk an item reads: the item itself, or (key, coords, first byte, length)."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, _RangeFetch):
+            request = item.request
+            for coords, offset, nbytes in item.slots:
+                assert offset >= 0
+                assert request.start + offset + nbytes <= request.end
+                out.append((item.key, coords, request.start + offset, nbytes))
+        else:
+            out.append(item)
+    return out
 
 
 def test_direct_reads_leave_the_calling_thread_free_of_decoding(tmp_path: Path) -> None:

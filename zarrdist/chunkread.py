@@ -47,11 +47,11 @@ from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 from zarrdist.indexing import ChunkProjection
 from zarrdist.placement import place_runs
+from zarrdist.stores import RangeByteRequest
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
     from zarrdist.indexing import Indexer
-    from zarrdist.stores import RangeByteRequest
 
 __all__ = ["read_selection", "read_units"]
 
@@ -184,7 +184,12 @@ def _shard_items(
 
 
 def _shares(items: list[Item], threads: int) -> list[list[Item]]:
-    """``items`` in at most ``threads`` runs holding about as many chunks each, in order."""
+    """``items`` in at most ``threads`` runs holding about as many chunks each, in order.
+
+    A byte range of several inner chunks that straddles the line between two
+    shares is cut there: neighbouring inner chunks are stored back to back and
+    coalesce into one range, which alone could otherwise outweigh a share.
+    """
     weights = [1 if isinstance(item, tuple) else item.weight for item in items]
     total = sum(weights)
     if threads == 1 or total <= 1:
@@ -192,10 +197,38 @@ def _shares(items: list[Item], threads: int) -> list[list[Item]]:
     shares: list[list[Item]] = [[] for _ in range(threads)]
     done = 0
     for item, weight in zip(items, weights, strict=True):
+        while isinstance(item, _RangeFetch) and weight > 1:
+            share = done * threads // total
+            # Chunks of the item that fall before the share's end, rounded.
+            cut = ((share + 1) * total - done * threads + threads // 2) // threads
+            if not 0 < cut < weight:
+                break
+            head, item = _split_range(item, cut)
+            shares[share].append(head)
+            done += cut
+            weight -= cut
         # By the item's middle, so a heavy item does not tip the first share.
         shares[min(threads - 1, (2 * done + weight) * threads // (2 * total))].append(item)
         done += weight
     return [share for share in shares if share]
+
+
+def _split_range(item: _RangeFetch, k: int) -> tuple[_RangeFetch, _RangeFetch]:
+    """The first ``k`` inner chunks of ``item`` and the others, as two byte ranges."""
+    start = item.request.start
+    head_slots, tail_slots = item.slots[:k], item.slots[k:]
+    head_end = max(offset + nbytes for _, offset, nbytes in head_slots)
+    cut = tail_slots[0][1]
+    head = _RangeFetch(
+        item.key, RangeByteRequest(start, start + head_end), head_slots, item.by_inner
+    )
+    tail = _RangeFetch(
+        item.key,
+        RangeByteRequest(start + cut, item.request.end),
+        [(coords, offset - cut, nbytes) for coords, offset, nbytes in tail_slots],
+        item.by_inner,
+    )
+    return head, tail
 
 
 # -- fetching ------------------------------------------------------------------------

@@ -68,7 +68,11 @@ def test_small_read_of_a_shard_fetches_index_and_needed_chunks(tmp_path: Path) -
     chunk_bytes = 2 * 2 * 8
     counting.reset()
     assert_same(z[3:5, 3:5], a[3:5, 3:5])  # touches inner chunks (1,1) (1,2) (2,1) (2,2)
-    assert counting.calls == {"get": 1, "get_ranges": 1}  # the index, then the chunks
+    # The index, then the chunks: one get_ranges call per reading thread (a
+    # coalesced range is cut where the two threads' shares meet).
+    assert counting.calls["get"] == 1
+    assert 1 <= counting.calls["get_ranges"] <= 2
+    assert set(counting.calls) == {"get", "get_ranges"}
     # Nearby ranges are coalesced (gaps under the store's 16 KiB), so a few unneeded
     # chunks between them may come along, but never the whole shard.
     assert INDEX_BYTES + 4 * chunk_bytes <= counting.bytes_read < INDEX_BYTES + shard_bytes
