@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
@@ -139,13 +139,7 @@ class LocalStore(Store):
     def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | None:
         if byte_range is None:
             return self._read_keys([key])[0]
-        try:
-            with open(self._path(key), "rb") as f:
-                return _read_range(f, byte_range)
-        except _MISSING:
-            return None
-        except OSError as exc:
-            raise self._error("read", key, exc) from exc
+        return self._read_ranges(key, [byte_range])[0]
 
     def get_ranges(
         self, key: str, ranges: Sequence[ByteRequest]
@@ -154,14 +148,37 @@ class LocalStore(Store):
         key = self._key(key)
         for request in ranges:
             check_byte_request(request, store=self.url, key=key)
+        return self._read_ranges(key, ranges)
+
+    def _read_ranges(
+        self, key: str, ranges: Sequence[ByteRequest]
+    ) -> list[bytes | memoryview | None]:
+        # A bare descriptor and pread: a Python file object costs more to open than
+        # reading a shard's index, and seeks are calls of their own.
         try:
-            with open(self._path(key), "rb") as f:
-                values: list[bytes | memoryview | None] = [_read_range(f, r) for r in ranges]
-                return values
+            fd = os.open(self._path(key), os.O_RDONLY)
         except _MISSING:
             return [None] * len(ranges)
         except OSError as exc:
             raise self._error("read", key, exc) from exc
+        try:
+            size = None
+            values: list[bytes | memoryview | None] = []
+            for request in ranges:
+                if isinstance(request, RangeByteRequest):
+                    start, stop = request.start, request.end
+                else:
+                    size = os.fstat(fd).st_size if size is None else size
+                    if isinstance(request, OffsetByteRequest):
+                        start, stop = request.offset, size
+                    else:
+                        start, stop = max(size - request.suffix, 0), size
+                values.append(_pread(fd, start, stop))
+            return values
+        except OSError as exc:
+            raise self._error("read", key, exc) from exc
+        finally:
+            os.close(fd)
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         """Whole values of many keys, in order; None for each missing key.
@@ -396,19 +413,20 @@ def _read_whole(path: str) -> bytes:
         os.close(fd)
 
 
-def _read_range(f: BinaryIO, request: ByteRequest) -> bytes:
-    """Read one byte request from an open binary file with seeks, clamped at the end."""
-    if isinstance(request, RangeByteRequest):
-        f.seek(request.start)
-        return f.read(max(request.end - request.start, 0))
-    if isinstance(request, OffsetByteRequest):
-        f.seek(request.offset)
-        return f.read()
-    if request.suffix == 0:
+def _pread(fd: int, start: int, stop: int) -> bytes:
+    """Bytes ``[start, stop)`` of an open file, fewer where the file ends first."""
+    if stop <= start:
         return b""
-    size = os.fstat(f.fileno()).st_size
-    f.seek(max(size - request.suffix, 0))
-    return f.read()
+    data = os.pread(fd, stop - start, start)
+    if len(data) < stop - start and data:
+        # A single read may stop short (above 2 GiB): read on until the file ends.
+        parts = [data]
+        offset = start + len(data)
+        while offset < stop and (more := os.pread(fd, stop - offset, offset)):
+            parts.append(more)
+            offset += len(more)
+        data = b"".join(parts)
+    return data
 
 
 def _fsync_directory(directory: str) -> None:

@@ -4,6 +4,7 @@ the threads that share it. Values are checked against NumPy and zarr-python 3.1.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,15 @@ import pytest
 import zarr
 
 import zarrdist
-from zarrdist.chunkread import _ChunkFetch, _fetch_parts, _RangeFetch, _shares
+from zarrdist import chunkread
+from zarrdist.chunkread import (
+    _ChunkFetch,
+    _fetch_parts,
+    _piece_weight,
+    _Pieces,
+    _RangeFetch,
+    _weight,
+)
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError
@@ -27,6 +36,13 @@ REGIONS = [
     (slice(40, 48), slice(None), 7),  # a dropped axis
     (slice(None, None, -3), slice(1, 40, 7), slice(35, 0, -5)),  # steps, reversed
 ]
+
+
+@pytest.fixture(autouse=True)
+def _pieces_of_any_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    # This module's chunks are 256 bytes: let parallel reads cut them into pieces
+    # (the default keeps pieces above 256 KiB of decoding, and reads this small inline).
+    monkeypatch.setattr(chunkread, "_MIN_PIECE_BYTES", 1)
 
 
 def _data() -> np.ndarray[Any, Any]:
@@ -116,28 +132,73 @@ def _range(n: int) -> _RangeFetch:
 
 
 @pytest.mark.parametrize(
-    ("items", "threads", "sizes"),
+    ("total", "threads", "chunk_nbytes", "weight"),
     [
-        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 2, [5, 5]),
-        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 3, [3, 4, 3]),
-        ([_range(6), _range(1), _range(1), _range(4)], 2, [1, 3]),  # 6 | 1+1+4 chunks
-        ([_range(3)], 2, [1, 1]),  # cut at the line between shares: 2 | 1
-        ([_range(10), _range(2)], 2, [1, 2]),  # 6 | 4 + 2
-        ([_range(9)], 3, [1, 1, 1]),
-        ([_ChunkFetch("c", []), _range(1)], 2, [1, 1]),  # one chunk each: never cut
-        ([], 2, []),
-        ([("k", None, [])] * 3, 1, [3]),
+        (27, 2, 128 << 10, 4),  # W5: 4 pieces per thread
+        (8192, 2, 8192, 128),  # W3: no more than a fetch batch of small chunks
+        (4, 2, 32, 8192),  # tiny chunks: no piece under 256 KiB of decoding (inline)
+        (10, 2, 1 << 20, 2),
+        (1000, 8, 1 << 20, 32),
     ],
 )
-def test_shares_hold_about_as_many_chunks_each_in_order(
-    items: list[Any], threads: int, sizes: list[int]
+def test_piece_weight(
+    monkeypatch: pytest.MonkeyPatch, total: int, threads: int, chunk_nbytes: int, weight: int
 ) -> None:
-    shares = _shares(items, threads)
-    assert [len(s) for s in shares] == sizes
-    # The same chunks at the same bytes of the same keys, in order.
-    assert _stored(item for share in shares for item in share) == _stored(items)
-    weights = [sum(len(i.slots) if isinstance(i, _RangeFetch) else 1 for i in s) for s in shares]
-    assert max(weights, default=0) - min(weights, default=0) <= max(1, len(items) // 5)
+    monkeypatch.setattr(chunkread, "_MIN_PIECE_BYTES", 256 << 10)
+    assert _piece_weight(total, threads, chunk_nbytes) == weight
+
+
+@pytest.mark.parametrize(
+    ("items", "weight", "sizes"),
+    [
+        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 4, [4, 4, 2]),
+        ([_range(6), _range(1), _range(1), _range(4)], 3, [1, 1, 3, 1]),  # 3|3|1+1+1|3
+        ([_range(3)], 2, [1, 1]),  # cut where the piece ends: 2 | 1
+        ([_range(10), _range(2)], 6, [1, 2]),  # 6 | 4 + 2
+        ([_ChunkFetch("c", []), _range(1), ("k", None, [])], 1, [1, 1, 1]),  # never cut
+        ([], 2, []),
+    ],
+)
+def test_pieces_are_cut_to_weight_in_order_and_run_on_the_pool(
+    items: list[Any], weight: int, sizes: list[int]
+) -> None:
+    def run(piece: list[Any]) -> Any:
+        return threading.current_thread().name, piece
+
+    with _Pieces(run, weight) as pieces:
+        pieces.add(items[:1])
+        pieces.add(items[1:])
+    # Each piece ran as a pool job, submitted in the order it was cut.
+    names, cut = zip(*(f.result() for f in pieces._futures), strict=True) if items else ((), ())
+    assert [len(p) for p in cut] == sizes
+    # The same chunks at the same bytes of the same keys, in order, none over weight.
+    assert _stored(item for piece in cut for item in piece) == _stored(items)
+    assert all(sum(_weight(i) for i in piece) <= weight for piece in cut)
+    assert all(name.startswith("zarrdist-read") for name in names)
+
+
+def test_a_failed_piece_or_plan_raises_after_every_piece_ends() -> None:
+    ended: list[int] = []
+
+    def run(piece: list[Any]) -> None:
+        time.sleep(0.01)
+        ended.append(len(piece))
+        if piece[0].key == "bad":
+            raise CodecError("bad chunk", key="bad")
+
+    with pytest.raises(CodecError, match="bad chunk"), _Pieces(run, 1) as pieces:
+        pieces.add([_ChunkFetch("ok", []), _ChunkFetch("bad", []), _ChunkFetch("ok", [])])
+    assert len(ended) == 3
+    ended.clear()
+
+    def plan_then_fail() -> None:
+        with _Pieces(run, 1) as pieces:
+            pieces.add([_ChunkFetch("ok", []), _ChunkFetch("ok", [])])
+            raise ValueError("planning failed")
+
+    with pytest.raises(ValueError, match="planning"):
+        plan_then_fail()
+    assert len(ended) == 2  # the pieces already cut ran to their end first
 
 
 def _stored(items: Any) -> list[Any]:
@@ -207,24 +268,6 @@ def test_a_read_started_inside_a_reading_thread_runs_inline(tmp_path: Path) -> N
         np.testing.assert_array_equal(got, other_expected[0:20, 0:24, 0:14])
 
 
-def test_shares_run_on_the_pool_or_inline_inside_it() -> None:
-    from zarrdist.chunkread import _read_pool, _run_shares
-
-    def names(shares: list[list[Any]]) -> list[str]:
-        seen: list[str] = []
-        _run_shares(lambda share: seen.append(threading.current_thread().name), shares)
-        return seen
-
-    # From the caller: every share is a pool job, the caller only waits.
-    outside = names([[1], [2], [3]])
-    assert len(outside) == 3
-    assert all(name.startswith("zarrdist-read") for name in outside)
-    # From a pool thread: inline, since waiting on its own pool could wait forever.
-    inside = _read_pool().submit(names, [[1], [2], [3]]).result()
-    assert len(set(inside)) == 1
-    assert inside[0].startswith("zarrdist-read")
-
-
 @pytest.mark.parametrize(
     ("chunk_nbytes", "items", "sizes"),
     [
@@ -258,3 +301,23 @@ def test_handle_keys_are_the_keys_zarr_python_uses(tmp_path: Path, fmt: int) -> 
     on_disk = {p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*")}
     assert set(keys) <= on_disk
     assert keys[5] == ("grp/x/1.2" if fmt == 2 else "grp/x/c/1/2")
+
+
+def test_a_read_of_less_than_a_piece_runs_in_the_calling_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 256-byte chunks: the whole region is less decoding than a thread hand-off costs.
+    monkeypatch.setattr(chunkread, "_MIN_PIECE_BYTES", 256 << 10)
+    z, expected = _sharded(tmp_path / "a", _data())
+    seen: list[str] = []
+    original = LocalStore.get_ranges
+
+    def spy(self: Any, key: str, ranges: Sequence[Any]) -> Any:
+        seen.append(threading.current_thread().name)
+        return original(self, key, ranges)
+
+    monkeypatch.setattr(LocalStore, "get_ranges", spy)
+    with config.set({"threading.max_workers": 2}):
+        np.testing.assert_array_equal(z[3:19, 5:29, 2:30], expected[3:19, 5:29, 2:30])
+    assert seen
+    assert set(seen) == {threading.current_thread().name}

@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from operator import floordiv, sub
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -146,8 +147,7 @@ def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -
             units.setdefault(p.chunk_coords, []).append(p)
         return units
     for p in projections:
-        unit = tuple(c // n for c, n in zip(p.chunk_coords, per_unit, strict=True))
-        units.setdefault(unit, []).append(p)
+        units.setdefault(tuple(map(floordiv, p.chunk_coords, per_unit)), []).append(p)
     return units
 
 
@@ -178,8 +178,7 @@ def _by_inner(
     origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
     by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
     for p in projections:
-        local = tuple(c - o for c, o in zip(p.chunk_coords, origin, strict=True))
-        by_inner.setdefault(local, []).append(p)
+        by_inner.setdefault(tuple(map(sub, p.chunk_coords, origin)), []).append(p)
     return by_inner
 
 

@@ -19,10 +19,10 @@ import itertools
 import math
 import os
 import threading
-from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 import numpy as np
 
@@ -110,11 +110,11 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     codec = handle.sharding
     if codec is None:
         chain, spec = handle.metadata.codec_chain, handle.unit_spec
-        keys = handle.keys(units)
-        items: list[Item] = [_ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
+        total = len(units)
     else:
         chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
-        items = [item for unit, ps in units.items() for item in _shard_items(handle, unit, ps)]
+        shards = [(unit, _by_inner(handle, unit, ps)) for unit, ps in units.items()]
+        total = sum(len(by_inner) for _, by_inner in shards)
     # Raw bytes that are the elements as they are in memory go into the output a
     # run of chunks at a time (zarrdist.placement); the rest chunk by chunk.
     raw_chain = _raw_chain(chain, spec, out)
@@ -136,25 +136,39 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             for p in projections:
                 out[p.out_selection] = chunk[p.chunk_selection]
 
-    def run(share: list[Item]) -> None:
-        for part in _fetch_parts(share, spec.nbytes):
+    def run(items: list[Item]) -> None:
+        for part in _fetch_parts(items, spec.nbytes):
             for batch in _batches(_fetch(handle, part), spec.nbytes):
                 place(batch)
 
+    def planned() -> Iterator[list[Item]]:
+        if codec is None:
+            keys = handle.keys(units)
+            yield [_ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
+            return
+        for unit, by_inner in shards:
+            yield _shard_items(handle, unit, by_inner)
+
     threads = max(1, get_int("threading.max_workers")) if parallel else 1
-    _run_shares(run, _shares(items, threads))
+    weight = _piece_weight(total, threads, spec.nbytes)
+    # One piece's work runs inline, and so does a read started from a pool
+    # thread (a store that reads arrays) rather than wait on its own pool.
+    if threads == 1 or total <= weight or threading.current_thread().name.startswith(_POOL_NAME):
+        for items in planned():
+            run(items)
+        return
+    with _Pieces(run, weight) as pieces:
+        for items in planned():
+            pieces.add(items)
 
 
 # -- planning ------------------------------------------------------------------------
 
 
-def _shard_items(
-    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
-) -> list[Item]:
+def _shard_items(handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner) -> list[Item]:
     """The read of one shard: its chunks' bytes, or the byte ranges still to fetch."""
     codec = handle.sharding
     assert codec is not None
-    by_inner = _by_inner(handle, unit, projections)
     key = handle.key(unit)
     store = handle.store
     gap = config.get("io.coalesce_max_gap_bytes")
@@ -183,34 +197,86 @@ def _shard_items(
     return absent + [_RangeFetch(key, request, slots, by_inner) for request, slots in plans]
 
 
-def _shares(items: list[Item], threads: int) -> list[list[Item]]:
-    """``items`` in at most ``threads`` runs holding about as many chunks each, in order.
+#: Pieces per thread a parallel read is cut into: enough that a thread finishing
+#: early takes another (no thread waits on a slow one for long), few enough that
+#: the hand-offs (about 20 us each) stay small.
+_PIECES_PER_THREAD = 4
 
-    A byte range of several inner chunks that straddles the line between two
-    shares is cut there: neighbouring inner chunks are stored back to back and
-    coalesce into one range, which alone could otherwise outweigh a share.
+
+def _weight(item: Item) -> int:
+    return 1 if isinstance(item, tuple) else item.weight
+
+
+#: Decoded bytes below which a piece is not cut smaller: less work than a thread
+#: hand-off is worth (zstd decodes 256 KiB in about 0.4 ms here).
+_MIN_PIECE_BYTES = 256 << 10
+
+
+def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
+    """Chunks per piece of a parallel read of ``total`` chunks: ``_PIECES_PER_THREAD``
+    pieces per thread, no piece under ``_MIN_PIECE_BYTES``, and for small chunks
+    no piece over one fetch batch."""
+    nbytes = max(chunk_nbytes, 1)
+    weight = max(1, -(-total // (threads * _PIECES_PER_THREAD)), -(-_MIN_PIECE_BYTES // nbytes))
+    if chunk_nbytes <= _RUN_CHUNK_BYTES:
+        weight = min(weight, max(1, _DECODE_BATCH_BYTES // nbytes))
+    return weight
+
+
+class _Pieces:
+    """Cuts planned items into pieces of ``weight`` chunks and runs each on the read
+    pool as soon as it is cut.
+
+    The caller goes on planning (a shard's index is a request, then a plan) while
+    the pool fetches, decodes and places the pieces already cut, and threads take
+    pieces as they free up, so the read ends when the work does, not when the
+    slowest of a few fixed shares does. A byte range of several inner chunks is
+    cut where a piece ends: neighbouring inner chunks are stored back to back and
+    coalesce into one range, which alone could otherwise be most of the read.
+
+    Leaving the ``with`` block waits for every piece; the first error of a piece
+    is raised then, or the caller's own (a planning error) after its pieces end.
     """
-    weights = [1 if isinstance(item, tuple) else item.weight for item in items]
-    total = sum(weights)
-    if threads == 1 or total <= 1:
-        return [items] if items else []
-    shares: list[list[Item]] = [[] for _ in range(threads)]
-    done = 0
-    for item, weight in zip(items, weights, strict=True):
-        while isinstance(item, _RangeFetch) and weight > 1:
-            share = done * threads // total
-            # Chunks of the item that fall before the share's end, rounded.
-            cut = ((share + 1) * total - done * threads + threads // 2) // threads
-            if not 0 < cut < weight:
-                break
-            head, item = _split_range(item, cut)
-            shares[share].append(head)
-            done += cut
-            weight -= cut
-        # By the item's middle, so a heavy item does not tip the first share.
-        shares[min(threads - 1, (2 * done + weight) * threads // (2 * total))].append(item)
-        done += weight
-    return [share for share in shares if share]
+
+    def __init__(self, run: Callable[[list[Item]], None], weight: int) -> None:
+        self._run = run
+        self._weight = weight
+        self._pending: list[Item] = []
+        self._held = 0
+        self._futures: list[Future[None]] = []
+
+    def __enter__(self) -> Self:
+        return self
+
+    def add(self, items: Iterable[Item]) -> None:
+        """Queue ``items``; run each piece they complete."""
+        for item in items:
+            weight = _weight(item)
+            while isinstance(item, _RangeFetch) and weight > self._weight - self._held:
+                room = self._weight - self._held
+                head, item = _split_range(item, room)
+                self._pending.append(head)
+                self._held += room
+                self._submit()
+                weight -= room
+            self._pending.append(item)
+            self._held += weight
+            if self._held >= self._weight:
+                self._submit()
+
+    def _submit(self) -> None:
+        self._futures.append(_read_pool().submit(self._run, self._pending))
+        self._pending, self._held = [], 0
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        if kind is None and self._pending:
+            self._submit()
+        # Every piece finishes (or fails) before the caller sees the output.
+        errors = [f.exception() for f in self._futures]
+        if kind is None:
+            for error in errors:
+                if error is not None:
+                    raise error
 
 
 def _split_range(item: _RangeFetch, k: int) -> tuple[_RangeFetch, _RangeFetch]:
@@ -285,29 +351,6 @@ def _read_pool() -> ThreadPoolExecutor:
 def _forget_pool() -> None:
     global _pool
     _pool = None
-
-
-def _run_shares(fn: Callable[[list[Item]], None], shares: list[list[Item]]) -> None:
-    """``fn`` over every share, each share a job of the read pool (a job per chunk
-    would pay a thread hand-off for every chunk).
-
-    The caller only waits: in a process's main thread, the system allocator hands
-    out fresh pages for decoded chunks and fetched bytes again and again (200-400
-    page faults per 64^3 region of W5 measured, 25% more CPU), where the pool's
-    threads reuse theirs. A read started from a pool thread (a store that reads
-    arrays) runs inline rather than wait on its own pool.
-    """
-    if len(shares) <= 1 or threading.current_thread().name.startswith(_POOL_NAME):
-        for share in shares:
-            fn(share)
-        return
-    pool = _read_pool()
-    futures = [pool.submit(fn, share) for share in shares]
-    # Every share finishes (or fails) before the caller sees the output.
-    errors = [f.exception() for f in futures]
-    for error in errors:
-        if error is not None:
-            raise error
 
 
 # -- decoding and placing --------------------------------------------------------------

@@ -124,26 +124,30 @@ def plan_shard_read(
     if max_range_bytes is None:
         max_range_bytes = int(config.get("io.coalesce_max_bytes"))
     chunks_per_shard = tuple(index.shape[:-1])
-    needed = list(dict.fromkeys(tuple(int(c) for c in cs) for cs in needed_inner_coords))
-    if not needed:
+    ndim = len(chunks_per_shard)
+    given = list(dict.fromkeys(map(tuple, needed_inner_coords)))
+    if not given:
         return []
-    # One fancy-index lookup, not one per chunk: planning runs before any byte of a
-    # small read is fetched.
-    for coords in needed:
-        if len(coords) != len(chunks_per_shard):
+    # Coordinates are converted, checked and looked up through NumPy, once for
+    # all of them: planning runs before any byte of a small read is fetched.
+    for coords in given:
+        if len(coords) != ndim:
             _check_coords(coords, chunks_per_shard)
-    grid = np.array(needed, dtype=np.int64).reshape(len(needed), len(chunks_per_shard))
+    grid = np.array(given, dtype=np.int64).reshape(len(given), ndim)
     outside = ((grid < 0) | (grid >= np.array(chunks_per_shard))).any(axis=1)
     if outside.any():
-        _check_coords(needed[int(np.argmax(outside))], chunks_per_shard)
+        _check_coords(tuple(grid[int(np.argmax(outside))].tolist()), chunks_per_shard)
     entries = index[tuple(grid.T)]
     stored = np.flatnonzero(entries[:, 0] != MAX_UINT64)
+    # Deduplicated again as ints: (1.5, 2) was truncated to (1, 2).
     wanted = sorted(
-        zip(
-            entries[stored, 0].tolist(),
-            entries[stored, 1].tolist(),
-            [needed[i] for i in stored.tolist()],
-            strict=True,
+        dict.fromkeys(
+            zip(
+                entries[stored, 0].tolist(),
+                entries[stored, 1].tolist(),
+                map(tuple, grid[stored].tolist()),
+                strict=True,
+            )
         )
     )
 
