@@ -6,11 +6,13 @@ The read half of :mod:`zarrdist.chunkio`. A read runs in two steps:
    unsharded chunk is its store key. A shard is read whole (one request) when
    most of its inner chunks are needed or the store has no partial reads; else
    its index is fetched and the needed inner chunks' byte ranges are planned.
-2. *Fetch, decode, place*: the planned items are shared out to a small pool (a
-   direct-path read), or all stay in the calling thread (a graph task, already
-   parallel). Each thread fetches its own items, decodes them in small batches
-   and places them into the output, so one thread's reads overlap another's
-   decompression and a thread holds the encoded bytes of its share only.
+2. *Fetch, decode, place*: a direct-path read cuts the planned items into
+   pieces as planning goes on (:class:`_Pieces`); pool threads take pieces
+   while the caller plans the next shard, then the caller takes pieces too. A
+   graph task (already parallel) or a read of less than a piece runs in the
+   calling thread. Each runner fetches its piece's items, decodes them in small
+   batches and places them into the output, so one thread's reads overlap
+   another's decompression and a runner holds one piece's encoded bytes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import itertools
 import math
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -157,7 +160,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         for items in planned():
             run(items)
         return
-    with _Pieces(run, weight) as pieces:
+    with _Pieces(run, weight, helpers=threads - 1) as pieces:
         for items in planned():
             pieces.add(items)
 
@@ -224,32 +227,39 @@ def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
 
 
 class _Pieces:
-    """Cuts planned items into pieces of ``weight`` chunks and runs each on the read
-    pool as soon as it is cut.
+    """Cuts planned items into pieces of ``weight`` chunks, run by up to ``helpers``
+    pool threads as soon as they are cut, and by the caller once it has planned.
 
     The caller goes on planning (a shard's index is a request, then a plan) while
-    the pool fetches, decodes and places the pieces already cut, and threads take
-    pieces as they free up, so the read ends when the work does, not when the
-    slowest of a few fixed shares does. A byte range of several inner chunks is
-    cut where a piece ends: neighbouring inner chunks are stored back to back and
-    coalesce into one range, which alone could otherwise be most of the read.
+    the helpers fetch, decode and place the pieces already cut; then it takes
+    pieces itself, so no thread hand-off delays the end of the read. Every runner
+    takes the next piece as it frees up, so the read ends when the work does. A
+    byte range of several inner chunks is cut where a piece ends: neighbouring
+    inner chunks are stored back to back and coalesce into one range, which alone
+    could otherwise be most of the read.
 
-    Leaving the ``with`` block waits for every piece; the first error of a piece
-    is raised then, or the caller's own (a planning error) after its pieces end.
+    Leaving the ``with`` block waits for every piece that started; the first error
+    is raised then (pieces not yet started are dropped), or the caller's own (a
+    planning error).
     """
 
-    def __init__(self, run: Callable[[list[Item]], None], weight: int) -> None:
+    def __init__(self, run: Callable[[list[Item]], None], weight: int, helpers: int) -> None:
         self._run = run
         self._weight = weight
+        self._helpers = helpers
         self._pending: list[Item] = []
         self._held = 0
+        # Pieces not yet taken; deque appends and pops are atomic between threads.
+        self._queue: deque[list[Item]] = deque()
+        self._active = 0
+        self._lock = threading.Lock()
         self._futures: list[Future[None]] = []
 
     def __enter__(self) -> Self:
         return self
 
     def add(self, items: Iterable[Item]) -> None:
-        """Queue ``items``; run each piece they complete."""
+        """Queue ``items``; hand out each piece they complete."""
         for item in items:
             weight = _weight(item)
             while isinstance(item, _RangeFetch) and weight > self._weight - self._held:
@@ -257,26 +267,57 @@ class _Pieces:
                 head, item = _split_range(item, room)
                 self._pending.append(head)
                 self._held += room
-                self._submit()
+                self._cut()
                 weight -= room
             self._pending.append(item)
             self._held += weight
             if self._held >= self._weight:
-                self._submit()
+                self._cut()
 
-    def _submit(self) -> None:
-        self._futures.append(_read_pool().submit(self._run, self._pending))
+    def _cut(self) -> None:
+        self._queue.append(self._pending)
         self._pending, self._held = [], 0
+        with self._lock:
+            start = self._active < self._helpers
+            self._active += start
+        if start:
+            self._futures.append(_read_pool().submit(self._take, True))
+
+    def _take(self, helper: bool = False) -> None:
+        """Run queued pieces until none is left."""
+        try:
+            while True:
+                try:
+                    piece = self._queue.popleft()
+                except IndexError:
+                    return
+                self._run(piece)
+        except BaseException:
+            self._queue.clear()  # a failed read stops taking new pieces
+            raise
+        finally:
+            if helper:
+                with self._lock:
+                    self._active -= 1
 
     def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is None and self._pending:
-            self._submit()
-        # Every piece finishes (or fails) before the caller sees the output.
-        errors = [f.exception() for f in self._futures]
-        if kind is None:
-            for error in errors:
-                if error is not None:
-                    raise error
+        if kind is not None:
+            self._queue.clear()
+            self._wait()
+            return
+        if self._pending:
+            self._cut()
+        try:
+            self._take()
+        finally:
+            errors = self._wait()
+        for error in errors:
+            if error is not None:
+                raise error
+
+    def _wait(self) -> list[BaseException | None]:
+        # Every piece that started ends (or fails) before the caller sees the output.
+        return [f.exception() for f in self._futures]
 
 
 def _split_range(item: _RangeFetch, k: int) -> tuple[_RangeFetch, _RangeFetch]:
