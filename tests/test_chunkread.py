@@ -293,8 +293,6 @@ def test_a_read_started_inside_a_reading_thread_runs_inline(tmp_path: Path) -> N
         # A range holding many inner chunks counts as all of them.
         (8192, [_range(100), _range(100), ("k", None, [])], [1, 2]),
         (8192, [_range(200)], [1]),  # too big for a batch: fetched alone
-        # Larger chunks: the whole share in one fetch (a remote store overlaps them).
-        (1 << 20, [_ChunkFetch(f"c{i}", []) for i in range(5)], [5]),
         (8192, [], [0]),
     ],
 )
@@ -302,6 +300,33 @@ def test_small_chunks_are_fetched_a_batch_at_a_time(
     chunk_nbytes: int, items: list[Any], sizes: list[int]
 ) -> None:
     parts = _fetch_parts(items, chunk_nbytes)
+    assert [len(p) for p in parts] == sizes
+    assert [item for part in parts for item in part] == items
+
+
+def _mib_range(key: str, mib: int) -> _RangeFetch:
+    return _RangeFetch(key, RangeByteRequest(0, mib << 20), [((0,), 0, mib << 20)], {})
+
+
+@pytest.mark.parametrize(
+    ("items", "near", "sizes"),
+    [
+        # 1 MiB chunks from local files: at most 8 MiB (decoded) per fetch.
+        ([_ChunkFetch(f"c{i}", []) for i in range(20)], True, [8, 8, 4]),
+        # From a store far away: one request, all of them in flight at once.
+        ([_ChunkFetch(f"c{i}", []) for i in range(20)], False, [20]),
+        # Shard ranges: at most 8 MiB as stored per fetch, near or far.
+        ([_mib_range(f"s{i}", 3) for i in range(5)], True, [2, 2, 1]),
+        ([_mib_range(f"s{i}", 3) for i in range(5)], False, [2, 2, 1]),
+        ([_mib_range("s", 12), _mib_range("t", 1)], True, [1, 1]),  # one range never cut
+        # Chunks known to be absent (fill value) cost nothing to hold.
+        ([("k", None, [])] * 30, True, [30]),
+    ],
+)
+def test_large_chunks_are_fetched_in_parts_of_bounded_bytes(
+    items: list[Any], near: bool, sizes: list[int]
+) -> None:
+    parts = _fetch_parts(items, 1 << 20, near)
     assert [len(p) for p in parts] == sizes
     assert [item for part in parts for item in part] == items
 

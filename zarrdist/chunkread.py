@@ -139,10 +139,16 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             for p in projections:
                 out[p.out_selection] = chunk[p.chunk_selection]
 
+    near = handle.store.range_gap_bytes <= _NEAR_GAP_BYTES
+
+    def run_part(part: list[Item]) -> None:
+        for batch in _batches(_fetch(handle, part), spec.nbytes):
+            place(batch)
+
     def run(items: list[Item]) -> None:
-        for part in _fetch_parts(items, spec.nbytes):
-            for batch in _batches(_fetch(handle, part), spec.nbytes):
-                place(batch)
+        # A part's bytes are released (run_part returns) before the next is fetched.
+        for part in _fetch_parts(items, spec.nbytes, near):
+            run_part(part)
 
     def planned() -> Iterator[list[Item]]:
         if codec is None:
@@ -180,8 +186,14 @@ def _shard_items(handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner) 
         "max_range_bytes": config.get("io.coalesce_max_bytes"),
     }
     # Reading the whole object is one request; partial reads cost two round trips,
-    # so they pay off only when a minority of the inner chunks is needed.
-    if not store.supports_partial_reads or 2 * len(by_inner) > math.prod(_chunks_per_unit(handle)):
+    # so they pay off only when a minority of the inner chunks is needed. Where
+    # requests cost little (local files), shards are read in byte ranges of at most
+    # _PART_BYTES even then: a task holds a part of a large shard, not all of it.
+    most = 2 * len(by_inner) > math.prod(_chunks_per_unit(handle))
+    near = store.range_gap_bytes <= _NEAR_GAP_BYTES
+    if most and near:
+        limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
+    if not store.supports_partial_reads or (most and not near):
         try:
             encoded = fetch_inner_chunks(
                 *_getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
@@ -441,19 +453,41 @@ def _place_runs(
 _DECODE_BATCH_BYTES = 1 << 20
 
 
-def _fetch_parts(share: list[Item], chunk_nbytes: int) -> list[list[Item]]:
+#: A store whose coalescing gap is at most this reads from local storage, where a
+#: request costs little.
+_NEAR_GAP_BYTES = 64 << 10
+#: Encoded bytes of a shard's byte ranges fetched at once from such a store.
+_PART_BYTES = 8 << 20
+
+
+def _fetch_parts(share: list[Item], chunk_nbytes: int, near: bool = True) -> list[list[Item]]:
     """``share`` in the parts fetched one after another.
 
     Small chunks are fetched a batch at a time (at most ``_DECODE_BATCH_BYTES``
     decoded), each batch then decoded before the next is fetched: threads take
     turns at the store's system calls while the other decompresses, and a
-    thread holds one batch's bytes. Larger chunks are fetched in one request per
-    share, so a remote store has them all in flight at once.
+    thread holds one batch's bytes. Larger chunks are fetched at most
+    ``_PART_BYTES`` at a time (whole chunks counted decoded, ranges as stored),
+    except that whole chunks of a store far away (``near`` false) are fetched in
+    one request, so that it has them all in flight at once.
     """
     if chunk_nbytes > _RUN_CHUNK_BYTES:
-        return [share]
+        whole_chunk = chunk_nbytes if near else 0
+        parts: list[list[Item]] = [[]]
+        held = 0
+        for item in share:
+            if isinstance(item, _RangeFetch):
+                size = item.request.end - item.request.start
+            else:
+                size = whole_chunk if isinstance(item, _ChunkFetch) else 0
+            if held and held + size > _PART_BYTES:
+                parts.append([])
+                held = 0
+            parts[-1].append(item)
+            held += size
+        return parts
     budget = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
-    parts: list[list[Item]] = [[]]
+    parts = [[]]
     held = 0
     for item in share:
         weight = 1 if isinstance(item, tuple) else item.weight

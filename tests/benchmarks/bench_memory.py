@@ -2,9 +2,12 @@
 
 ``python tests/benchmarks/bench_memory.py`` writes a 256 MiB float32 array in 1 MiB
 chunks (zstd level 1), then reads it whole and reports the peak of Python-traced
-allocations (numpy buffers included) above the output array (itself mapped, not traced), in units of one
-task's buffers (a task holds its batch of encoded chunks plus one decoded chunk).
-The same data sharded (32^3 inner chunks in 32 MiB shards) is measured the same way.
+allocations (numpy buffers included) above the output array (itself mapped, not
+traced). The same data sharded (32^3 inner chunks in 32 MiB shards) is measured the
+same way. Two budgets are printed per case: the issue's "one task's buffers per
+thread" as a task held them before reads went in parts (all of its encoded bytes
+plus one decoded chunk), and what a task holds now from local files: one part of
+at most 8 MiB (``zarrdist.chunkread._PART_BYTES``) plus one decoded chunk.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_engine import field
 
 import zarrdist
+from zarrdist.chunkread import _PART_BYTES
 from zarrdist.codecs import ZstdCodec
 
 MiB = 1 << 20
@@ -50,11 +54,14 @@ def main() -> None:
     z[...] = data
     extra, nbytes = peak_above_output(z)
     units = z.nchunks // (threads * zarrdist.config.get("graph.tasks_per_thread"))
-    task = units * MiB / 2.4 + MiB  # a batch of encoded chunks (~2.4x) + one decoded chunk
+    encoded = z.nbytes_stored() / z.nchunks
+    task = units * encoded + MiB  # a task's encoded chunks + one decoded chunk
+    part = min(units, _PART_BYTES // MiB) * encoded + MiB
     print(
         f"chunks: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
-        f"{threads * task / MiB:.1f} MiB"
+        f"{threads * task / MiB:.1f} MiB; one part's ~{part / MiB:.1f} MiB x {threads} = "
+        f"{threads * part / MiB:.1f} MiB"
     )
     # Sharded: a task is one 32 MiB shard; it holds the shard's encoded bytes and one
     # decoded 128 KiB inner chunk at a time, not the shard decoded.
@@ -72,10 +79,12 @@ def main() -> None:
     shard = 128 * 256 * 256 * 4
     nshards = math.prod(-(-n // c) for n, c in zip(s.shape, s.shards, strict=True))
     task = s.nbytes_stored() / nshards + 32**3 * 4
+    part = min(s.nbytes_stored() / nshards, _PART_BYTES) + 32**3 * 4
     print(
         f"shards: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
-        f"{threads * task / MiB:.1f} MiB (a decoded shard alone is {shard / MiB:.0f} MiB)"
+        f"{threads * task / MiB:.1f} MiB; one part's ~{part / MiB:.1f} MiB x {threads} = "
+        f"{threads * part / MiB:.1f} MiB (a decoded shard alone is {shard / MiB:.0f} MiB)"
     )
 
 

@@ -93,9 +93,25 @@ def test_small_read_of_a_shard_fetches_index_and_needed_chunks(tmp_path: Path) -
     assert counting.calls == {"get": 1, "get_ranges": 1}
     assert counting.bytes_read == INDEX_BYTES + chunk_bytes
     counting.reset()
-    assert_same(z[0:8, 0:8], a[0:8, 0:8])  # every inner chunk: one whole-object get
-    assert counting.calls == {"get": 1}
-    assert counting.bytes_read == shard_bytes
+    # Every inner chunk: local files are read in byte ranges of at most 8 MiB after
+    # the index (a task holds a part of a large shard), here one range.
+    assert_same(z[0:8, 0:8], a[0:8, 0:8])
+    assert counting.calls == {"get": 1, "get_ranges": 1}
+    assert counting.bytes_read == shard_bytes  # the index and every chunk, once
+    # A store far away reads the whole shard in one request instead.
+    far = _Far(LocalStore(tmp_path))
+    far_z = zarrdist.open_array(far)
+    far.reset()
+    assert_same(far_z[0:8, 0:8], a[0:8, 0:8])
+    assert far.calls == {"get": 1}
+    assert far.bytes_read == shard_bytes
+
+
+class _Far(ByteCountingStore):
+    """Counts like ByteCountingStore, and says its requests are costly (an object store)."""
+
+    driver = "far"
+    range_gap_bytes = 1 << 20  # type: ignore[assignment]
 
 
 def test_small_read_of_a_missing_shard_reads_only_the_index(tmp_path: Path) -> None:
