@@ -110,3 +110,47 @@ def test_a_vectorized_permutation_of_whole_chunks_reads_like_numpy(
     with config.set({"scheduler": scheduler, "direct_max_bytes": 0}):
         np.testing.assert_array_equal(z.vindex[coords], data[coords])
     np.testing.assert_array_equal(z.vindex[coords], data[coords])
+
+
+@pytest.mark.parametrize("sharded", [False, True])
+def test_large_chunks_decode_into_a_reused_buffer_and_bad_ones_name_their_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sharded: bool
+) -> None:
+    from zarrdist import chunkread
+
+    calls: list[int] = []
+    original = chunkread.decompress_into
+
+    def spy(data: Any, out: bytearray) -> bool:
+        calls.append(id(out))
+        return original(data, out)
+
+    monkeypatch.setattr(chunkread, "decompress_into", spy)
+    shape, chunks = (64, 64, 32), (32, 32, 32)  # 128 KiB chunks of float32
+    data = _data(shape, "<f4")
+    z = zarrdist.create_array(
+        str(tmp_path / "a"),
+        shape=shape,
+        dtype="<f4",
+        chunks=chunks,
+        shards=(64, 64, 32) if sharded else None,
+        compressors=[ZstdCodec(level=1)],
+        fill_value=0,
+    )
+    z[...] = data
+    with config.set({"scheduler": "sync", "threading.max_workers": 1}):
+        np.testing.assert_array_equal(z[...], data)
+        np.testing.assert_array_equal(z[5:50, 3:60, 1:31], data[5:50, 3:60, 1:31])
+    assert len(calls) >= 4
+    assert len(set(calls)) == 1  # one buffer, reused chunk after chunk
+    np.testing.assert_array_equal(zarr.open_array(str(tmp_path / "a"), mode="r")[...], data)
+    if sharded:
+        return
+    # A damaged chunk is declined by the fast path and named by the usual decoding.
+    path = tmp_path / "a" / "c" / "1" / "0" / "0"
+    before = path.read_bytes()
+    path.write_bytes(before[:-8] + bytes(8))
+    with pytest.raises(CodecError) as info:
+        z[...]
+    assert info.value.key == "c/1/0/0"
+    assert path.read_bytes() == before[:-8] + bytes(8)  # a read changes no stored bytes

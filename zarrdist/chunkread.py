@@ -46,6 +46,7 @@ from zarrdist.codecs.sharding import (
     plan_inner_fetch,
     split_ranges,
 )
+from zarrdist.codecs.zstd import ZstdCodec, decompress_into
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 from zarrdist.indexing import ChunkProjection
@@ -121,6 +122,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     # Raw bytes that are the elements as they are in memory go into the output a
     # run of chunks at a time (zarrdist.placement); the rest chunk by chunk.
     raw_chain = _raw_chain(chain, spec, out)
+    scratch_chain = _scratch_chain(chain, spec, out)
 
     def place(batch: list[ReadJob]) -> None:
         present = []
@@ -133,6 +135,14 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         codecs = chain
         if raw_chain is not None and len(present) > 1:
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
+        if scratch_chain is not None and len(present) == 1:
+            _, data, projections = present[0]
+            buffer = _scratch(spec.nbytes)
+            if decompress_into(data, buffer):
+                chunk = scratch_chain.array_bytes.decode(buffer, spec)
+                for p in projections:
+                    out[p.out_selection] = chunk[p.chunk_selection]
+                return
         for (_, _, projections), chunk in zip(
             present, _decode_batch(handle, present, spec, codecs), strict=True
         ):
@@ -429,6 +439,35 @@ def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | Non
     ):
         return CodecChain((), codec, ())
     return None
+
+
+def _scratch_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
+    """``chain`` if a large chunk can be decoded into a reused buffer and placed from
+    there: zstd over native bytes, into a host array. Else None."""
+    codec = chain.array_bytes
+    if (
+        spec.nbytes > _RUN_CHUNK_BYTES
+        and isinstance(out, np.ndarray)
+        and not chain.array_array
+        and isinstance(codec, BytesCodec)
+        and codec.stores_native(spec)
+        and len(chain.bytes_bytes) == 1
+        and isinstance(chain.bytes_bytes[0], ZstdCodec)
+    ):
+        return chain
+    return None
+
+
+_scratch_local = threading.local()
+
+
+def _scratch(nbytes: int) -> bytearray:
+    """This thread's buffer of exactly ``nbytes`` for one decoded chunk, reused from
+    chunk to chunk: placing a chunk copies it out before the next is decoded."""
+    buffer: bytearray | None = getattr(_scratch_local, "buffer", None)
+    if buffer is None or len(buffer) != nbytes:
+        buffer = _scratch_local.buffer = bytearray(nbytes)
+    return buffer
 
 
 def _place_runs(

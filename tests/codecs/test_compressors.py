@@ -267,3 +267,26 @@ def test_zstd_decode_many_batches_small_frames_and_decodes_large_ones_alone(
     # The first frame's size decides: up to 32 KiB decoded, one batch call.
     assert batched == ([4] if first <= 32 << 10 else [])
     assert not zstd._small_frame(b"not a zstd frame")
+
+
+@pytest.mark.parametrize("checksum", [False, True])
+def test_zstd_decompress_into_fills_a_reused_buffer_or_declines(checksum: bool) -> None:
+    import zstandard
+
+    from zarrdist.codecs.zstd import decompress_into
+
+    raw = np.arange(40_000, dtype="<f4").tobytes()
+    frame = zstandard.ZstdCompressor(write_checksum=checksum).compress(raw)
+    buffer = bytearray(len(raw))
+    assert decompress_into(frame, buffer)
+    assert bytes(buffer) == raw
+    assert decompress_into(memoryview(frame), buffer)  # views of fetched ranges too
+    # Declined, for the usual decoding to give the value or name the fault:
+    assert not decompress_into(frame, bytearray(len(raw) - 1))  # another size
+    damaged = bytearray(frame)
+    damaged[-1] ^= 0xFF  # the checksum, or the last block
+    assert not decompress_into(bytes(damaged), bytearray(len(raw)))
+    streamed = zstandard.ZstdCompressor().compressobj()
+    unsized = streamed.compress(raw) + streamed.flush()  # no content size recorded
+    assert not decompress_into(unsized, bytearray(len(raw)))
+    assert not decompress_into(b"not a frame", bytearray(len(raw)))

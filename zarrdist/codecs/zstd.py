@@ -28,7 +28,7 @@ from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import ChecksumError, CodecError
 
-__all__ = ["ZstdCodec"]
+__all__ = ["ZstdCodec", "decompress_into"]
 
 _NAME = "zstd"
 _local = threading.local()
@@ -81,6 +81,28 @@ def decompress(data: Encoded, fallback: Zstd) -> Encoded:
             raise ChecksumError(f"content checksum mismatch: {message}", codec=_NAME) from exc
         raise CodecError(f"ZstdError: {message}", codec=_NAME) from exc
     return out
+
+
+def decompress_into(data: Encoded, out: bytearray) -> bool:
+    """Decompress one frame into ``out``, which it must fill exactly; whether it did.
+
+    For callers that reuse one buffer per thread: a new buffer per large frame is
+    new memory for the system to fault in, as much work as placing the chunk.
+    False, with ``out`` undefined, for anything else (a frame of another size, one
+    without a recorded size, a bad frame or checksum): decoding the frame the usual
+    way then gives the value or names the fault.
+    """
+    try:
+        if zstandard.frame_content_size(data) != len(out):
+            return False
+        view, done = memoryview(out), 0
+        with _decompressor().stream_reader(data) as reader:
+            while done < len(view) and (got := reader.readinto(view[done:])):
+                done += got
+            # One more read consumes the frame's end, where its checksum is verified.
+            return done == len(view) and reader.readinto(bytearray(1)) == 0
+    except zstandard.ZstdError:
+        return False
 
 
 @dataclass(frozen=True, kw_only=True)
