@@ -107,9 +107,10 @@ def read_selection(
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
-    ``parallel`` shares the work out to a small thread pool (the direct path);
-    graph tasks leave it off, since dask runs them in parallel already. A thread
-    holds at most one batch of decoded chunks at a time.
+    ``parallel`` cuts the work into pieces that the caller and up to
+    ``threading.max_workers - 1`` pool threads run (the direct path); graph tasks
+    leave it off, since dask runs them in parallel already. A runner holds at most
+    one part of fetched bytes and one batch of decoded chunks at a time.
     """
     codec = handle.sharding
     if codec is None:
