@@ -398,17 +398,8 @@ def _read_whole(path: str) -> bytes:
         if len(data) < _FIRST_READ:
             return data
         # A large file: read it whole into one buffer (reading the head again costs
-        # less than joining); a single read stops short above 2 GiB.
-        size = os.fstat(fd).st_size
-        data = os.pread(fd, size, 0)
-        if len(data) < size:
-            parts = [data]
-            offset = len(data)
-            while more := os.pread(fd, size - offset, offset):
-                parts.append(more)
-                offset += len(more)
-            data = b"".join(parts)
-        return data
+        # less than joining).
+        return _pread(fd, 0, os.fstat(fd).st_size)
     finally:
         os.close(fd)
 

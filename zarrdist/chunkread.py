@@ -513,30 +513,29 @@ def _fetch_parts(share: list[Item], chunk_nbytes: int, near: bool = True) -> lis
     """
     if chunk_nbytes > _RUN_CHUNK_BYTES:
         whole_chunk = chunk_nbytes if near else 0
-        parts: list[list[Item]] = [[]]
-        held = 0
-        for item in share:
+
+        def held(item: Item) -> int:
             if isinstance(item, _RangeFetch):
-                size = item.request.end - item.request.start
-            else:
-                size = whole_chunk if isinstance(item, _ChunkFetch) else 0
-            if held and held + size > _PART_BYTES:
-                parts.append([])
-                held = 0
-            parts[-1].append(item)
-            held += size
-        return parts
-    budget = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
-    parts = [[]]
+                return item.request.end - item.request.start
+            return whole_chunk if isinstance(item, _ChunkFetch) else 0
+
+        return _grouped(share, held, _PART_BYTES)
+    return _grouped(share, _weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
+
+
+def _grouped(items: list[Item], size: Callable[[Item], int], limit: int) -> list[list[Item]]:
+    """``items`` in order, in groups whose sizes add up to at most ``limit`` (an item
+    over the limit is a group of its own)."""
+    groups: list[list[Item]] = [[]]
     held = 0
-    for item in share:
-        weight = 1 if isinstance(item, tuple) else item.weight
-        if held and held + weight > budget:
-            parts.append([])
+    for item in items:
+        n = size(item)
+        if held and held + n > limit:
+            groups.append([])
             held = 0
-        parts[-1].append(item)
-        held += weight
-    return parts
+        groups[-1].append(item)
+        held += n
+    return groups
 
 
 def _batches(jobs: list[ReadJob], chunk_nbytes: int) -> list[list[ReadJob]]:
