@@ -363,3 +363,31 @@ def test_a_read_of_less_than_a_piece_runs_in_the_calling_thread(
         np.testing.assert_array_equal(z[3:19, 5:29, 2:30], expected[3:19, 5:29, 2:30])
     assert seen
     assert set(seen) == {threading.current_thread().name}
+
+
+def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
+    # Storage order (1), (0), (3) | (2); the selection wants (0), (1), (2), (3), so
+    # neighbours form runs; only the fetched chunks are sorted, not all the shard's.
+    from types import SimpleNamespace
+
+    from zarrdist.chunkread import _fetch
+    from zarrdist.stores import MemoryStore
+
+    store = MemoryStore()
+    store.set("s", b"BBAADDCC")
+    by_inner = {(i,): [f"p{i}"] for i in range(4)}
+    rank = {coords: i for i, coords in enumerate(by_inner)}
+    first = _RangeFetch(
+        "s", RangeByteRequest(0, 6), [((1,), 0, 2), ((0,), 2, 2), ((3,), 4, 2)], by_inner, rank
+    )
+    second = _RangeFetch("s", RangeByteRequest(6, 8), [((2,), 0, 2)], by_inner, rank)
+    jobs = _fetch(SimpleNamespace(store=store), [first, second])  # type: ignore[arg-type]
+    assert [(bytes(data), ps) for _, data, ps in jobs] == [
+        (b"AA", ["p0"]),
+        (b"BB", ["p1"]),
+        (b"CC", ["p2"]),
+        (b"DD", ["p3"]),
+    ]
+    # A part holding some of the chunks gets those alone, still in order.
+    jobs = _fetch(SimpleNamespace(store=store), [second])  # type: ignore[arg-type]
+    assert [(bytes(data), ps) for _, data, ps in jobs] == [(b"CC", ["p2"])]

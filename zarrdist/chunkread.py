@@ -83,6 +83,9 @@ class _RangeFetch:
     request: RangeByteRequest
     slots: list[ChunkSlot]
     by_inner: ByInner
+    #: Each inner chunk's place in the selection's order, made once per shard and
+    #: shared by its ranges; None keeps the shard's order.
+    rank: Mapping[tuple[int, ...], int] | None = None
 
     @property
     def weight(self) -> int:
@@ -167,7 +170,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             yield [_ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
             return
         for unit, by_inner in shards:
-            yield _shard_items(handle, unit, by_inner)
+            yield _shard_items(handle, unit, by_inner, near)
 
     threads = max(1, get_int("threading.max_workers")) if parallel else 1
     weight = _piece_weight(total, threads, spec.nbytes)
@@ -185,8 +188,12 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
 # -- planning ------------------------------------------------------------------------
 
 
-def _shard_items(handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner) -> list[Item]:
-    """The read of one shard: its chunks' bytes, or the byte ranges still to fetch."""
+def _shard_items(
+    handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner, near: bool
+) -> list[Item]:
+    """The read of one shard: its chunks' bytes, or the byte ranges still to fetch.
+
+    ``near``: the store's requests cost little (see ``_NEAR_GAP_BYTES``)."""
     codec = handle.sharding
     assert codec is not None
     key = handle.key(unit)
@@ -201,7 +208,6 @@ def _shard_items(handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner) 
     # requests cost little (local files), shards are read in byte ranges of at most
     # _PART_BYTES even then: a task holds a part of a large shard, not all of it.
     most = 2 * len(by_inner) > math.prod(_chunks_per_unit(handle))
-    near = store.range_gap_bytes <= _NEAR_GAP_BYTES
     if most and near:
         limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
     if not store.supports_partial_reads or (most and not near):
@@ -220,7 +226,8 @@ def _shard_items(handle: ArrayHandle, unit: tuple[int, ...], by_inner: ByInner) 
         raise _reraise(error, key, store) from error
     stored = {coords for _, slots in plans for coords, _, _ in slots}
     absent: list[Item] = [(key, None, ps) for c, ps in by_inner.items() if c not in stored]
-    return absent + [_RangeFetch(key, request, slots, by_inner) for request, slots in plans]
+    rank = {coords: i for i, coords in enumerate(by_inner)}
+    return absent + [_RangeFetch(key, request, slots, by_inner, rank) for request, slots in plans]
 
 
 #: Pieces per thread a parallel read is cut into: enough that a thread finishing
@@ -350,13 +357,14 @@ def _split_range(item: _RangeFetch, k: int) -> tuple[_RangeFetch, _RangeFetch]:
     head_end = max(offset + nbytes for _, offset, nbytes in head_slots)
     cut = tail_slots[0][1]
     head = _RangeFetch(
-        item.key, RangeByteRequest(start, start + head_end), head_slots, item.by_inner
+        item.key, RangeByteRequest(start, start + head_end), head_slots, item.by_inner, item.rank
     )
     tail = _RangeFetch(
         item.key,
         RangeByteRequest(start + cut, item.request.end),
         [(coords, offset - cut, nbytes) for coords, offset, nbytes in tail_slots],
         item.by_inner,
+        item.rank,
     )
     return head, tail
 
@@ -382,9 +390,15 @@ def _fetch(handle: ArrayHandle, share: list[Item]) -> list[ReadJob]:
             encoded = split_ranges(plans, store.get_ranges(key, [f.request for f in fetches]))
         except CodecError as error:
             raise _reraise(error, key, store) from error
-        # In the selection's order, not the shard's: neighbours form runs.
+        # In the selection's order, not the shard's: neighbours form runs. Only the
+        # fetched chunks are sorted: a shard read in many parts must not walk all
+        # of its needed chunks for each part.
+        coords = [c for f in fetches for c, _, _ in f.slots]
+        rank = fetches[0].rank
+        if rank is not None:
+            coords.sort(key=rank.__getitem__)
         by_inner = fetches[0].by_inner
-        jobs += [(key, encoded[c], ps) for c, ps in by_inner.items() if c in encoded]
+        jobs += [(key, encoded[c], by_inner[c]) for c in coords]
     return jobs
 
 
