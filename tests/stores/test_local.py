@@ -127,6 +127,47 @@ def test_no_temporary_file_left_behind(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["k"]
 
 
+def test_rewrite_swaps_the_old_value_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if local_module._renameat2 is None:
+        pytest.skip("no renameat2 on this platform")
+    replaced: list[str] = []
+    real_replace = os.replace
+    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b)))
+    store = LocalStore(tmp_path)
+    store.set("c/0", b"old")
+    assert len(replaced) == 1  # a new name: a plain rename
+    with open(tmp_path / "c" / "0", "rb") as reader:  # a reader of the old value
+        store.set("c/0", b"new")
+        assert reader.read() == b"old"
+    assert len(replaced) == 1  # an existing name: swapped, then the old file unlinked
+    assert store.get("c/0") == b"new"
+    assert os.listdir(tmp_path / "c") == ["0"]
+
+
+@pytest.mark.parametrize("exchange", [True, False])
+def test_directory_at_the_key_is_refused_and_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
+) -> None:
+    if not exchange:
+        monkeypatch.setattr(local_module, "_renameat2", None)
+    store = LocalStore(tmp_path)
+    store.set("a/b", b"inside")
+    with pytest.raises(StoreError, match="key='a'"):
+        store.set("a", b"x")
+    assert os.listdir(tmp_path) == ["a"]
+    assert store.get("a/b") == b"inside"
+    assert os.listdir(tmp_path / "a") == ["b"]
+
+
+def test_rewrite_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_module, "_renameat2", None)
+    store = LocalStore(tmp_path)
+    for i in range(3):
+        store.set("k", b"%d" % i)
+    assert store.get("k") == b"2"
+    assert os.listdir(tmp_path) == ["k"]
+
+
 def test_fsync_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real_fsync = os.fsync
