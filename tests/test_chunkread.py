@@ -391,3 +391,42 @@ def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
     # A part holding some of the chunks gets those alone, still in order.
     jobs = _fetch(SimpleNamespace(store=store), [second])  # type: ignore[arg-type]
     assert [(bytes(data), ps) for _, data, ps in jobs] == [(b"CC", ["p2"])]
+
+
+def test_neighbouring_shards_are_walked_in_opposite_ways(tmp_path: Path) -> None:
+    # Threads filling one output read neighbouring shards at once: an odd shard is
+    # walked from its last plane to its first, so they do not fault on the same
+    # fresh pages together. Within a plane the order is kept (runs of small chunks).
+    from zarrdist.chunkio import group_by_unit
+    from zarrdist.chunkread import read_units
+    from zarrdist.indexing import basic_indexer
+
+    data = np.arange(4 * 4 * 8, dtype="<i4").reshape(4, 4, 8)
+    z = zarrdist.create_array(
+        str(tmp_path / "a"), shape=data.shape, dtype="<i4", chunks=(2, 2, 2), shards=(4, 4, 4)
+    )
+    z[...] = data
+    handle = z._handle
+    units = group_by_unit(handle, basic_indexer((slice(None),) * 3, data.shape, (2, 2, 2)))
+
+    class Recorder:
+        def __init__(self) -> None:
+            self.out = np.zeros_like(data)
+            self.starts: list[tuple[int, ...]] = []
+
+        def __setitem__(self, sel: tuple[slice, ...], value: Any) -> None:
+            self.starts.append(tuple(s.start for s in sel))
+            self.out[sel] = value
+
+    for unit, expected_planes in (
+        ((0, 0, 0), [0, 0, 0, 0, 2, 2, 2, 2]),
+        ((0, 0, 1), [2] * 4 + [0] * 4),
+    ):
+        recorder = Recorder()
+        read_units(handle, {unit: units[unit]}, recorder)
+        assert [start[0] for start in recorder.starts] == expected_planes
+        assert [start[1:] for start in recorder.starts[:4]] == sorted(
+            recorder.starts[i][1:] for i in range(4)
+        )
+        x = slice(unit[2] * 4, unit[2] * 4 + 4)
+        np.testing.assert_array_equal(recorder.out[:, :, x], data[:, :, x])
