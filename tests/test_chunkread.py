@@ -15,17 +15,11 @@ import zarr
 
 import zarrdist
 from zarrdist import chunkread
-from zarrdist.chunkread import (
-    _ChunkFetch,
-    _fetch_parts,
-    _piece_weight,
-    _Pieces,
-    _RangeFetch,
-    _weight,
-)
+from zarrdist.chunkread import _fetch_parts, _piece_weight
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError
+from zarrdist.readpieces import ChunkFetch, Pieces, RangeFetch, item_weight
 from zarrdist.stores import LocalStore, RangeByteRequest, Store, WrapperStore
 
 SHAPE, CHUNKS, SHARDS = (48, 40, 36), (4, 4, 4), (16, 20, 12)
@@ -126,8 +120,8 @@ def test_a_short_range_names_the_shard_and_changes_no_bytes(tmp_path: Path) -> N
     assert after == before
 
 
-def _range(n: int, key: str = "k") -> _RangeFetch:
-    return _RangeFetch(key, RangeByteRequest(0, n), [((i,), i, 1) for i in range(n)], {})
+def _range(n: int, key: str = "k") -> RangeFetch:
+    return RangeFetch(key, RangeByteRequest(0, n), [((i,), i, 1) for i in range(n)], {})
 
 
 @pytest.mark.parametrize(
@@ -150,11 +144,11 @@ def test_piece_weight(
 @pytest.mark.parametrize(
     ("items", "weight", "sizes"),
     [
-        ([_ChunkFetch(f"c{i}", []) for i in range(10)], 4, [4, 4, 2]),
+        ([ChunkFetch(f"c{i}", []) for i in range(10)], 4, [4, 4, 2]),
         ([_range(6, "a"), _range(1, "b"), _range(1, "c"), _range(4, "d")], 3, [1, 1, 3, 1]),
         ([_range(3)], 2, [1, 1]),  # cut where the piece ends: 2 | 1
         ([_range(10, "a"), _range(2, "b")], 6, [1, 2]),  # 6 | 4 + 2
-        ([_ChunkFetch("c", []), _range(1), ("k", None, [])], 1, [1, 1, 1]),  # never cut
+        ([ChunkFetch("c", []), _range(1), ("k", None, [])], 1, [1, 1, 1]),  # never cut
         ([], 2, []),
     ],
 )
@@ -170,7 +164,7 @@ def test_pieces_are_cut_to_weight_in_order_and_run_on_the_pool(
             cut.append(piece)
             names.add(threading.current_thread().name)
 
-    with _Pieces(run, weight, helpers=1) as pieces:
+    with Pieces(run, weight, helpers=1) as pieces:
         pieces.add(items[:1])
         pieces.add(items[1:])
     # Pieces run in any order on any runner; put them back in the order of the items.
@@ -179,7 +173,7 @@ def test_pieces_are_cut_to_weight_in_order_and_run_on_the_pool(
     assert [len(p) for p in in_order] == sizes
     # The same chunks at the same bytes of the same keys, in order, none over weight.
     assert _stored(item for piece in in_order for item in piece) == flat
-    assert all(sum(_weight(i) for i in piece) <= weight for piece in cut)
+    assert all(sum(item_weight(i) for i in piece) <= weight for piece in cut)
     # Runners: one helper on the pool, and the caller once every piece is cut.
     caller = threading.current_thread().name
     assert all(n == caller or n.startswith("zarrdist-read") for n in names)
@@ -197,8 +191,8 @@ def test_a_failed_piece_or_plan_raises_after_every_started_piece_ends() -> None:
             raise CodecError("bad chunk", key="bad")
 
     keys = ["ok", "bad", *(["ok"] * 20)]
-    with pytest.raises(CodecError, match="bad chunk"), _Pieces(run, 1, helpers=1) as pieces:
-        pieces.add([_ChunkFetch(k, []) for k in keys])
+    with pytest.raises(CodecError, match="bad chunk"), Pieces(run, 1, helpers=1) as pieces:
+        pieces.add([ChunkFetch(k, []) for k in keys])
     assert "bad" in ended
     assert sorted(started) == sorted(ended)  # nothing still running when the error came
     assert len(started) < len(keys)  # pieces not yet started were dropped
@@ -206,8 +200,8 @@ def test_a_failed_piece_or_plan_raises_after_every_started_piece_ends() -> None:
     ended.clear()
 
     def plan_then_fail() -> None:
-        with _Pieces(run, 1, helpers=1) as pieces:
-            pieces.add([_ChunkFetch("ok", []), _ChunkFetch("ok", [])])
+        with Pieces(run, 1, helpers=1) as pieces:
+            pieces.add([ChunkFetch("ok", []), ChunkFetch("ok", [])])
             time.sleep(0.005)
             raise ValueError("planning failed")
 
@@ -220,7 +214,7 @@ def _stored(items: Any) -> list[Any]:
     """Each chunk an item reads: the item itself, or (key, coords, first byte, length)."""
     out: list[Any] = []
     for item in items:
-        if isinstance(item, _RangeFetch):
+        if isinstance(item, RangeFetch):
             request = item.request
             for coords, offset, nbytes in item.slots:
                 assert offset >= 0
@@ -289,7 +283,7 @@ def test_a_read_started_inside_a_reading_thread_runs_inline(tmp_path: Path) -> N
     ("chunk_nbytes", "items", "sizes"),
     [
         # 8 KiB chunks: at most 128 (1 MiB decoded) per fetch, in order.
-        (8192, [_ChunkFetch(f"c{i}", []) for i in range(300)], [128, 128, 44]),
+        (8192, [ChunkFetch(f"c{i}", []) for i in range(300)], [128, 128, 44]),
         # A range holding many inner chunks counts as all of them.
         (8192, [_range(100), _range(100), ("k", None, [])], [1, 2]),
         (8192, [_range(200)], [1]),  # too big for a batch: fetched alone
@@ -304,17 +298,17 @@ def test_small_chunks_are_fetched_a_batch_at_a_time(
     assert [item for part in parts for item in part] == items
 
 
-def _mib_range(key: str, mib: int) -> _RangeFetch:
-    return _RangeFetch(key, RangeByteRequest(0, mib << 20), [((0,), 0, mib << 20)], {})
+def _mib_range(key: str, mib: int) -> RangeFetch:
+    return RangeFetch(key, RangeByteRequest(0, mib << 20), [((0,), 0, mib << 20)], {})
 
 
 @pytest.mark.parametrize(
     ("items", "near", "sizes"),
     [
         # 1 MiB chunks from local files: at most 8 MiB (decoded) per fetch.
-        ([_ChunkFetch(f"c{i}", []) for i in range(20)], True, [8, 8, 4]),
+        ([ChunkFetch(f"c{i}", []) for i in range(20)], True, [8, 8, 4]),
         # From a store far away: one request, all of them in flight at once.
-        ([_ChunkFetch(f"c{i}", []) for i in range(20)], False, [20]),
+        ([ChunkFetch(f"c{i}", []) for i in range(20)], False, [20]),
         # Shard ranges: at most 8 MiB as stored per fetch, near or far.
         ([_mib_range(f"s{i}", 3) for i in range(5)], True, [2, 2, 1]),
         ([_mib_range(f"s{i}", 3) for i in range(5)], False, [2, 2, 1]),
@@ -377,10 +371,10 @@ def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
     store.set("s", b"BBAADDCC")
     by_inner = {(i,): [f"p{i}"] for i in range(4)}
     rank = {coords: i for i, coords in enumerate(by_inner)}
-    first = _RangeFetch(
+    first = RangeFetch(
         "s", RangeByteRequest(0, 6), [((1,), 0, 2), ((0,), 2, 2), ((3,), 4, 2)], by_inner, rank
     )
-    second = _RangeFetch("s", RangeByteRequest(6, 8), [((2,), 0, 2)], by_inner, rank)
+    second = RangeFetch("s", RangeByteRequest(6, 8), [((2,), 0, 2)], by_inner, rank)
     jobs = _fetch(SimpleNamespace(store=store), [first, second])  # type: ignore[arg-type]
     assert [(bytes(data), ps) for _, data, ps in jobs] == [
         (b"AA", ["p0"]),

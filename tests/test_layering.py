@@ -18,6 +18,7 @@ CORE = (
     "chunking",
     "chunkio",
     "chunkread",
+    "readpieces",
     "placement",
     "metadata",
     "codecs",

@@ -7,7 +7,7 @@ The read half of :mod:`zarrdist.chunkio`. A read runs in two steps:
    most of its inner chunks are needed or the store has no partial reads; else
    its index is fetched and the needed inner chunks' byte ranges are planned.
 2. *Fetch, decode, place*: a direct-path read cuts the planned items into
-   pieces as planning goes on (:class:`_Pieces`); pool threads take pieces
+   pieces as planning goes on (:class:`Pieces`); pool threads take pieces
    while the caller plans the next shard, then the caller takes pieces too. A
    graph task (already parallel) or a read of less than a piece runs in the
    calling thread. Each runner fetches its piece's items, decodes them in small
@@ -19,13 +19,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import os
 import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Self
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,7 +37,6 @@ from zarrdist.chunkio import (
 )
 from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw
 from zarrdist.codecs.sharding import (
-    ChunkSlot,
     fetch_inner_chunks,
     plan_inner_fetch,
     split_ranges,
@@ -49,51 +44,23 @@ from zarrdist.codecs.sharding import (
 from zarrdist.codecs.zstd import ZstdCodec, decompress_into
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
-from zarrdist.indexing import ChunkProjection
 from zarrdist.placement import place_runs
-from zarrdist.stores import RangeByteRequest
+from zarrdist.readpieces import (
+    POOL_NAME,
+    ByInner,
+    ChunkFetch,
+    Item,
+    Pieces,
+    RangeFetch,
+    ReadJob,
+    item_weight,
+)
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
     from zarrdist.indexing import Indexer
 
 __all__ = ["read_selection", "read_units"]
-
-#: One stored chunk's share of a read: its store key, its encoded bytes (None:
-#: absent, read as fill value) and the projections that read from it.
-ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
-#: Inner-chunk coordinates -> the projections that read from that inner chunk.
-ByInner = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
-
-
-@dataclass(frozen=True, slots=True)
-class _ChunkFetch:
-    """A whole unsharded chunk still to be read."""
-
-    key: str
-    projections: Sequence[ChunkProjection]
-    weight = 1
-
-
-@dataclass(frozen=True, slots=True)
-class _RangeFetch:
-    """One byte range of a shard still to be read, and the inner chunks it holds."""
-
-    key: str
-    request: RangeByteRequest
-    slots: list[ChunkSlot]
-    by_inner: ByInner
-    #: Each inner chunk's place in the selection's order, made once per shard and
-    #: shared by its ranges; None keeps the shard's order.
-    rank: Mapping[tuple[int, ...], int] | None = None
-
-    @property
-    def weight(self) -> int:
-        return len(self.slots)
-
-
-#: What a thread is handed: chunks whose bytes are here, or bytes still to fetch.
-Item = ReadJob | _ChunkFetch | _RangeFetch
 
 
 def read_selection(
@@ -169,7 +136,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     def planned() -> Iterator[list[Item]]:
         if codec is None:
             keys = handle.keys(units)
-            yield [_ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
+            yield [ChunkFetch(k, ps) for k, ps in zip(keys, units.values(), strict=True)]
             return
         for unit, by_inner in shards:
             yield _shard_items(handle, unit, by_inner, near)
@@ -178,11 +145,11 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     weight = _piece_weight(total, threads, spec.nbytes)
     # One piece's work runs inline, and so does a read started from a pool
     # thread (a store that reads arrays) rather than wait on its own pool.
-    if threads == 1 or total <= weight or threading.current_thread().name.startswith(_POOL_NAME):
+    if threads == 1 or total <= weight or threading.current_thread().name.startswith(POOL_NAME):
         for items in planned():
             run(items)
         return
-    with _Pieces(run, weight, helpers=threads - 1) as pieces:
+    with Pieces(run, weight, helpers=threads - 1) as pieces:
         for items in planned():
             pieces.add(items)
 
@@ -245,18 +212,13 @@ def _shard_items(
     stored = {coords for _, slots in plans for coords, _, _ in slots}
     absent: list[Item] = [(key, None, ps) for c, ps in by_inner.items() if c not in stored]
     rank = {coords: i for i, coords in enumerate(by_inner)}
-    return absent + [_RangeFetch(key, request, slots, by_inner, rank) for request, slots in plans]
+    return absent + [RangeFetch(key, request, slots, by_inner, rank) for request, slots in plans]
 
 
 #: Pieces per thread a parallel read is cut into: enough that a thread finishing
 #: early takes another (no thread waits on a slow one for long), few enough that
 #: the hand-offs (about 20 us each) stay small.
 _PIECES_PER_THREAD = 4
-
-
-def _weight(item: Item) -> int:
-    return 1 if isinstance(item, tuple) else item.weight
-
 
 #: Decoded bytes below which a piece is not cut smaller: less work than a thread
 #: hand-off is worth (zstd decodes 256 KiB in about 0.4 ms here).
@@ -274,119 +236,6 @@ def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
     return weight
 
 
-class _Pieces:
-    """Cuts planned items into pieces of ``weight`` chunks, run by up to ``helpers``
-    pool threads as soon as they are cut, and by the caller once it has planned.
-
-    The caller goes on planning (a shard's index is a request, then a plan) while
-    the helpers fetch, decode and place the pieces already cut; then it takes
-    pieces itself, so no thread hand-off delays the end of the read. Every runner
-    takes the next piece as it frees up, so the read ends when the work does. A
-    byte range of several inner chunks is cut where a piece ends: neighbouring
-    inner chunks are stored back to back and coalesce into one range, which alone
-    could otherwise be most of the read.
-
-    Leaving the ``with`` block waits for every piece that started; the first error
-    is raised then (pieces not yet started are dropped), or the caller's own (a
-    planning error).
-    """
-
-    def __init__(self, run: Callable[[list[Item]], None], weight: int, helpers: int) -> None:
-        self._run = run
-        self._weight = weight
-        self._helpers = helpers
-        self._pending: list[Item] = []
-        self._held = 0
-        # Pieces not yet taken; deque appends and pops are atomic between threads.
-        self._queue: deque[list[Item]] = deque()
-        self._active = 0
-        self._lock = threading.Lock()
-        self._futures: list[Future[None]] = []
-
-    def __enter__(self) -> Self:
-        return self
-
-    def add(self, items: Iterable[Item]) -> None:
-        """Queue ``items``; hand out each piece they complete."""
-        for item in items:
-            weight = _weight(item)
-            while isinstance(item, _RangeFetch) and weight > self._weight - self._held:
-                room = self._weight - self._held
-                head, item = _split_range(item, room)
-                self._pending.append(head)
-                self._held += room
-                self._cut()
-                weight -= room
-            self._pending.append(item)
-            self._held += weight
-            if self._held >= self._weight:
-                self._cut()
-
-    def _cut(self) -> None:
-        self._queue.append(self._pending)
-        self._pending, self._held = [], 0
-        with self._lock:
-            start = self._active < self._helpers
-            self._active += start
-        if start:
-            self._futures.append(_read_pool().submit(self._take, True))
-
-    def _take(self, helper: bool = False) -> None:
-        """Run queued pieces until none is left."""
-        try:
-            while True:
-                try:
-                    piece = self._queue.popleft()
-                except IndexError:
-                    return
-                self._run(piece)
-        except BaseException:
-            self._queue.clear()  # a failed read stops taking new pieces
-            raise
-        finally:
-            if helper:
-                with self._lock:
-                    self._active -= 1
-
-    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
-        if kind is not None:
-            self._queue.clear()
-            self._wait()
-            return
-        if self._pending:
-            self._cut()
-        try:
-            self._take()
-        finally:
-            errors = self._wait()
-        for error in errors:
-            if error is not None:
-                raise error
-
-    def _wait(self) -> list[BaseException | None]:
-        # Every piece that started ends (or fails) before the caller sees the output.
-        return [f.exception() for f in self._futures]
-
-
-def _split_range(item: _RangeFetch, k: int) -> tuple[_RangeFetch, _RangeFetch]:
-    """The first ``k`` inner chunks of ``item`` and the others, as two byte ranges."""
-    start = item.request.start
-    head_slots, tail_slots = item.slots[:k], item.slots[k:]
-    head_end = max(offset + nbytes for _, offset, nbytes in head_slots)
-    cut = tail_slots[0][1]
-    head = _RangeFetch(
-        item.key, RangeByteRequest(start, start + head_end), head_slots, item.by_inner, item.rank
-    )
-    tail = _RangeFetch(
-        item.key,
-        RangeByteRequest(start + cut, item.request.end),
-        [(coords, offset - cut, nbytes) for coords, offset, nbytes in tail_slots],
-        item.by_inner,
-        item.rank,
-    )
-    return head, tail
-
-
 # -- fetching ------------------------------------------------------------------------
 
 
@@ -395,12 +244,12 @@ def _fetch(handle: ArrayHandle, share: list[Item]) -> list[ReadJob]:
     ``get_ranges`` call per shard."""
     store = handle.store
     jobs = [item for item in share if isinstance(item, tuple)]
-    chunks = [item for item in share if isinstance(item, _ChunkFetch)]
+    chunks = [item for item in share if isinstance(item, ChunkFetch)]
     if chunks:
         keys = [c.key for c in chunks]
         values = store.get_many(keys) if len(keys) > 1 else [store.get(keys[0])]
         jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
-    ranges = [item for item in share if isinstance(item, _RangeFetch)]
+    ranges = [item for item in share if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
         fetches = list(group)
         plans = [(f.request, f.slots) for f in fetches]
@@ -418,35 +267,6 @@ def _fetch(handle: ArrayHandle, share: list[Item]) -> list[ReadJob]:
         by_inner = fetches[0].by_inner
         jobs += [(key, encoded[c], by_inner[c]) for c in coords]
     return jobs
-
-
-# -- running -------------------------------------------------------------------------
-
-
-_POOL_NAME = "zarrdist-read"
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _read_pool() -> ThreadPoolExecutor:
-    """Threads that share the work of one direct-path read.
-
-    Graph tasks are already parallel and run inline; a direct-path read that
-    touches several chunks (a 64^3 region of a sharded array) would otherwise
-    fetch and decode on one core. Made on first use, never at import; a forked
-    child drops the parent's pool.
-    """
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(get_int("threading.max_workers"), _POOL_NAME)
-            os.register_at_fork(after_in_child=_forget_pool)
-        return _pool
-
-
-def _forget_pool() -> None:
-    global _pool
-    _pool = None
 
 
 # -- decoding and placing --------------------------------------------------------------
@@ -547,12 +367,12 @@ def _fetch_parts(share: list[Item], chunk_nbytes: int, near: bool = True) -> lis
         whole_chunk = chunk_nbytes if near else 0
 
         def held(item: Item) -> int:
-            if isinstance(item, _RangeFetch):
+            if isinstance(item, RangeFetch):
                 return item.request.end - item.request.start
-            return whole_chunk if isinstance(item, _ChunkFetch) else 0
+            return whole_chunk if isinstance(item, ChunkFetch) else 0
 
         return _grouped(share, held, _PART_BYTES)
-    return _grouped(share, _weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
+    return _grouped(share, item_weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
 
 
 def _grouped(items: list[Item], size: Callable[[Item], int], limit: int) -> list[list[Item]]:
