@@ -275,6 +275,19 @@ class Store(ABC):
         """Whole values of many keys, in order; None for each missing key."""
         return [self.get(k) for k in keys]
 
+    def get_many_into(
+        self, keys: Sequence[str], buffer: bytearray
+    ) -> list[bytes | memoryview | None]:
+        """``get_many``, where a store may place values in the caller's ``buffer``.
+
+        Values placed there are views of it, valid until the caller writes to
+        ``buffer`` again; values that do not fit come back as new bytes. For a
+        caller that decodes a batch before fetching the next into the same
+        buffer: memory used again is not new memory for the system to fault in.
+        The default ignores ``buffer`` (so a caching wrapper never keeps a view).
+        """
+        return self.get_many(keys)
+
     def get_ranges(
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:

@@ -204,16 +204,32 @@ class LocalStore(Store):
         read by a few threads so the requests overlap; from the page cache, threads
         only fight over the GIL (twice as slow as a loop for 8 KiB chunks).
         """
+        return self._get_many(keys, None)
+
+    def get_many_into(
+        self, keys: Sequence[str], buffer: bytearray
+    ) -> list[bytes | memoryview | None]:
+        """``get_many``, reading the files that fit into ``buffer`` one after another.
+
+        Values placed there are views of ``buffer``. A new bytes object per value
+        is new memory: glibc returns a freed batch of large values to the system,
+        and the next batch faults it in again (a full read of 512 one-MiB chunks:
+        52k page faults, 10% of its time). Reads that go to the reader threads
+        (see ``get_many``) come back as bytes.
+        """
+        return self._get_many(keys, _Fill(buffer))
+
+    def _get_many(self, keys: Sequence[str], fill: _Fill | None) -> list[bytes | memoryview | None]:
         checked = [self._key(k) for k in keys]
         start = time.perf_counter()
-        values: list[bytes | memoryview | None] = [*self._read_keys(checked[:_PROBE_KEYS])]
+        values = self._read_keys(checked[:_PROBE_KEYS], fill)
         rest = checked[len(values) :]
         if not rest or not _waits_on_device(values, time.perf_counter() - start):
             if _small(values):
                 with _small_reads:
-                    values.extend(self._read_keys(rest))
+                    values.extend(self._read_keys(rest, fill))
             else:
-                values.extend(self._read_keys(rest))
+                values.extend(self._read_keys(rest, fill))
             return values
         # One job per thread over a slice of the keys: a job per key costs more
         # in hand-offs than an 8 KiB read, while slices keep 8 reads in flight.
@@ -223,14 +239,18 @@ class LocalStore(Store):
             values.extend(part)
         return values
 
-    def _read_keys(self, keys: Sequence[str]) -> list[bytes | None]:
-        """Whole values of checked keys; None for each missing one. The one place
-        whole files are read, with per-key work kept to the file's system calls."""
+    def _read_keys(
+        self, keys: Sequence[str], fill: _Fill | None = None
+    ) -> list[bytes | memoryview | None]:
+        """Whole values of checked keys (into ``fill``'s buffer where given); None for
+        each missing one. The one place whole files are read, with per-key work kept
+        to the file's system calls."""
         root = self._root + os.sep
-        values: list[bytes | None] = []
+        read = _read_whole if fill is None else fill.read
+        values: list[bytes | memoryview | None] = []
         for key in keys:
             try:
-                values.append(_read_whole(root + key) if key else None)
+                values.append(read(root + key) if key else None)
             except _MISSING:
                 values.append(None)
             except OSError as exc:
@@ -418,6 +438,31 @@ def _read_whole(path: str) -> bytes:
         return _pread(fd, 0, os.fstat(fd).st_size)
     finally:
         os.close(fd)
+
+
+class _Fill:
+    """Reads whole files one after another into a caller's buffer."""
+
+    __slots__ = ("_pos", "_view")
+
+    def __init__(self, buffer: bytearray) -> None:
+        self._view = memoryview(buffer)
+        self._pos = 0
+
+    def read(self, path: str) -> bytes | memoryview:
+        """The file at ``path``: a view of the buffer if it fits in what is left."""
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            room = self._view[self._pos :]
+            # A read that stops short of the room met the end of the file, as
+            # _read_whole takes it; a file that fills the room may go on.
+            n = os.readv(fd, [room]) if room else 0
+            if n < len(room):
+                self._pos += n
+                return room[:n]
+            return _pread(fd, 0, os.fstat(fd).st_size)
+        finally:
+            os.close(fd)
 
 
 def _pread(fd: int, start: int, stop: int) -> bytes:

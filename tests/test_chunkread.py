@@ -424,3 +424,48 @@ def test_neighbouring_shards_are_walked_in_opposite_ways(tmp_path: Path) -> None
         )
         x = slice(unit[2] * 4, unit[2] * 4 + 4)
         np.testing.assert_array_equal(recorder.out[:, :, x], data[:, :, x])
+
+
+class _RecordsBuffers(WrapperStore):
+    """Passes the caller's buffer on to the base store and records which one came."""
+
+    driver = "records-buffers"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.buffers: list[tuple[str, int]] = []
+
+    def get_many_into(self, keys: Sequence[str], buffer: bytearray) -> list[Any]:
+        self.buffers.append((threading.current_thread().name, id(buffer)))
+        return self._store.get_many_into(keys, buffer)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_whole_chunks_are_fetched_into_one_buffer_per_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, threads: int
+) -> None:
+    # Parts of two 64 KiB chunks: a part is decoded and placed before the next is
+    # fetched into the same buffer, so every part of a thread reuses one buffer.
+    monkeypatch.setattr(chunkread, "_PART_BYTES", 128 << 10)
+    data = np.arange(256 * 1024, dtype="<i4").reshape(256, 1024) % 1000
+    zarrdist.create_array(
+        str(tmp_path / "a"), shape=data.shape, dtype="<i4", chunks=(128, 128), fill_value=0
+    )[...] = data
+    z = zarrdist.open_array(_RecordsBuffers(LocalStore(tmp_path / "a")), mode="r")
+    store = z._handle.store  # opening read-only makes a read-only copy of the store
+    with config.set({"threading.max_workers": threads}):
+        for _ in range(2):
+            np.testing.assert_array_equal(z[...], data)
+            np.testing.assert_array_equal(z[5:60, 17:250], data[5:60, 17:250])
+    assert len(store.buffers) >= 16
+    by_thread: dict[str, set[int]] = {}
+    for thread, buffer in store.buffers:
+        by_thread.setdefault(thread, set()).add(buffer)
+    assert all(len(ids) == 1 for ids in by_thread.values()), by_thread
+
+
+def test_a_fetch_buffer_in_use_is_not_handed_out_again() -> None:
+    with chunkread._fetch_buffer() as outer, chunkread._fetch_buffer() as inner:
+        assert inner is not outer
+    with chunkread._fetch_buffer() as again:
+        assert again is outer

@@ -17,6 +17,7 @@ The read half of :mod:`zarrdist.chunkio`. A read runs in two steps:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import threading
@@ -125,8 +126,9 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     near = handle.store.range_gap_bytes <= _NEAR_GAP_BYTES
 
     def run_part(part: list[Item]) -> None:
-        for batch in _batches(_fetch(handle, part), spec.nbytes):
-            place(batch)
+        with _fetch_buffer() as buffer:
+            for batch in _batches(_fetch(handle, part, buffer), spec.nbytes):
+                place(batch)
 
     def run(items: list[Item]) -> None:
         # A part's bytes are released (run_part returns) before the next is fetched.
@@ -239,15 +241,20 @@ def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
 # -- fetching ------------------------------------------------------------------------
 
 
-def _fetch(handle: ArrayHandle, share: list[Item]) -> list[ReadJob]:
-    """The chunks of ``share`` with their bytes: one batch request for whole chunks, one
-    ``get_ranges`` call per shard."""
+def _fetch(
+    handle: ArrayHandle, share: list[Item], buffer: bytearray | None = None
+) -> list[ReadJob]:
+    """The chunks of ``share`` with their bytes: one batch request for whole chunks
+    (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
     store = handle.store
     jobs = [item for item in share if isinstance(item, tuple)]
     chunks = [item for item in share if isinstance(item, ChunkFetch)]
     if chunks:
         keys = [c.key for c in chunks]
-        values = store.get_many(keys) if len(keys) > 1 else [store.get(keys[0])]
+        if buffer is not None:
+            values = store.get_many_into(keys, buffer)
+        else:
+            values = store.get_many(keys) if len(keys) > 1 else [store.get(keys[0])]
         jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in share if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
@@ -312,6 +319,23 @@ def _scratch_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain |
 
 
 _scratch_local = threading.local()
+_fetch_local = threading.local()
+
+
+@contextlib.contextmanager
+def _fetch_buffer() -> Iterator[bytearray]:
+    """This thread's buffer for one part's fetched chunks, reused from part to part:
+    a part is decoded and placed before the next is fetched. It is taken while in
+    use, so a read nested in a fetch (a store that reads arrays) gets its own."""
+    buffer: bytearray | None = getattr(_fetch_local, "buffer", None)
+    _fetch_local.buffer = None
+    if buffer is None:
+        # Untouched pages cost nothing: a part of a few small chunks faults in few.
+        buffer = bytearray(_PART_BYTES)
+    try:
+        yield buffer
+    finally:
+        _fetch_local.buffer = buffer
 
 
 def _scratch(nbytes: int) -> bytearray:

@@ -199,6 +199,18 @@ class StoreTests:
         assert _values(store.get_many(keys)) == expected
         assert store.get_many([]) == []
 
+    @pytest.mark.parametrize("room", [0, 20, 1 << 10])
+    def test_get_many_into(self, store: Store, room: int) -> None:
+        # The values equal get_many's whatever fits in the caller's buffer; those
+        # that are views of it stay right until the buffer is written again.
+        values = {f"c/{i}": bytes([i + 1]) * (3 * i) for i in range(12)}
+        self._fill(store, values)
+        keys = ["c/5", "missing", *sorted(values, reverse=True)]
+        buffer = bytearray(room)
+        got = store.get_many_into(keys, buffer)
+        assert _values(got) == _values(store.get_many(keys))
+        assert store.get_many_into([], buffer) == []
+
     def test_set_many(self, store: Store) -> None:
         store.set_many({f"m/{i}": b"%d" % i for i in range(10)})
         store.set_many([("n/0", b"zero"), ("n/1", b"one")])
@@ -294,6 +306,7 @@ class StoreTests:
             lambda: store.exists(key),
             lambda: store.getsize(key),
             lambda: store.get_many(["ok", key]),
+            lambda: store.get_many_into(["ok", key], bytearray(8)),
             lambda: store.get_ranges(key, [SuffixByteRequest(1)]),
             lambda: store.set_many({key: b"x"}),
         ]

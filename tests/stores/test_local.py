@@ -168,6 +168,36 @@ def test_rewrite_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert os.listdir(tmp_path) == ["k"]
 
 
+def test_get_many_into_places_what_fits_in_the_buffer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalStore(tmp_path)
+    values = {"a": b"1" * 10, "b": b"2" * 30, "c": b"3" * 5, "d": b"", "e": b"5" * 20}
+    for key, value in values.items():
+        store.set(key, value)
+    buffer = bytearray(40)
+    got = store.get_many_into(["a", "b", "missing", "c", "d", "e"], buffer)
+    assert [None if v is None else bytes(v) for v in got] == [
+        values["a"],
+        values["b"],
+        None,
+        values["c"],
+        values["d"],
+        values["e"],
+    ]
+    # "a", "c", "d" and "e" fit, one after another. "b" is read whole: it filled
+    # the 30 bytes left, so it might have gone on.
+    assert [isinstance(v, memoryview) for v in got] == [True, False, False, True, True, True]
+    assert bytes(buffer[:10]) == values["a"]
+    assert bytes(buffer[10:15]) == values["c"]
+    # Reads that wait on a device go to the reader threads, as bytes.
+    monkeypatch.setattr(local_module, "_PROBE_KEYS", 1)
+    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: True)
+    got = store.get_many_into(["a", "c", "e"], bytearray(64))
+    assert [bytes(v) for v in got] == [values["a"], values["c"], values["e"]]  # type: ignore[arg-type]
+    assert [isinstance(v, memoryview) for v in got] == [True, False, False]
+
+
 def test_fsync_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     synced: list[int] = []
     real_fsync = os.fsync

@@ -239,3 +239,14 @@ def test_cache_is_consistent_under_threads() -> None:
     assert store.cached_bytes == sum(len(v) for v in store._values.values())
     for key in keys:
         assert store.get(key) == memory.get(key)
+
+
+def test_cache_over_local_keeps_no_view_of_a_callers_buffer(tmp_path: Path) -> None:
+    # LocalStore places values in the caller's buffer; a cache must not keep those
+    # views, or writing the buffer again would change what it hands out.
+    store = CacheStore(LocalStore(str(tmp_path)), max_size_bytes=1 << 20)
+    store.set("a", b"first")
+    buffer = bytearray(64)
+    assert [bytes(v) for v in store.get_many_into(["a"], buffer)] == [b"first"]  # type: ignore[arg-type]
+    buffer[:] = b"\0" * 64
+    assert store.get("a") == b"first"
