@@ -276,7 +276,7 @@ class Store(ABC):
         return [self.get(k) for k in keys]
 
     def get_many_into(
-        self, keys: Sequence[str], buffer: bytearray
+        self, keys: Sequence[str], buffer: bytearray | memoryview
     ) -> list[bytes | memoryview | None]:
         """``get_many``, where a store may place values in the caller's ``buffer``.
 

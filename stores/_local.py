@@ -207,7 +207,7 @@ class LocalStore(Store):
         return self._get_many(keys, None)
 
     def get_many_into(
-        self, keys: Sequence[str], buffer: bytearray
+        self, keys: Sequence[str], buffer: bytearray | memoryview
     ) -> list[bytes | memoryview | None]:
         """``get_many``, reading the files that fit into ``buffer`` one after another.
 
@@ -445,7 +445,7 @@ class _Fill:
 
     __slots__ = ("_pos", "_view")
 
-    def __init__(self, buffer: bytearray) -> None:
+    def __init__(self, buffer: bytearray | memoryview) -> None:
         self._view = memoryview(buffer)
         self._pos = 0
 

@@ -435,7 +435,7 @@ class _RecordsBuffers(WrapperStore):
         super().__init__(store)
         self.buffers: list[tuple[str, int]] = []
 
-    def get_many_into(self, keys: Sequence[str], buffer: bytearray) -> list[Any]:
+    def get_many_into(self, keys: Sequence[str], buffer: bytearray | memoryview) -> list[Any]:
         self.buffers.append((threading.current_thread().name, id(buffer)))
         return self._store.get_many_into(keys, buffer)
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
+import mmap
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -242,7 +243,7 @@ def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
 
 
 def _fetch(
-    handle: ArrayHandle, share: list[Item], buffer: bytearray | None = None
+    handle: ArrayHandle, share: list[Item], buffer: memoryview | None = None
 ) -> list[ReadJob]:
     """The chunks of ``share`` with their bytes: one batch request for whole chunks
     (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
@@ -323,15 +324,18 @@ _fetch_local = threading.local()
 
 
 @contextlib.contextmanager
-def _fetch_buffer() -> Iterator[bytearray]:
+def _fetch_buffer() -> Iterator[memoryview]:
     """This thread's buffer for one part's fetched chunks, reused from part to part:
     a part is decoded and placed before the next is fetched. It is taken while in
-    use, so a read nested in a fetch (a store that reads arrays) gets its own."""
-    buffer: bytearray | None = getattr(_fetch_local, "buffer", None)
+    use, so a read nested in a fetch (a store that reads arrays) gets its own.
+
+    An anonymous mapping: pages are memory only once written, so a thread that
+    fetched parts of at most 3 MiB holds 3 MiB, not ``_PART_BYTES``.
+    """
+    buffer: memoryview | None = getattr(_fetch_local, "buffer", None)
     _fetch_local.buffer = None
     if buffer is None:
-        # Untouched pages cost nothing: a part of a few small chunks faults in few.
-        buffer = bytearray(_PART_BYTES)
+        buffer = memoryview(mmap.mmap(-1, _PART_BYTES, flags=mmap.MAP_PRIVATE))
     try:
         yield buffer
     finally:

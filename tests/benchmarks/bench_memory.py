@@ -8,12 +8,18 @@ same way. Two budgets are printed per case: the issue's "one task's buffers per
 thread" as a task held them before reads went in parts (all of its encoded bytes
 plus one decoded chunk), and what a task holds now from local files: one part of
 at most 8 MiB (``zarrdist.chunkread._PART_BYTES``) plus one decoded chunk.
+
+Traced allocations miss memory that is not a Python allocation: the per-thread
+fetch buffers (anonymous mappings), zstd's contexts, the page-aligned output. On
+Linux the resident peak above the output is printed too (the process's peak
+resident size, reset before the read), which counts all of it.
 """
 
 from __future__ import annotations
 
 import math
 import mmap
+import subprocess
 import sys
 import tempfile
 import tracemalloc
@@ -27,6 +33,43 @@ from zarrdist.chunkread import _PART_BYTES
 from zarrdist.codecs import ZstdCodec
 
 MiB = 1 << 20
+
+
+def status_kib(field: str) -> int:
+    """A field of /proc/self/status, in KiB."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    raise KeyError(field)
+
+
+_RSS_PROBE = """
+import sys, zarrdist
+from bench_memory import status_kib
+z = zarrdist.open_array(sys.argv[1], mode="r")
+with open("/proc/self/clear_refs", "w") as f:
+    f.write("5")  # resets the peak (VmHWM) to the current resident size
+before = status_kib("VmRSS")
+out = z[...]
+print((status_kib("VmHWM") - before) * 1024 - out.nbytes)
+"""
+
+
+def rss_peak_above_output(z: zarrdist.Array) -> int | None:
+    """Peak resident memory above the output during a first read of ``z`` in a fresh
+    process: everything the read touched, C allocations, the per-thread buffers it
+    keeps and its thread stacks included (Linux; None elsewhere)."""
+    if not Path("/proc/self/clear_refs").exists():
+        return None
+    done = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, str(z.store.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parent,
+    )
+    return int(done.stdout)
 
 
 def peak_above_output(z: zarrdist.Array) -> tuple[int, int]:
@@ -53,6 +96,7 @@ def main() -> None:
     )
     z[...] = data
     extra, nbytes = peak_above_output(z)
+    rss = rss_peak_above_output(z)
     units = z.nchunks // (threads * zarrdist.config.get("graph.tasks_per_thread"))
     encoded = z.nbytes_stored() / z.nchunks
     task = units * encoded + MiB  # a task's encoded chunks + one decoded chunk
@@ -61,7 +105,7 @@ def main() -> None:
         f"chunks: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
         f"{threads * task / MiB:.1f} MiB; one part's ~{part / MiB:.1f} MiB x {threads} = "
-        f"{threads * part / MiB:.1f} MiB"
+        f"{threads * part / MiB:.1f} MiB{_rss(rss)}"
     )
     # Sharded: a task is one 32 MiB shard; it holds the shard's encoded bytes and one
     # decoded 128 KiB inner chunk at a time, not the shard decoded.
@@ -76,6 +120,7 @@ def main() -> None:
     s[...] = data
     del data
     extra, nbytes = peak_above_output(s)
+    rss = rss_peak_above_output(s)
     shard = 128 * 256 * 256 * 4
     nshards = math.prod(-(-n // c) for n, c in zip(s.shape, s.shards, strict=True))
     task = s.nbytes_stored() / nshards + 32**3 * 4
@@ -84,8 +129,12 @@ def main() -> None:
         f"shards: output {nbytes / MiB:.0f} MiB; peak above output {extra / MiB:.1f} MiB; "
         f"one task's buffers ~{task / MiB:.1f} MiB x {threads} threads = "
         f"{threads * task / MiB:.1f} MiB; one part's ~{part / MiB:.1f} MiB x {threads} = "
-        f"{threads * part / MiB:.1f} MiB (a decoded shard alone is {shard / MiB:.0f} MiB)"
+        f"{threads * part / MiB:.1f} MiB (a decoded shard alone is {shard / MiB:.0f} MiB){_rss(rss)}"
     )
+
+
+def _rss(rss: int | None) -> str:
+    return "" if rss is None else f"; resident peak above output {rss / MiB:.1f} MiB"
 
 
 if __name__ == "__main__":
