@@ -2,9 +2,9 @@
 
 A write goes to a temporary file in the key's own directory and is moved onto
 the key in one atomic step, so a reader, or a process that dies mid-write, never
-leaves or sees a torn value. Without ``io.fsync`` this promises atomic visibility,
-not durability across a power loss. Keys are checked by :func:`normalize_key`, so no key
-reaches outside the root.
+leaves or sees a torn value. Without ``io.fsync`` this promises atomic
+visibility, not durability across a power loss. Keys are checked by
+:func:`normalize_key`, so no key reaches outside the root.
 """
 
 from __future__ import annotations
