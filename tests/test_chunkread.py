@@ -3,6 +3,7 @@ the threads that share it. Values are checked against NumPy and zarr-python 3.1.
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -15,7 +16,7 @@ import zarr
 
 import zarrdist
 from zarrdist import chunkread
-from zarrdist.chunkread import _fetch_parts, _piece_weight
+from zarrdist.chunkread import _fetch_parts, _piece_bounds
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError
@@ -125,20 +126,46 @@ def _range(n: int, key: str = "k") -> RangeFetch:
 
 
 @pytest.mark.parametrize(
-    ("total", "threads", "chunk_nbytes", "weight"),
+    ("chunk_nbytes", "bounds"),
     [
-        (27, 2, 128 << 10, 4),  # W5: 4 pieces per thread
-        (8192, 2, 8192, 128),  # W3: no more than a fetch batch of small chunks
-        (4, 2, 32, 8192),  # tiny chunks: no piece under 256 KiB of decoding (inline)
-        (10, 2, 1 << 20, 2),
-        (1000, 8, 1 << 20, 32),
+        (128 << 10, (2, sys.maxsize)),  # W5's inner chunks: at least 256 KiB of decoding
+        (8192, (32, 128)),  # W3: small chunks, at most one fetch batch
+        (32 << 10, (8, 32)),
+        (1 << 20, (1, sys.maxsize)),
+        (32, (8192, 32768)),  # tiny chunks: a read of fewer than 8,192 runs inline
     ],
 )
-def test_piece_weight(
-    monkeypatch: pytest.MonkeyPatch, total: int, threads: int, chunk_nbytes: int, weight: int
+def test_piece_bounds(
+    monkeypatch: pytest.MonkeyPatch, chunk_nbytes: int, bounds: tuple[int, int]
 ) -> None:
     monkeypatch.setattr(chunkread, "_MIN_PIECE_BYTES", 256 << 10)
-    assert _piece_weight(total, threads, chunk_nbytes) == weight
+    assert _piece_bounds(chunk_nbytes) == bounds
+
+
+@pytest.mark.parametrize(
+    ("total", "helpers", "least", "most", "sizes"),
+    [
+        (27, 1, 2, sys.maxsize, [14, 7, 3, 2, 1]),  # W5: halves, then the least
+        (27, 2, 2, sys.maxsize, [9, 6, 4, 3, 2, 2, 1]),
+        (20, 1, 1, 4, [4, 4, 4, 4, 2, 1, 1]),  # never over the most
+        (3, 1, 5, 8, [3]),
+    ],
+)
+def test_pieces_shrink_as_the_read_goes_on(
+    total: int, helpers: int, least: int, most: int, sizes: list[int]
+) -> None:
+    cut: list[list[Any]] = []
+    lock = threading.Lock()
+
+    def run(piece: list[Any]) -> None:
+        with lock:
+            cut.append(piece)
+
+    items = [ChunkFetch(f"c{i:02d}", []) for i in range(total)]
+    with Pieces(run, total, helpers=helpers, least=least, most=most) as pieces:
+        pieces.add(items)
+    assert sorted(len(p) for p in cut) == sorted(sizes)
+    assert sorted(item.key for piece in cut for item in piece) == [i.key for i in items]
 
 
 @pytest.mark.parametrize(
@@ -164,7 +191,8 @@ def test_pieces_are_cut_to_weight_in_order_and_run_on_the_pool(
             cut.append(piece)
             names.add(threading.current_thread().name)
 
-    with Pieces(run, weight, helpers=1) as pieces:
+    total = sum(item_weight(i) for i in items)
+    with Pieces(run, total, helpers=1, least=weight, most=weight) as pieces:
         pieces.add(items[:1])
         pieces.add(items[1:])
     # Pieces run in any order on any runner; put them back in the order of the items.
@@ -191,7 +219,10 @@ def test_a_failed_piece_or_plan_raises_after_every_started_piece_ends() -> None:
             raise CodecError("bad chunk", key="bad")
 
     keys = ["ok", "bad", *(["ok"] * 20)]
-    with pytest.raises(CodecError, match="bad chunk"), Pieces(run, 1, helpers=1) as pieces:
+    with (
+        pytest.raises(CodecError, match="bad chunk"),
+        Pieces(run, len(keys), helpers=1, most=1) as pieces,
+    ):
         pieces.add([ChunkFetch(k, []) for k in keys])
     assert "bad" in ended
     assert sorted(started) == sorted(ended)  # nothing still running when the error came
@@ -200,7 +231,7 @@ def test_a_failed_piece_or_plan_raises_after_every_started_piece_ends() -> None:
     ended.clear()
 
     def plan_then_fail() -> None:
-        with Pieces(run, 1, helpers=1) as pieces:
+        with Pieces(run, 2, helpers=1, most=1) as pieces:
             pieces.add([ChunkFetch("ok", []), ChunkFetch("ok", [])])
             time.sleep(0.005)
             raise ValueError("planning failed")

@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import math
 import mmap
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
@@ -145,14 +146,14 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             yield _shard_items(handle, unit, by_inner, near)
 
     threads = max(1, get_int("threading.max_workers")) if parallel else 1
-    weight = _piece_weight(total, threads, spec.nbytes)
+    least, most = _piece_bounds(spec.nbytes)
     # One piece's work runs inline, and so does a read started from a pool
     # thread (a store that reads arrays) rather than wait on its own pool.
-    if threads == 1 or total <= weight or threading.current_thread().name.startswith(POOL_NAME):
+    if threads == 1 or total <= least or threading.current_thread().name.startswith(POOL_NAME):
         for items in planned():
             run(items)
         return
-    with Pieces(run, weight, helpers=threads - 1) as pieces:
+    with Pieces(run, total, helpers=threads - 1, least=least, most=most) as pieces:
         for items in planned():
             pieces.add(items)
 
@@ -218,25 +219,21 @@ def _shard_items(
     return absent + [RangeFetch(key, request, slots, by_inner, rank) for request, slots in plans]
 
 
-#: Pieces per thread a parallel read is cut into: enough that a thread finishing
-#: early takes another (no thread waits on a slow one for long), few enough that
-#: the hand-offs (about 20 us each) stay small.
-_PIECES_PER_THREAD = 4
-
 #: Decoded bytes below which a piece is not cut smaller: less work than a thread
 #: hand-off is worth (zstd decodes 256 KiB in about 0.4 ms here).
 _MIN_PIECE_BYTES = 256 << 10
 
 
-def _piece_weight(total: int, threads: int, chunk_nbytes: int) -> int:
-    """Chunks per piece of a parallel read of ``total`` chunks: ``_PIECES_PER_THREAD``
-    pieces per thread, no piece under ``_MIN_PIECE_BYTES``, and for small chunks
-    no piece over one fetch batch."""
+def _piece_bounds(chunk_nbytes: int) -> tuple[int, int]:
+    """The fewest and most chunks a piece of a parallel read holds: no piece under
+    ``_MIN_PIECE_BYTES`` of decoding, and for small chunks none over one fetch batch
+    (so runners take turns at the store a batch at a time)."""
     nbytes = max(chunk_nbytes, 1)
-    weight = max(1, -(-total // (threads * _PIECES_PER_THREAD)), -(-_MIN_PIECE_BYTES // nbytes))
+    least = max(1, -(-_MIN_PIECE_BYTES // nbytes))
     if chunk_nbytes <= _RUN_CHUNK_BYTES:
-        weight = min(weight, max(1, _DECODE_BATCH_BYTES // nbytes))
-    return weight
+        most = max(1, _DECODE_BATCH_BYTES // nbytes)
+        return min(least, most), most
+    return least, sys.maxsize
 
 
 # -- fetching ------------------------------------------------------------------------
