@@ -15,13 +15,14 @@ import errno
 import os
 import re
 import shutil
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
@@ -64,12 +65,23 @@ _THREADS = 8
 # 0.23 ms; a rewrite of 512 one-MiB chunks ran 7% faster (see _swap_in).
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-try:
-    _renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    _renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p) * 2 + (ctypes.c_uint,)
-    _renameat2.restype = ctypes.c_int
-except (AttributeError, OSError):  # not Linux, or a libc without it
-    _renameat2 = None
+
+
+def _load_renameat2() -> Any | None:
+    """libc's renameat2 on Linux; None elsewhere (Windows cannot open libc by None)."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):  # a libc without it (glibc before 2.28)
+        return None
+    function.argtypes = (ctypes.c_int, ctypes.c_char_p) * 2 + (ctypes.c_uint,)
+    function.restype = ctypes.c_int
+    return function
+
+
+_renameat2 = _load_renameat2()
+
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
 

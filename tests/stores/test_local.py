@@ -159,6 +159,16 @@ def test_directory_at_the_key_is_refused_and_kept(
     assert os.listdir(tmp_path / "a") == ["b"]
 
 
+def test_exchange_is_loaded_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Elsewhere libc cannot be opened by None (on Windows that is a TypeError).
+    for platform in ("win32", "darwin"):
+        monkeypatch.setattr(local_module.sys, "platform", platform)
+        assert local_module._load_renameat2() is None
+    monkeypatch.setattr(local_module.sys, "platform", "linux")
+    function = local_module._load_renameat2()
+    assert function is None or callable(function)
+
+
 def test_rewrite_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(local_module, "_renameat2", None)
     store = LocalStore(tmp_path)
