@@ -57,3 +57,27 @@ def test_object_arrays_stay_numpy() -> None:
     out = default_prototype().empty((n,), np.dtype(object))
     out[0] = "a python object"
     assert out[0] == "a python object"
+
+
+def test_anonymous_memory_without_map_private(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has no MAP_PRIVATE; its anonymous mappings are private already.
+    from zarrdist import buffers
+
+    monkeypatch.delattr(buffers.mmap, "MAP_PRIVATE", raising=False)
+    memory = buffers.anonymous_memory(1 << 16)
+    view = memoryview(memory)
+    view[:3] = b"abc"
+    assert bytes(view[:4]) == b"abc\0"
+    view.release()
+    memory.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_read_fetch_buffers_are_private_memory() -> None:
+    from zarrdist import chunkread
+
+    with chunkread._fetch_buffer() as buffer:
+        entry = _maps_entry(np.frombuffer(buffer, np.uint8).ctypes.data)
+    perms = entry.split()[1]
+    assert perms.startswith("rw"), entry
+    assert perms.endswith("p"), entry

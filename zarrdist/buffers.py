@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["NDBufferPrototype", "cpu_prototype", "default_prototype", "gpu_prototype"]
+__all__ = [
+    "NDBufferPrototype",
+    "anonymous_memory",
+    "cpu_prototype",
+    "default_prototype",
+    "gpu_prototype",
+]
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,14 @@ cpu_prototype = NDBufferPrototype(np)
 _FRESH_MAPPING_BYTES = 32 << 20
 
 
+def anonymous_memory(nbytes: int) -> mmap.mmap:
+    """``nbytes`` of zeroed memory mapped for this process alone, made resident page by
+    page as it is written. Private on POSIX (see :func:`_host_empty` for why not
+    shared); Windows has no such flag, and its anonymous mappings are private."""
+    flags = getattr(mmap, "MAP_PRIVATE", None)
+    return mmap.mmap(-1, nbytes) if flags is None else mmap.mmap(-1, nbytes, flags=flags)
+
+
 def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.ndarray[Any, Any]:
     """``np.empty``, but a large array is mapped without NumPy's huge-page advice.
 
@@ -101,9 +115,7 @@ def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.
     if nbytes < _FRESH_MAPPING_BYTES or dtype.hasobject:
         return np.empty(shape, dtype=dtype, order=order)
     # The mapping is released when the last array viewing it is.
-    return np.ndarray(
-        shape, dtype=dtype, buffer=mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE), order=order
-    )
+    return np.ndarray(shape, dtype=dtype, buffer=anonymous_memory(nbytes), order=order)
 
 
 def _by_module_name(name: str) -> NDBufferPrototype:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import math
-import mmap
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zarrdist.buffers import anonymous_memory
 from zarrdist.chunkio import (
     ArrayHandle,
     Units,
@@ -332,7 +332,7 @@ def _fetch_buffer() -> Iterator[memoryview]:
     buffer: memoryview | None = getattr(_fetch_local, "buffer", None)
     _fetch_local.buffer = None
     if buffer is None:
-        buffer = memoryview(mmap.mmap(-1, _PART_BYTES, flags=mmap.MAP_PRIVATE))
+        buffer = memoryview(anonymous_memory(_PART_BYTES))
     try:
         yield buffer
     finally:
