@@ -229,6 +229,8 @@ class LocalStore(Store):
         52k page faults, 10% of its time). Reads that go to the reader threads
         (see ``get_many``) come back as bytes.
         """
+        if not hasattr(os, "readv"):  # Windows
+            return self._get_many(keys, None)
         return self._get_many(keys, _Fill(buffer))
 
     def _get_many(self, keys: Sequence[str], fill: _Fill | None) -> list[bytes | memoryview | None]:
@@ -477,16 +479,26 @@ class _Fill:
             os.close(fd)
 
 
+def _seek_read(fd: int, n: int, offset: int) -> bytes:
+    """``os.pread`` where the platform has none (Windows); each read here has a
+    descriptor of its own, so moving its position is safe."""
+    os.lseek(fd, offset, os.SEEK_SET)
+    return os.read(fd, n)
+
+
+_pread_call = getattr(os, "pread", _seek_read)
+
+
 def _pread(fd: int, start: int, stop: int) -> bytes:
     """Bytes ``[start, stop)`` of an open file, fewer where the file ends first."""
     if stop <= start:
         return b""
-    data = os.pread(fd, stop - start, start)
+    data = _pread_call(fd, stop - start, start)
     if len(data) < stop - start and data:
         # A single read may stop short (above 2 GiB): read on until the file ends.
         parts = [data]
         offset = start + len(data)
-        while offset < stop and (more := os.pread(fd, stop - offset, offset)):
+        while offset < stop and (more := _pread_call(fd, stop - offset, offset)):
             parts.append(more)
             offset += len(more)
         data = b"".join(parts)

@@ -19,7 +19,7 @@ import zarr
 from tests.stores._suite import BAD_KEYS, StoreTests
 from zarrdist.config import config
 from zarrdist.errors import ByteRangeError, StoreError
-from zarrdist.stores import FileLock, LocalStore, Store
+from zarrdist.stores import FileLock, LocalStore, RangeByteRequest, Store, SuffixByteRequest
 from zarrdist.stores import _local as local_module
 
 
@@ -167,6 +167,24 @@ def test_exchange_is_loaded_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(local_module.sys, "platform", "linux")
     function = local_module._load_renameat2()
     assert function is None or callable(function)
+
+
+def test_reads_without_pread_or_readv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Windows has neither: ranges seek and read, and get_many_into reads as get_many.
+    store = LocalStore(tmp_path)
+    value = bytes(range(256)) * 400
+    store.set("a", value)
+    store.set("b", b"small")
+    monkeypatch.setattr(local_module, "_pread_call", local_module._seek_read)
+    monkeypatch.delattr(local_module.os, "readv")
+    assert store.get_ranges("a", [RangeByteRequest(5, 9), SuffixByteRequest(3)]) == [
+        value[5:9],
+        value[-3:],
+    ]
+    assert store.get("a") == value
+    got = store.get_many_into(["a", "b", "missing"], bytearray(1 << 20))
+    assert got == [value, b"small", None]
+    assert all(not isinstance(v, memoryview) for v in got)
 
 
 def test_rewrite_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
