@@ -38,18 +38,6 @@ def _whole_block(sel: Any, shape: tuple[int, ...]) -> bool:
     return True
 
 
-def _in_order(sel: Any, shape: tuple[int, ...]) -> bool:
-    """Whether ``sel`` reads a whole chunk of ``shape`` in order: ``slice(0, n)`` or
-    ``slice(0, n, 1)`` on every axis. A complete chunk can also be read through index
-    arrays (a permutation, from a vectorized selection), which runs cannot place."""
-    if type(sel) is not tuple or len(sel) != len(shape):
-        return False
-    return all(
-        type(s) is slice and s.start == 0 and s.step in (None, 1) and s.stop == n
-        for s, n in zip(sel, shape, strict=True)
-    )
-
-
 def place_runs(
     out: np.ndarray[Any, Any],
     projections: Sequence[Sequence[ChunkProjection]],
@@ -94,7 +82,15 @@ def place_runs(
             or not p.is_complete_chunk
             or type(chunk_sel) is not tuple
             or tuple(map(type, chunk_sel)) != all_slices
-            or (chunk_sel != whole and not _in_order(chunk_sel, chunk_shape))
+            # In order: slice(0, n) or slice(0, n, 1) on every axis. A complete
+            # chunk can also be read through index arrays (a vectorized
+            # selection's permutation), which runs cannot place.
+            or (
+                chunk_sel != whole
+                and not (
+                    _whole_block(chunk_sel, chunk_shape) and all(s.start == 0 for s in chunk_sel)
+                )
+            )
             or len(raw[i]) != nbytes
         ):
             flush()
