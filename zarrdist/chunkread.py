@@ -239,20 +239,14 @@ def _piece_bounds(chunk_nbytes: int) -> tuple[int, int]:
 # -- fetching ------------------------------------------------------------------------
 
 
-def _fetch(
-    handle: ArrayHandle, share: list[Item], buffer: memoryview | None = None
-) -> list[ReadJob]:
+def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[ReadJob]:
     """The chunks of ``share`` with their bytes: one batch request for whole chunks
     (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
     store = handle.store
     jobs = [item for item in share if isinstance(item, tuple)]
     chunks = [item for item in share if isinstance(item, ChunkFetch)]
     if chunks:
-        keys = [c.key for c in chunks]
-        if buffer is not None:
-            values = store.get_many_into(keys, buffer)
-        else:
-            values = store.get_many(keys) if len(keys) > 1 else [store.get(keys[0])]
+        values = store.get_many_into([c.key for c in chunks], buffer)
         jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in share if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
