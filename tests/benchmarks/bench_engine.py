@@ -14,8 +14,10 @@ Workloads (issue "The graph engine"), all on LocalStore-equivalents in one direc
 Run ``python tests/benchmarks/bench_engine.py --scale 1`` for the issue's sizes
 (512 MiB for W1/W2, 64 MiB for W3); ``--scale 0.125`` is a quick look. Only the
 selected workloads run (``--only W1,W4``). Each timing is the median of ``--repeat``
-rounds (default 3) that interleave the libraries. Full reads follow a sync and find
-the page cache as the write left it; ``--cold`` evicts the files first.
+rounds (default 3) that interleave the libraries. A round writes once and reads
+``--reads`` times (default 3), each read timed alone; W5 runs ``repeat * reads``
+rounds. Full reads follow a sync and find the page cache as the write left it;
+``--cold`` evicts the files before each read.
 """
 
 from __future__ import annotations
@@ -190,6 +192,7 @@ def write_read(
     repeat: int,
     cold: bool = False,
     each_round: Callable[[], None] | None = None,
+    reads: int = 1,
 ) -> dict[str, Any]:
     """Write then read ``data`` with each library, ``repeat`` interleaved rounds.
 
@@ -202,12 +205,16 @@ def write_read(
 
     Rounds go library by library inside each round, so a slow spell of the machine
     (this VM's first touches of memory cost up to 10x) lands on every library alike;
-    the median round is reported.
+    the median round is reported. Each round times ``reads`` full reads, and the
+    median of all of them is reported: a read is a fifth of a second for W3, and
+    three samples let one slow spell decide the ratio (this VM gave a zarrdist /
+    TensorStore W3 ratio of 1.06 to 1.42 across runs of three).
     """
     arrays = {
         lib: make(root / f"{name}-{lib}", data, chunks, shards) for lib, make in MAKERS.items()
     }
-    times: dict[str, list[tuple[float, float]]] = {lib: [] for lib in MAKERS}
+    writes: dict[str, list[float]] = {lib: [] for lib in MAKERS}
+    read_times: dict[str, list[float]] = {lib: [] for lib in MAKERS}
     for _ in range(repeat):
         if each_round is not None:
             each_round()
@@ -216,25 +223,28 @@ def write_read(
             # Untimed: flush what the write left dirty, so that no library's read
             # competes with the previous write's writeback.
             os.sync()
-            if cold:
-                drop_cache(root / f"{name}-{lib}")
-            t_read = timeit(lambda arr=arr, lib=lib: _read(lib, arr))
-            times[lib].append((t_write, t_read))
+            writes[lib].append(t_write)
+            for _ in range(reads):
+                if cold:
+                    drop_cache(root / f"{name}-{lib}")
+                read_times[lib].append(timeit(lambda arr=arr, lib=lib: _read(lib, arr)))
     mib = data.nbytes / MiB
     for lib, arr in arrays.items():
         assert np.array_equal(_read(lib, arr), data), f"{lib} {name} read back differs"
-        t_write = statistics.median(t for t, _ in times[lib])
-        t_read = statistics.median(t for _, t in times[lib])
+        t_write = statistics.median(writes[lib])
+        t_read = statistics.median(read_times[lib])
         results[f"{name} {lib}"] = {
             "write_s": t_write,
             "read_s": t_read,
             "write_MiBps": mib / t_write,
             "read_MiBps": mib / t_read,
         }
-        spread = ", ".join(f"{w:.2f}/{r:.2f}" for w, r in times[lib])
+        spread_w = ", ".join(f"{w:.2f}" for w in writes[lib])
+        spread_r = ", ".join(f"{r:.3f}" for r in read_times[lib])
         print(
             f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
-            f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)   rounds w/r: {spread}",
+            f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)   "
+            f"writes: {spread_w}   reads: {spread_r}",
             flush=True,
         )
     return arrays
@@ -360,6 +370,7 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="interleaved rounds; the median is reported"
     )
+    parser.add_argument("--reads", type=int, default=3, help="full reads timed per round")
     args = parser.parse_args()
     only = set(args.only.split(","))
     root = Path(args.dir or tempfile.mkdtemp(prefix="zarrdist-bench-"))
@@ -374,7 +385,16 @@ def main() -> None:
         if only & {"W1", "W4", "W6"}:
             bound = CodecBound(data, (64, 64, 64))
             w1 = write_read(
-                root, "W1", data, (64, 64, 64), None, results, args.repeat, args.cold, bound
+                root,
+                "W1",
+                data,
+                (64, 64, 64),
+                None,
+                results,
+                args.repeat,
+                args.cold,
+                bound,
+                args.reads,
             )
             t_enc, t_dec = bound.medians()
             rounds = ", ".join(
@@ -403,15 +423,18 @@ def main() -> None:
                 results,
                 args.repeat,
                 args.cold,
+                reads=args.reads,
             )
         if "W5" in only:
-            region_reads(w2, shape, 50, results, args.repeat)
+            region_reads(w2, shape, 50, results, args.repeat * args.reads)
         del data
         if "W3" in only:
             rows = max(64, int(4096 * args.scale) // 64 * 64)
             data3 = field((rows, 8192), "uint16")
             print(f"W3 data {data3.nbytes / MiB:.0f} MiB in 8 KiB chunks", flush=True)
-            write_read(root, "W3", data3, (64, 64), None, results, args.repeat, args.cold)
+            write_read(
+                root, "W3", data3, (64, 64), None, results, args.repeat, args.cold, reads=args.reads
+            )
         if "W6" in only:
             cluster_copy(root, root / "W1-zarrdist", root / "W1-zarr-python", results, args.repeat)
         print_ratios(results)
