@@ -394,7 +394,7 @@ def main() -> None:
                 args.repeat,
                 args.cold,
                 bound,
-                args.reads,
+                reads=args.reads,
             )
             t_enc, t_dec = bound.medians()
             rounds = ", ".join(
