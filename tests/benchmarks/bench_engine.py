@@ -208,7 +208,7 @@ def write_read(
     the median round is reported. Each round times ``reads`` full reads, and the
     median of all of them is reported: a read is a fifth of a second for W3, and
     three samples let one slow spell decide the ratio (this VM gave a zarrdist /
-    TensorStore W3 ratio of 1.06 to 1.42 across runs of three).
+    TensorStore W3 ratio of 1.04 to 1.42 across runs of three).
     """
     arrays = {
         lib: make(root / f"{name}-{lib}", data, chunks, shards) for lib, make in MAKERS.items()
