@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+import threading
 
 import numpy as np
 import pytest
 
-from zarrdist.buffers import _FRESH_MAPPING_BYTES, default_prototype
+from zarrdist.buffers import _FRESH_MAPPING_BYTES, default_prototype, thread_buffer
 
 
 def _maps_entry(address: int) -> str:
@@ -81,3 +82,19 @@ def test_read_fetch_buffers_are_private_memory() -> None:
     perms = entry.split()[1]
     assert perms.startswith("rw"), entry
     assert perms.endswith("p"), entry
+
+
+def test_thread_buffer_is_one_buffer_per_thread_viewed_at_the_size_asked() -> None:
+    small = thread_buffer(100)
+    assert len(small) == 100
+    assert not small.readonly
+    large = thread_buffer(1 << 20)
+    assert len(large) == 1 << 20
+    again = thread_buffer(4096)
+    assert len(again) == 4096
+    assert again.obj is large.obj  # a smaller request reuses the grown buffer
+    seen: list[object] = []
+    worker = threading.Thread(target=lambda: seen.append(thread_buffer(4096).obj))
+    worker.start()
+    worker.join()
+    assert seen[0] is not large.obj  # another thread has a buffer of its own

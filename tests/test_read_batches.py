@@ -121,8 +121,8 @@ def test_large_chunks_decode_into_a_reused_buffer_and_bad_ones_name_their_key(
     calls: list[int] = []
     original = chunkread.decompress_into
 
-    def spy(data: Any, out: bytearray) -> bool:
-        calls.append(id(out))
+    def spy(data: Any, out: memoryview) -> bool:
+        calls.append(id(out.obj))  # the buffer the view is of
         return original(data, out)
 
     monkeypatch.setattr(chunkread, "decompress_into", spy)

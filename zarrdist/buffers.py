@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import mmap
+import threading
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 __all__ = [
     "NDBufferPrototype",
     "anonymous_memory",
+    "thread_buffer",
     "cpu_prototype",
     "default_prototype",
     "gpu_prototype",
@@ -93,6 +95,24 @@ def anonymous_memory(nbytes: int) -> mmap.mmap:
     shared); Windows has no such flag, and its anonymous mappings are private."""
     flags = getattr(mmap, "MAP_PRIVATE", None)
     return mmap.mmap(-1, nbytes) if flags is None else mmap.mmap(-1, nbytes, flags=flags)
+
+
+_thread_buffers = threading.local()
+
+
+def thread_buffer(nbytes: int) -> memoryview:
+    """This thread's reusable host buffer, as a view of exactly ``nbytes``.
+
+    For a read's short-lived copies (a decoded chunk, a run of chunks on its way
+    into the output): a fresh buffer each time is fresh memory, a page fault per
+    4 KiB, as much work as the copy itself. One buffer per thread serves every
+    such use, since each is done with it before the next starts; it grows to the
+    largest size asked for.
+    """
+    buffer: bytearray | None = getattr(_thread_buffers, "buffer", None)
+    if buffer is None or len(buffer) < nbytes:
+        buffer = _thread_buffers.buffer = bytearray(nbytes)
+    return memoryview(buffer)[:nbytes]
 
 
 def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.ndarray[Any, Any]:

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.buffers import anonymous_memory
+from zarrdist.buffers import anonymous_memory, thread_buffer
 from zarrdist.chunkio import (
     ArrayHandle,
     Units,
@@ -113,7 +113,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
         if scratch_chain is not None and len(present) == 1:
             _, data, projections = present[0]
-            buffer = _scratch(spec.nbytes)
+            buffer = thread_buffer(spec.nbytes)
             if decompress_into(data, buffer):
                 chunk = scratch_chain.array_bytes.decode(buffer, spec)
                 for p in projections:
@@ -310,7 +310,6 @@ def _scratch_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain |
     return None
 
 
-_scratch_local = threading.local()
 _fetch_local = threading.local()
 
 
@@ -331,15 +330,6 @@ def _fetch_buffer() -> Iterator[memoryview]:
         yield buffer
     finally:
         _fetch_local.buffer = buffer
-
-
-def _scratch(nbytes: int) -> bytearray:
-    """This thread's buffer of exactly ``nbytes`` for one decoded chunk, reused from
-    chunk to chunk: placing a chunk copies it out before the next is decoded."""
-    buffer: bytearray | None = getattr(_scratch_local, "buffer", None)
-    if buffer is None or len(buffer) != nbytes:
-        buffer = _scratch_local.buffer = bytearray(nbytes)
-    return buffer
 
 
 def _place_runs(

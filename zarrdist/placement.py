@@ -15,12 +15,12 @@ order (see :meth:`zarrdist.codecs.BytesCodec.stores_native`).
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
+from zarrdist.buffers import thread_buffer
 from zarrdist.indexing import ChunkProjection
 
 __all__ = ["place_runs"]
@@ -120,18 +120,6 @@ def place_runs(
     return sorted(left)
 
 
-_staging = threading.local()
-
-
-def _staging_buffer(nbytes: int) -> memoryview:
-    """This thread's reusable buffer of at least ``nbytes``: a fresh one per run would
-    cost a page fault per 4 KiB, as much as the copy itself."""
-    buffer: bytearray | None = getattr(_staging, "buffer", None)
-    if buffer is None or len(buffer) < nbytes:
-        buffer = _staging.buffer = bytearray(nbytes)
-    return memoryview(buffer)
-
-
 def _place_run(
     out: np.ndarray[Any, Any],
     span: tuple[slice, ...],
@@ -142,7 +130,7 @@ def _place_run(
     """Write the whole chunks ``raw``, side by side along the last axis, at ``span``."""
     k, width = len(raw), chunk_shape[-1]
     size = len(raw[0])
-    staging = _staging_buffer(k * size)
+    staging = thread_buffer(k * size)
     for j, data in enumerate(raw):
         staging[j * size : (j + 1) * size] = data
     chunks = np.frombuffer(staging, dtype=dtype, count=k * size // dtype.itemsize)

@@ -85,7 +85,7 @@ def decompress(data: Encoded, fallback: Zstd) -> Encoded:
     return out
 
 
-def decompress_into(data: Encoded, out: bytearray) -> bool:
+def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
     """Decompress one frame into ``out``, which it must fill exactly; whether it did.
 
     For callers that reuse one buffer per thread: a new buffer per large frame is
