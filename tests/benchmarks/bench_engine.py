@@ -203,12 +203,13 @@ def write_read(
     evicts the files first; on this project's VM cold reads of the same 8,192 files
     vary from 0.3 s to 1.2 s, which is the disk, not the library.
 
-    Rounds go library by library inside each round, so a slow spell of the machine
+    Writes go library by library inside each round, so a slow spell of the machine
     (this VM's first touches of memory cost up to 10x) lands on every library alike;
-    the median round is reported. Each round times ``reads`` full reads, and the
-    median of all of them is reported: a read is a fifth of a second for W3, and
-    three samples let one slow spell decide the ratio (this VM gave a zarrdist /
-    TensorStore W3 ratio of 1.04 to 1.42 across runs of three).
+    the median round is reported. Then each round times ``reads`` full reads per
+    library, the libraries taking turns read by read, and the median of all of them
+    is reported: a read is a fifth of a second for W3, and three samples let one
+    slow spell decide the ratio (this VM gave a zarrdist / TensorStore W3 ratio of
+    1.04 to 1.42 across runs of three).
     """
     arrays = {
         lib: make(root / f"{name}-{lib}", data, chunks, shards) for lib, make in MAKERS.items()
@@ -224,7 +225,12 @@ def write_read(
             # competes with the previous write's writeback.
             os.sync()
             writes[lib].append(t_write)
-            for _ in range(reads):
+        # Reads take turns library by library, one read at a time: this VM's slow
+        # spells last seconds, and three reads in a row of one library could all
+        # fall in one (same-process W3 reads of identical work took 260-440 ms of
+        # CPU each over a few minutes).
+        for _ in range(reads):
+            for lib, arr in arrays.items():
                 if cold:
                     drop_cache(root / f"{name}-{lib}")
                 read_times[lib].append(timeit(lambda arr=arr, lib=lib: _read(lib, arr)))
