@@ -19,10 +19,10 @@ import numpy as np
 __all__ = [
     "NDBufferPrototype",
     "anonymous_memory",
-    "thread_buffer",
     "cpu_prototype",
     "default_prototype",
     "gpu_prototype",
+    "thread_buffer",
 ]
 
 
