@@ -10,6 +10,7 @@ event-loop thread here.
 from __future__ import annotations
 
 import json
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ __all__ = [
     "StoreSpec",
     "SuffixByteRequest",
     "normalize_key",
+    "normalize_keys",
     "open_spec",
     "read_only_from_mode",
     "register_driver",
@@ -116,6 +118,39 @@ def normalize_key(key: str, *, store: str = "") -> str:
     if bad:
         raise ByteRangeError("refused a key that could leave the store root", store=store, key=key)
     return key
+
+
+#: A key (after the first) whose second character is a drive letter's colon.
+_DRIVE = re.compile(r"\n[^\n]:")
+
+
+def normalize_keys(keys: Sequence[str], *, store: str = "") -> list[str]:
+    """:func:`normalize_key` for many keys: the same keys accepted, the same error raised.
+
+    The checks run once over the keys joined by newlines, in C, rather than key by
+    key in Python: a read of 8,192 small chunks spent 3% of its time checking keys
+    one by one. Anything the joined checks cannot rule out (a key that is not a
+    str, holds a newline or a dot, or fails a check) is checked key by key, which
+    names the key at fault.
+    """
+    try:
+        joined = "\n".join(keys)
+    except TypeError:
+        joined = None
+    if (
+        joined is None
+        or joined.count("\n") != len(keys) - 1
+        or joined.startswith("/")
+        or "\n/" in joined
+        or "\\" in joined
+        or "\x00" in joined
+        or "//" in joined
+        or "." in joined
+        or (len(joined) > 1 and joined[1] == ":" and joined[0] != "\n")
+        or _DRIVE.search(joined) is not None
+    ):
+        return [normalize_key(key, store=store) for key in keys]
+    return list(keys)
 
 
 #: zarr-python's access-mode spellings; only "r" makes a store read-only.
@@ -264,6 +299,9 @@ class Store(ABC):
 
     def _key(self, key: str) -> str:
         return normalize_key(key, store=self.url)
+
+    def _keys(self, keys: Sequence[str]) -> list[str]:
+        return normalize_keys(keys, store=self.url)
 
     def get(self, key: str, byte_range: ByteRequest | None = None) -> bytes | memoryview | None:
         """The value at ``key`` (or the requested byte range of it); None if missing."""

@@ -186,7 +186,7 @@ class FsspecStore(Store):
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         """Whole values of many keys, fetched concurrently; None for each missing key."""
-        calls = [(self._key(k), None) for k in keys]
+        calls = [(k, None) for k in self._keys(keys)]
         return list(self._batch(self._read, self._aread, calls))
 
     def get_ranges(

@@ -234,7 +234,7 @@ class LocalStore(Store):
         return self._get_many(keys, _Fill(buffer))
 
     def _get_many(self, keys: Sequence[str], fill: _Fill | None) -> list[bytes | memoryview | None]:
-        checked = [self._key(k) for k in keys]
+        checked = self._keys(keys)
         start = time.perf_counter()
         values = self._read_keys(checked[:_PROBE_KEYS], fill)
         rest = checked[len(values) :]

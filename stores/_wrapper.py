@@ -361,7 +361,7 @@ class CacheStore(WrapperStore):
 
     def get_many(self, keys: Sequence[str]) -> list[Value | None]:
         """Cached values from the cache, the rest in one batch call to the base."""
-        keys = [self._key(k) for k in keys]
+        keys = self._keys(keys)
         out: list[Value | None] = [self._lookup(k) for k in keys]
         missing = [i for i, v in enumerate(out) if v is None]
         if missing:
