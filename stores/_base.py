@@ -103,6 +103,7 @@ def normalize_key(key: str, *, store: str = "") -> str:
     ByteRangeError
         If the key is not a safe relative key.
     """
+    # normalize_keys applies these rules to many keys at once: change both.
     if not isinstance(key, str):
         raise ByteRangeError(f"store keys are str, not {type(key).__name__}", store=store)
     bad = (
@@ -128,10 +129,12 @@ def normalize_keys(keys: Sequence[str], *, store: str = "") -> list[str]:
     """:func:`normalize_key` for many keys: the same keys accepted, the same error raised.
 
     The checks run once over the keys joined by newlines, in C, rather than key by
-    key in Python: a read of 8,192 small chunks spent 3% of its time checking keys
-    one by one. Anything the joined checks cannot rule out (a key that is not a
-    str, holds a newline or a dot, or fails a check) is checked key by key, which
-    names the key at fault.
+    key in Python: a full read of 8,192 chunks of 8 KiB took 156 ms instead of
+    174-179 ms (TensorStore: 150 ms), since a thread checking a batch one key at a
+    time holds the GIL long enough to stall the other thread's system calls.
+    Anything the joined checks cannot rule out (a key that is not a str, holds a
+    newline or a dot, or fails a check) is checked key by key, which names the key
+    at fault. A rule added to :func:`normalize_key` must be added here too.
     """
     try:
         joined = "\n".join(keys)
