@@ -121,7 +121,7 @@ def normalize_key(key: str, *, store: str = "") -> str:
     return key
 
 
-#: A key (after the first) whose second character is a drive letter's colon.
+#: A key whose second character is a drive letter's colon, in newline-led keys.
 _DRIVE = re.compile(r"\n[^\n]:")
 
 
@@ -137,19 +137,19 @@ def normalize_keys(keys: Sequence[str], *, store: str = "") -> list[str]:
     added to :func:`normalize_key` must be added here too.
     """
     try:
-        joined = "\n".join(keys)
+        # Every key, the first too, follows a newline: a rule about a key's start
+        # is one search.
+        joined = "\n" + "\n".join(keys)
     except TypeError:
         joined = None
     if (
         joined is None
-        or joined.count("\n") != len(keys) - 1
-        or joined.startswith("/")
+        or joined.count("\n") != len(keys)
         or "\n/" in joined
         or "\\" in joined
         or "\x00" in joined
         or "//" in joined
         or "." in joined
-        or (len(joined) > 1 and joined[1] == ":" and joined[0] != "\n")
         or _DRIVE.search(joined) is not None
     ):
         return [normalize_key(key, store=store) for key in keys]
