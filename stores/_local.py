@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
+import itertools
 import os
 import re
 import shutil
@@ -44,6 +45,27 @@ __all__ = ["LocalStore"]
 # Temporary files are hidden and carry a random token, so listings can skip them
 # without hiding any real key (zarr keys never end in ".zarrdist-<32 hex>.partial").
 _TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
+# Temporary names draw from a random per-process prefix and a counter: uuid4 per
+# file cost a getrandom system call, one of the GIL hand-offs that small writes
+# from two threads queue on. A fork's child draws a new prefix; O_EXCL catches
+# whatever still collides.
+_token_prefix = uuid.uuid4().hex[:16]
+_token_count = itertools.count()
+
+
+def _tmp_token() -> str:
+    """32 hex digits naming one temporary file, unique within this process."""
+    return f"{_token_prefix}{next(_token_count):016x}"
+
+
+def _new_token_prefix() -> None:
+    global _token_prefix
+    _token_prefix = uuid.uuid4().hex[:16]
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_new_token_prefix)
+
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
 # get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
@@ -287,30 +309,31 @@ class LocalStore(Store):
     def _set(self, key: str, value: bytes | memoryview) -> None:
         path = self._path(key)
         directory, name = os.path.split(path)
-        tmp = os.path.join(directory, f".{name}.zarrdist-{uuid.uuid4().hex}.partial")
-        fd = self._create(tmp, key)
-        fsync = bool(setting("io.fsync"))
+        fd, tmp = self._create(directory, name, key)
         try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(value)
-                if fsync:
-                    f.flush()
-                    os.fsync(f.fileno())
+            try:
+                _write_all(fd, value)
+                if setting("io.fsync"):
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
             _swap_in(tmp, path)
         except OSError as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise self._error("write", key, exc) from exc
-        if fsync:
+        if setting("io.fsync"):
             _fsync_directory(directory)
 
-    def _create(self, tmp: str, key: str) -> int:
-        """Open a new temporary file, creating the key's directories lazily."""
-        directory = os.path.dirname(tmp)
+    def _create(self, directory: str, name: str, key: str) -> tuple[int, str]:
+        """Open a new temporary file beside the key, creating its directories lazily."""
         for _ in range(_CREATE_ATTEMPTS):
+            tmp = os.path.join(directory, f".{name}.zarrdist-{_tmp_token()}.partial")
             try:
                 # 0o666 and the umask, as for any file the user creates (not mkstemp's 0o600).
-                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), tmp
+            except FileExistsError:
+                continue  # another process's token (a fork's twin): draw again
             except FileNotFoundError:
                 try:
                     os.makedirs(directory, exist_ok=True)
@@ -503,6 +526,19 @@ def _pread(fd: int, start: int, stop: int) -> bytes:
             offset += len(more)
         data = b"".join(parts)
     return data
+
+
+def _write_all(fd: int, value: bytes | memoryview) -> None:
+    """Write all of ``value`` to ``fd``: one system call unless the kernel writes short.
+
+    Plain ``os.write``, not a file object, whose creation costs three more system
+    calls (fstat, isatty, lseek) per value.
+    """
+    done = os.write(fd, value)
+    if done < len(value):
+        view = memoryview(value)
+        while done < len(view):
+            done += os.write(fd, view[done:])
 
 
 def _exchange(a: str, b: str) -> bool:

@@ -127,6 +127,52 @@ def test_no_temporary_file_left_behind(tmp_path: Path) -> None:
     assert os.listdir(tmp_path) == ["k"]
 
 
+def test_temporary_names_are_unique_and_hidden(tmp_path: Path) -> None:
+    tokens = {local_module._tmp_token() for _ in range(1000)}
+    assert len(tokens) == 1000
+    names = [f".0.zarrdist-{t}.partial" for t in tokens]
+    assert all(local_module._TMP_NAME.match(n) for n in names)
+    before = local_module._token_prefix
+    local_module._new_token_prefix()  # what a forked child runs
+    assert local_module._token_prefix != before
+    assert local_module._tmp_token()[:16] == local_module._token_prefix
+
+
+def test_taken_temporary_name_draws_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A fork's twin (or any other process) holds the name drawn first: that file is
+    # left alone and the write goes through a new name.
+    store = LocalStore(tmp_path)
+    store.set("c/0", b"old")
+    taken = "f" * 32
+    theirs = tmp_path / "c" / f".0.zarrdist-{taken}.partial"
+    theirs.write_bytes(b"another writer's half")
+    draws = iter([taken, "e" * 32])
+    monkeypatch.setattr(local_module, "_tmp_token", lambda: next(draws))
+    store.set("c/0", b"new")
+    assert store.get("c/0") == b"new"
+    assert theirs.read_bytes() == b"another writer's half"
+    assert sorted(os.listdir(tmp_path / "c")) == sorted(["0", theirs.name])
+
+
+def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_write = os.write
+    calls: list[int] = []
+
+    def short_write(fd: int, data: Any) -> int:
+        calls.append(len(data))
+        return real_write(fd, bytes(memoryview(data)[:7]))
+
+    monkeypatch.setattr(local_module.os, "write", short_write)
+    store = LocalStore(tmp_path)
+    value = bytes(range(256)) * 3
+    store.set("k", value)
+    store.set("v", memoryview(bytearray(value))[5:100])
+    monkeypatch.undo()
+    assert store.get("k") == value
+    assert store.get("v") == value[5:100]
+    assert len(calls) > len(value) // 7
+
+
 def test_rewrite_swaps_the_old_value_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if local_module._renameat2 is None:
         pytest.skip("no renameat2 on this platform")
