@@ -310,10 +310,11 @@ class LocalStore(Store):
         path = self._path(key)
         directory, name = os.path.split(path)
         fd, tmp = self._create(directory, name, key)
+        fsync = bool(setting("io.fsync"))
         try:
             try:
                 _write_all(fd, value)
-                if setting("io.fsync"):
+                if fsync:
                     os.fsync(fd)
             finally:
                 os.close(fd)
@@ -322,7 +323,7 @@ class LocalStore(Store):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise self._error("write", key, exc) from exc
-        if setting("io.fsync"):
+        if fsync:
             _fsync_directory(directory)
 
     def _create(self, directory: str, name: str, key: str) -> tuple[int, str]:
