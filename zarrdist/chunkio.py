@@ -249,23 +249,27 @@ def write_units(
     report sizes need no request per key afterwards.
     """
     stored = 0
+    # The same for every unit of the call: looked up once, not per unit.
+    sharding, spec = handle.sharding, handle.unit_spec
     for unit, projections in units.items():
         key = handle.key(unit)
         partial = not all(p.is_complete_chunk for p in projections)
-        guard = lock(key) if (lock is not None and (partial or handle.sharding)) else None
+        guard = lock(key) if (lock is not None and (partial or sharding)) else None
         with guard if guard is not None else contextlib.nullcontext():
-            if handle.sharding is not None:
+            if sharding is not None:
                 stored += _write_shard(handle, unit, key, projections, value)
             else:
-                stored += _write_chunk(handle, key, projections, value)
+                stored += _write_chunk(handle, key, projections, value, spec)
     return stored
 
 
 def _write_chunk(
-    handle: ArrayHandle, key: str, projections: Sequence[ChunkProjection], value: Any
+    handle: ArrayHandle,
+    key: str,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+    spec: ArraySpec,
 ) -> int:
-    spec = handle.unit_spec
-
     def existing() -> Any | None:
         data = handle.store.get(key)
         return None if data is None else _decode(handle, key, data, spec)
