@@ -49,7 +49,7 @@ _TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
 # file cost a getrandom system call, one of the GIL hand-offs that small writes
 # from two threads queue on. A fork's child draws a new prefix; O_EXCL catches
 # whatever still collides.
-_token_prefix = uuid.uuid4().hex[:16]
+_token_prefix = ""
 _token_count = itertools.count()
 
 
@@ -63,6 +63,7 @@ def _new_token_prefix() -> None:
     _token_prefix = uuid.uuid4().hex[:16]
 
 
+_new_token_prefix()
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_new_token_prefix)
 

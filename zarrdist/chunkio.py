@@ -257,7 +257,7 @@ def write_units(
         guard = lock(key) if (lock is not None and (partial or sharding)) else None
         with guard if guard is not None else contextlib.nullcontext():
             if sharding is not None:
-                stored += _write_shard(handle, unit, key, projections, value)
+                stored += _write_shard(handle, unit, key, projections, value, sharding, spec)
             else:
                 stored += _write_chunk(handle, key, projections, value, spec)
     return stored
@@ -309,10 +309,9 @@ def _write_shard(
     key: str,
     projections: Sequence[ChunkProjection],
     value: Any,
+    codec: ShardingCodec,
+    spec: ArraySpec,
 ) -> int:
-    codec = handle.sharding
-    assert codec is not None
-    spec = handle.unit_spec
     inner_spec = codec.inner_spec(spec)
     by_inner = _by_inner(handle, unit, projections)
     complete = {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
