@@ -182,6 +182,13 @@ def _read(lib: str, arr: Any) -> np.ndarray[Any, Any]:
 MAKERS = {"zarrdist": zarrdist_array, "zarr-python": zarr_array, "tensorstore": tensorstore_array}
 
 
+def _rotated(arrays: dict[str, Any], k: int) -> list[tuple[str, Any]]:
+    """The libraries' arrays, the ``k``-th turn of their order."""
+    items = list(arrays.items())
+    k %= len(items)
+    return items[k:] + items[:k]
+
+
 def write_read(
     root: Path,
     name: str,
@@ -205,7 +212,7 @@ def write_read(
 
     Writes go library by library inside each round, so a slow spell of the machine
     (this VM's first touches of memory cost up to 10x) lands on every library alike;
-    the median round is reported. Then each round times ``reads`` full reads per
+    the order turns from round to round, and the median round is reported. Then each round times ``reads`` full reads per
     library, the libraries taking turns read by read, and the median of all of them
     is reported: a read is a fifth of a second for W3, and three samples let one
     slow spell decide the ratio (this VM gave a zarrdist / TensorStore W3 ratio of
@@ -216,10 +223,13 @@ def write_read(
     }
     writes: dict[str, list[float]] = {lib: [] for lib in MAKERS}
     read_times: dict[str, list[float]] = {lib: [] for lib in MAKERS}
-    for _ in range(repeat):
+    for round_ in range(repeat):
         if each_round is not None:
             each_round()
-        for lib, arr in arrays.items():
+        # The order turns round by round, so no library always writes right after
+        # the previous round's reads or right after another library's write.
+        turn = _rotated(arrays, round_)
+        for lib, arr in turn:
             t_write = timeit(lambda arr=arr, lib=lib: _write(lib, arr, data))
             # Untimed: flush what the write left dirty, so that no library's read
             # competes with the previous write's writeback.
@@ -230,7 +240,7 @@ def write_read(
         # fall in one (same-process W3 reads of identical work took 260-440 ms of
         # CPU each over a few minutes).
         for _ in range(reads):
-            for lib, arr in arrays.items():
+            for lib, arr in turn:
                 if cold:
                     drop_cache(root / f"{name}-{lib}")
                 read_times[lib].append(timeit(lambda arr=arr, lib=lib: _read(lib, arr)))
@@ -318,8 +328,8 @@ def region_reads(
                 arr[sel]
 
     times: dict[str, list[float]] = {lib: [] for lib in arrays}
-    for _ in range(repeat):
-        for lib, arr in arrays.items():
+    for round_ in range(repeat):
+        for lib, arr in _rotated(arrays, round_):
             times[lib].append(timeit(lambda lib=lib, arr=arr: run(lib, arr)))
     for lib, ts in times.items():
         t = statistics.median(ts)
@@ -355,8 +365,8 @@ def cluster_copy(
 
         runs = (("zarrdist", zd), ("zarr-python", zp))
         times: dict[str, list[float]] = {lib: [] for lib, _ in runs}
-        for _ in range(repeat):
-            for lib, fn in runs:
+        for round_ in range(repeat):
+            for lib, fn in _rotated(dict(runs), round_):
                 times[lib].append(timeit(fn))
         for lib, ts in times.items():
             t = statistics.median(ts)
