@@ -21,7 +21,7 @@ from zarrdist.chunkio import (
     group_by_unit,
     write_units,
 )
-from zarrdist.errors import SelectionError
+from zarrdist.errors import SelectionError, ValueShapeError
 from zarrdist.graphs.execute import run_graph
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
@@ -137,7 +137,7 @@ def append_graph(handle: ArrayHandle, data: Any, axis: int) -> tuple[GraphSpec, 
     if len(shape) != ndim or any(
         s != o for a, (s, o) in enumerate(zip(shape, old, strict=True)) if a != axis
     ):
-        raise SelectionError(
+        raise ValueShapeError(
             f"cannot append data of shape {shape} to an array of shape {old} along axis {axis}"
         )
     new_shape = tuple(

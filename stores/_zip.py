@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from typing import Any, Literal, cast
 
-from zarrdist.errors import ByteRangeError, StoreError
+from zarrdist.errors import ByteRangeError, StoreError, ZarrUserWarning
 from zarrdist.stores._base import (
     ByteRequest,
     OffsetByteRequest,
@@ -185,7 +185,7 @@ class ZipStore(Store):
                 warnings.warn(
                     f"overwriting {key!r} in zip archive {self.path} appends a duplicate "
                     "member; the archive keeps the old bytes too",
-                    UserWarning,
+                    ZarrUserWarning,
                     stacklevel=3,
                 )
                 # Our own warning says it better than zipfile's "Duplicate name".

@@ -29,7 +29,12 @@ from zarrdist._nodes import (
 from zarrdist.api import default_mode, open_array, resolve_format, save_array
 from zarrdist.array import Array
 from zarrdist.config import config
-from zarrdist.errors import ContainsArrayError, GroupNotFoundError, NodeNotFoundError
+from zarrdist.errors import (
+    ContainsArrayError,
+    GroupNotFoundError,
+    NodeNotFoundError,
+    ZarrRuntimeWarning,
+)
 from zarrdist.group import Group
 from zarrdist.metadata import (
     ArrayMetadataV2,
@@ -61,7 +66,7 @@ __all__ = [
 def _warn_unused(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
 
 
 def _group_documents(

@@ -16,6 +16,7 @@ import numpy as np
 from zarrdist._create import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist._node_ops import NodeArray, create_node
 from zarrdist.array import Array
+from zarrdist.errors import ZarrRuntimeWarning
 from zarrdist.graphs.read import as_dask
 
 if TYPE_CHECKING:
@@ -137,7 +138,7 @@ def create_keywords(
         if name not in _IGNORED:
             raise TypeError(f"create() got an unexpected keyword argument {name!r}")
         if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", RuntimeWarning, stacklevel=3)
+            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
     settings = dict(config or {})
     if write_empty_chunks is not None:
         settings["write_empty_chunks"] = write_empty_chunks

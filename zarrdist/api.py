@@ -20,7 +20,7 @@ from zarrdist._from_array import from_array_keywords, like_keywords
 from zarrdist._node_ops import NodeArray
 from zarrdist._nodes import kind_of, normalize_path, read_node
 from zarrdist.array import Array
-from zarrdist.errors import ArrayNotFoundError, ContainsGroupError
+from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store
 
 if TYPE_CHECKING:
@@ -60,7 +60,9 @@ def resolve_format(zarr_format: int | None, zarr_version: int | None) -> int | N
         return zarr_format
     if zarr_format is not None and zarr_format != zarr_version:
         raise ValueError(f"zarr_format={zarr_format} and zarr_version={zarr_version} differ")
-    warnings.warn("zarr_version is deprecated, use zarr_format", DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        "zarr_version is deprecated, use zarr_format", ZarrDeprecationWarning, stacklevel=3
+    )
     return zarr_version
 
 

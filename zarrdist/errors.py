@@ -2,7 +2,10 @@
 
 Every class also subclasses the builtin a caller already catches
 (``FileNotFoundError``, ``ValueError``, ``PermissionError``, ...), so code written
-against zarr-python keeps working.
+against zarr-python keeps working. zarr-python's own names are here too
+(``BoundsCheckError``, ``MetadataValidationError``, ``ZarrUserWarning``, ...), so an
+``except zarr.errors.X`` clause or a warnings filter naming one still works under
+``import zarrdist as zarr``.
 
 Errors cross dask workers, so they must survive pickling. The rule that makes
 that work: the only positional argument is the *finished* message; context is
@@ -16,15 +19,22 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "ArrayIndexError",
+    "BaseZarrError",
+    "BoundsCheckError",
     "ByteRangeError",
     "ChecksumError",
     "CodecError",
+    "ContainsArrayAndGroupError",
     "ContainsArrayError",
     "ContainsGroupError",
     "ContainsNodeError",
     "GraphError",
     "MemoryBudgetError",
     "MetadataError",
+    "MetadataValidationError",
+    "NegativeStepError",
+    "NodeTypeValidationError",
     "NodeNotFoundError",
     "ArrayNotFoundError",
     "GroupNotFoundError",
@@ -34,7 +44,13 @@ __all__ = [
     "StoreError",
     "UnknownCodecError",
     "UnknownDataTypeError",
+    "UnstableSpecificationWarning",
     "ValueShapeError",
+    "VindexInvalidSelectionError",
+    "ZarrDeprecationWarning",
+    "ZarrFutureWarning",
+    "ZarrRuntimeWarning",
+    "ZarrUserWarning",
     "ZarrdistError",
 ]
 
@@ -47,6 +63,10 @@ def _context(**fields: Any) -> str:
 
 class ZarrdistError(Exception):
     """Base class of every error zarrdist raises on purpose."""
+
+
+#: zarr-python's name for the base of its errors.
+BaseZarrError = ZarrdistError
 
 
 class StoreError(ZarrdistError):
@@ -70,8 +90,9 @@ class StoreError(ZarrdistError):
         return (_rebuild, (type(self), self.args), self.__dict__)
 
 
-class ReadOnlyStoreError(StoreError, PermissionError):
-    """A write was attempted on a store opened read-only."""
+class ReadOnlyStoreError(StoreError, PermissionError, ValueError):
+    """A write was attempted on a store opened read-only (also a ValueError, as in
+    zarr-python)."""
 
 
 class ByteRangeError(StoreError, ValueError):
@@ -110,6 +131,11 @@ class ContainsArrayError(ContainsNodeError):
 
 class ContainsGroupError(ContainsNodeError):
     """A group already exists at the path."""
+
+
+class ContainsArrayAndGroupError(ContainsNodeError):
+    """Both array and group metadata (``.zarray`` and ``.zgroup``) exist at one path,
+    so what the node is cannot be told."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +191,14 @@ class MetadataError(ZarrdistError, ValueError):
         return (_rebuild, (type(self), self.args), self.__dict__)
 
 
+#: zarr-python's name for an invalid metadata document.
+MetadataValidationError = MetadataError
+
+
+class NodeTypeValidationError(MetadataError):
+    """A metadata document's ``node_type`` is neither ``array`` nor ``group``."""
+
+
 class UnknownDataTypeError(MetadataError):
     """A data type is not known to zarrdist."""
 
@@ -211,6 +245,27 @@ class SelectionError(ZarrdistError, IndexError):
     """A selection is invalid for the array it indexes."""
 
 
+class BoundsCheckError(SelectionError):
+    """An index (of an element or of a block) lies outside the array."""
+
+
+class VindexInvalidSelectionError(SelectionError):
+    """A selection that is neither a coordinate nor a mask selection was given to
+    ``vindex`` or a coordinate selection."""
+
+
+class ArrayIndexError(SelectionError):
+    """An index array where only integers and slices can go (a block selection)."""
+
+
+class NegativeStepError(SelectionError):
+    """zarr-python's error for a slice with a negative step.
+
+    zarrdist reads and writes negative steps as NumPy does and never raises it; it
+    is defined so that code catching it runs unchanged.
+    """
+
+
 class ValueShapeError(SelectionError, ValueError):
     """A value to write does not broadcast to the selection's shape.
 
@@ -240,6 +295,27 @@ class MemoryBudgetError(MemoryError, ZarrdistError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class ZarrFutureWarning(FutureWarning):
+    """A feature users rely on will change."""
+
+
+class UnstableSpecificationWarning(ZarrFutureWarning):
+    """A feature lies outside the Zarr specification, so other readers may not
+    understand it."""
+
+
+class ZarrDeprecationWarning(DeprecationWarning):
+    """A feature will be removed."""
+
+
+class ZarrUserWarning(UserWarning):
+    """Something in the caller's input is probably not what was meant."""
+
+
+class ZarrRuntimeWarning(RuntimeWarning):
+    """Dubious behaviour at run time: an argument accepted but not used."""
 
 
 def _rebuild(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:

@@ -7,7 +7,12 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.errors import SelectionError
+from zarrdist.errors import (
+    ArrayIndexError,
+    BoundsCheckError,
+    SelectionError,
+    VindexInvalidSelectionError,
+)
 from zarrdist.indexing._core import Indexer, check_chunk_shape
 from zarrdist.indexing._dims import ArrayDim, IntDim, SliceDim
 from zarrdist.indexing._indexers import (
@@ -58,7 +63,7 @@ def _point_fast_path(
         if i < 0:
             i += n
         if not 0 <= i < n:
-            raise SelectionError(
+            raise BoundsCheckError(
                 f"index {selection[axis]} is out of bounds for axis {axis} with size {n}"
             )
         index.append(i)
@@ -233,12 +238,12 @@ def coordinate_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
         if isinstance(entry, int) or (isinstance(entry, np.ndarray) and entry.dtype != np.bool_):
             checked.append(entry)
             continue
-        raise SelectionError(
+        raise VindexInvalidSelectionError(
             f"coordinate selection takes one integer array (or integer) per axis; got "
             f"{entry!r} at position {position}"
         )
     if len(checked) != len(shape):
-        raise SelectionError(
+        raise VindexInvalidSelectionError(
             f"coordinate selection needs {len(shape)} index arrays (one per axis), "
             f"got {len(checked)}"
         )
@@ -310,7 +315,8 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     region: list[Entry] = []
     for axis, entry in enumerate(entries):
         if not isinstance(entry, int | slice):
-            raise SelectionError(
+            error = ArrayIndexError if isinstance(entry, np.ndarray) else SelectionError
+            raise error(
                 "block selection takes chunk indices (integers) and slices with step 1; "
                 f"got {entry!r} at position {axis}"
             )
@@ -326,7 +332,7 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
             continue
         assert isinstance(entry, int)
         if not -nblocks <= entry < nblocks:
-            raise SelectionError(
+            raise BoundsCheckError(
                 f"block index {entry} is out of bounds for axis {axis} with {nblocks} chunks"
             )
         start = entry + nblocks if entry < 0 else entry

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from zarrdist.errors import SelectionError
+from zarrdist.errors import BoundsCheckError, SelectionError
 
 __all__ = [
     "Entry",
@@ -195,12 +195,12 @@ def normalize_int(index: int, extent: int, axis: int) -> int:
     """
     if index < 0:
         if index < -extent:
-            raise SelectionError(
+            raise BoundsCheckError(
                 f"index {index} is out of bounds for axis {axis} with size {extent}"
             )
         return index + extent
     if index >= extent:
-        raise SelectionError(f"index {index} is out of bounds for axis {axis} with size {extent}")
+        raise BoundsCheckError(f"index {index} is out of bounds for axis {axis} with size {extent}")
     return index
 
 
@@ -219,7 +219,7 @@ def normalize_int_array(
     low, high = int(array.min()), int(array.max())
     if low < -extent or high >= extent:
         bad = low if low < -extent else high
-        raise SelectionError(f"index {bad} is out of bounds for axis {axis} with size {extent}")
+        raise BoundsCheckError(f"index {bad} is out of bounds for axis {axis} with size {extent}")
     if low < 0:
         return np.where(array < 0, array + extent, array)
     return array

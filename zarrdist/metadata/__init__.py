@@ -18,9 +18,10 @@ from collections.abc import Mapping
 
 from zarrdist.errors import (
     ArrayNotFoundError,
+    ContainsArrayAndGroupError,
     GroupNotFoundError,
-    MetadataError,
     NodeNotFoundError,
+    NodeTypeValidationError,
     Problem,
 )
 from zarrdist.metadata._common import dump_json, load_json, load_json_object
@@ -104,11 +105,18 @@ def parse_node_metadata(
         if node_type == "group":
             return GroupMetadataV3.from_json(document, key=key)
         problem = Problem("node_type", f"must be 'array' or 'group', got {node_type!r}")
-        raise MetadataError("invalid node metadata", key=key, problems=[problem])
+        raise NodeTypeValidationError("invalid node metadata", key=key, problems=[problem])
     if zarr_format in (None, 2):
         raw_attrs = documents.get(".zattrs")
         attrs = None if raw_attrs is None else load_json(raw_attrs, prefix + ".zattrs")
         zarray, zgroup = documents.get(".zarray"), documents.get(".zgroup")
+        if zarray is not None and zgroup is not None:
+            # Which one is meant cannot be told; guessing could hand back a group's
+            # children as an array's chunks or the other way round.
+            raise ContainsArrayAndGroupError(
+                "both array (.zarray) and group (.zgroup) metadata found; remove one of them",
+                path=key_prefix.strip("/") or "/",
+            )
         if zarray is not None:
             key = prefix + ".zarray"
             return ArrayMetadataV2.from_json(load_json_object(zarray, key), attrs, key=key)

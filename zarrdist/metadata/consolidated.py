@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from zarrdist.errors import MetadataError, Problem, UnknownCodecError
+from zarrdist.errors import MetadataError, NodeTypeValidationError, Problem, UnknownCodecError
 from zarrdist.metadata._common import Problems, dump_json, load_json_object
 from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
 from zarrdist.metadata.v3 import ArrayMetadataV3, GroupMetadataV3
@@ -160,7 +160,9 @@ def _parse_v3_entry(entry: Any) -> NodeMetadata:
         return ArrayMetadataV3.from_json(entry)
     if entry.get("node_type") == "group":
         return GroupMetadataV3.from_json(entry)
-    raise MetadataError(f"node_type must be 'array' or 'group', got {entry.get('node_type')!r}")
+    raise NodeTypeValidationError(
+        f"node_type must be 'array' or 'group', got {entry.get('node_type')!r}"
+    )
 
 
 def consolidate(nodes: Mapping[str, NodeMetadata]) -> ConsolidatedMetadata:
