@@ -57,7 +57,8 @@ V2_DEFAULT_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
 
 
 def as_v3_codec(codec: Any) -> Codec:
-    """A zarrdist codec from a codec object, its JSON entry, or a numcodecs codec."""
+    """A zarrdist codec from a codec object (zarrdist's, or another library's v3 codec with a
+    ``to_dict()``), its JSON entry, or a numcodecs codec."""
     if isinstance(codec, Codec):
         return codec
     if isinstance(codec, NumcodecsBase):
@@ -69,6 +70,12 @@ def as_v3_codec(codec: Any) -> Codec:
         return codec_from_json({"name": f"numcodecs.{codec_id}", "configuration": conf})
     if isinstance(codec, Mapping | str):
         return codec_from_json(codec if isinstance(codec, str) else dict(codec))
+    # A v3 codec object of another library (numcodecs.zarr3, zarr-python): its
+    # metadata entry says everything a zarrdist codec needs.
+    to_dict = getattr(codec, "to_dict", None)
+    entry = to_dict() if callable(to_dict) else None
+    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+        return codec_from_json(dict(entry))
     raise CodecError(f"not a codec: {codec!r}")
 
 

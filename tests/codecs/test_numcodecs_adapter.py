@@ -229,3 +229,100 @@ def test_adapters_hash_compare_and_pickle() -> None:
     assert pickle.loads(pickle.dumps(a)) == a
     a.validate(ArraySpec((1,), np.dtype("u1")))  # builds the cached numcodecs codec
     assert pickle.loads(pickle.dumps(a)) == a
+
+
+# -- zarr-python's names: zarr.codecs.numcodecs.Delta(dtype=...) and friends -------------
+
+PEER_CLASS_NAMES = [
+    "BZ2", "CRC32", "CRC32C", "LZ4", "LZMA", "ZFPY", "Adler32", "AsType", "BitRound",
+    "Blosc", "Delta", "FixedScaleOffset", "Fletcher32", "GZip", "JenkinsLookup3", "PCodec",
+    "PackBits", "Quantize", "Shuffle", "Zlib", "Zstd",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", PEER_CLASS_NAMES)
+def test_peer_names_build_the_same_metadata_entry(name: str) -> None:
+    import zarr.codecs.numcodecs as peer
+
+    import zarrdist.codecs
+    import zarrdist.codecs.numcodecs as ours
+
+    assert getattr(zarrdist.codecs, name) is getattr(ours, name)
+    config = {"Delta": {"dtype": "<f8"}, "BitRound": {"keepbits": 6}}.get(name, {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        expected = getattr(peer, name)(**config).to_dict()
+    assert getattr(ours, name)(**config).to_json() == expected
+
+
+def test_arrays_with_peer_names_cross_read_with_zarr_python(tmp_path: Any) -> None:
+    import zarr
+    import zarr.codecs.numcodecs as peer
+
+    import zarrdist
+    from zarrdist.codecs import numcodecs as ours
+
+    data = _field()
+    z = zarrdist.create_array(
+        str(tmp_path / "ours"),
+        shape=data.shape,
+        chunks=(5, 4),
+        dtype=data.dtype,
+        filters=[ours.FixedScaleOffset(offset=0, scale=100, dtype="<f8", astype="<i4")],
+        compressors=[ours.Zstd(level=3)],
+    )
+    z[...] = data
+    with warnings.catch_warnings():
+        # zarr-python warns that numcodecs codecs are outside the v3 specification.
+        warnings.simplefilter("ignore")
+        back = zarr.open_array(str(tmp_path / "ours"))[...]
+        np.testing.assert_array_equal(back, np.round(data * 100) / 100)
+        w = zarr.create_array(
+            str(tmp_path / "theirs"),
+            shape=data.shape,
+            chunks=(5, 4),
+            dtype=data.dtype,
+            filters=[peer.Delta(dtype="<f8")],
+            compressors=[peer.Zstd(level=3)],
+        )
+        w[...] = data
+        # Delta on floats rounds in its running sum: the peer's own read is the truth.
+        expected = w[...]
+    theirs = zarrdist.open_array(str(tmp_path / "theirs"))
+    np.testing.assert_allclose(expected, data, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(theirs[...], expected)
+    assert theirs.filters == (ours.Delta(dtype="<f8"),)
+    assert theirs.compressors == (ours.Zstd(level=3),)
+
+
+def test_codec_objects_of_numcodecs_zarr3_are_accepted() -> None:
+    import zarrdist
+    from zarrdist.codecs import numcodecs as ours
+    from zarrdist.stores import MemoryStore
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import numcodecs.zarr3 as n3
+
+        filters, compressors = [n3.Delta(dtype="<i8")], [n3.Zlib(level=2)]
+    z = zarrdist.create_array(
+        MemoryStore(),
+        shape=(9,),
+        chunks=(4,),
+        dtype="<i8",
+        filters=filters,
+        compressors=compressors,
+    )
+    z[...] = np.arange(9) ** 2
+    np.testing.assert_array_equal(z[...], np.arange(9) ** 2)
+    assert z.filters == (ours.Delta(dtype="<i8"),)
+    assert z.compressors == (ours.Zlib(level=2),)
+
+
+def test_configuration_as_dict_or_keywords_not_both() -> None:
+    from zarrdist.codecs.numcodecs import Quantize
+
+    assert Quantize(digits=3) == Quantize(configuration={"digits": 3})
+    assert hash(Quantize(digits=3)) == hash(Quantize(configuration={"digits": 3}))
+    with pytest.raises(TypeError, match="not both"):
+        Quantize(configuration={"digits": 3}, dtype="<f4")

@@ -6,6 +6,7 @@ TensorStore) in test_sharding_interop.py.
 
 from __future__ import annotations
 
+import json
 import pickle
 import types
 from dataclasses import dataclass
@@ -364,3 +365,17 @@ def test_round_trip_on_gpu() -> None:
     out = codec.decode(shard, spec)
     assert isinstance(out, cupy.ndarray)
     assert cupy.array_equal(out, data)
+
+
+def test_index_location_takes_zarr_pythons_enum() -> None:
+    import zarr.codecs as peer
+
+    from zarrdist.codecs import ShardingCodec, ShardingCodecIndexLocation
+
+    ours = ShardingCodec(chunk_shape=(2,), index_location=ShardingCodecIndexLocation.start)
+    assert ours.index_location == "start"
+    theirs = peer.ShardingCodec(
+        chunk_shape=(2,), index_location=peer.ShardingCodecIndexLocation.start
+    )
+    # zarr-python's dict holds tuples where the JSON document has lists.
+    assert ours.to_json() == json.loads(json.dumps(theirs.to_dict()))

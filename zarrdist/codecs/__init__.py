@@ -1,10 +1,13 @@
 """Codecs: one module per codec, registered by v3 name and v2 id.
 
-Importing this package registers the built-in codecs.
+Importing this package registers the built-in codecs. zarr-python's names for
+numcodecs codecs in v3 (``Delta``, ``BitRound``, ``Zstd``, ...) come from
+:mod:`zarrdist.codecs.numcodecs`, as in ``zarr.codecs``.
 """
 
 from __future__ import annotations
 
+from zarrdist.codecs import numcodecs
 from zarrdist.codecs._base import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -16,6 +19,29 @@ from zarrdist.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
 from zarrdist.codecs.bytes import BytesCodec, Endian
 from zarrdist.codecs.crc32c import Crc32cCodec
 from zarrdist.codecs.gzip import GzipCodec
+from zarrdist.codecs.numcodecs import (
+    BZ2,
+    CRC32,
+    CRC32C,
+    LZ4,
+    LZMA,
+    ZFPY,
+    Adler32,
+    AsType,
+    BitRound,
+    Blosc,
+    Delta,
+    FixedScaleOffset,
+    Fletcher32,
+    GZip,
+    JenkinsLookup3,
+    PackBits,
+    PCodec,
+    Quantize,
+    Shuffle,
+    Zlib,
+    Zstd,
+)
 from zarrdist.codecs.numcodecs_adapter import NumcodecsCodec
 from zarrdist.codecs.pipeline import (
     CodecChain,
@@ -30,7 +56,7 @@ from zarrdist.codecs.registry import (
     get_v2_codec_class,
     register_codec,
 )
-from zarrdist.codecs.sharding import ShardingCodec
+from zarrdist.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
 from zarrdist.codecs.transpose import TransposeCodec
 from zarrdist.codecs.v2 import V2Codec
 from zarrdist.codecs.vlen_bytes import VLenBytesCodec
@@ -66,4 +92,27 @@ __all__ = [
     "get_codec_class",
     "get_v2_codec_class",
     "register_codec",
+    "BZ2",
+    "CRC32",
+    "CRC32C",
+    "LZ4",
+    "LZMA",
+    "ZFPY",
+    "Adler32",
+    "AsType",
+    "BitRound",
+    "Blosc",
+    "Delta",
+    "FixedScaleOffset",
+    "Fletcher32",
+    "GZip",
+    "JenkinsLookup3",
+    "PCodec",
+    "PackBits",
+    "Quantize",
+    "Shuffle",
+    "Zlib",
+    "Zstd",
+    "ShardingCodecIndexLocation",
+    "numcodecs",
 ]

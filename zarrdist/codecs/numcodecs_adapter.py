@@ -59,15 +59,28 @@ _EVOLVE: dict[str, tuple[str, Callable[[np.dtype[Any]], Any]]] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class NumcodecsCodec(Codec):
-    """A numcodecs codec under its zarr-python v3 name ``numcodecs.<id>``."""
+    """A numcodecs codec under its zarr-python v3 name ``numcodecs.<id>``.
+
+    Built from the configuration as a dict, ``NumcodecsDelta(configuration={"dtype":
+    "<f4"})``, or as keywords the way zarr-python's ``zarr.codecs.numcodecs.Delta(dtype=
+    "<f4")`` is (:mod:`zarrdist.codecs.numcodecs` has those names).
+    """
 
     configuration: dict[str, Any] = field(default_factory=dict)
     """The numcodecs configuration without ``id``, as written in metadata."""
 
     codec_id: ClassVar[str]
     unsafe: ClassVar[bool] = False
+
+    def __init__(self, configuration: dict[str, Any] | None = None, **codec_config: Any) -> None:
+        if configuration is not None and codec_config:
+            raise TypeError(
+                f"{type(self).__name__}: give the configuration as a dict or as keywords, not both"
+            )
+        config = dict(codec_config if configuration is None else configuration)
+        object.__setattr__(self, "configuration", config)
 
     def __hash__(self) -> int:
         return hash((self.v3_name, json.dumps(self.configuration, sort_keys=True, default=str)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 from zarrdist.codecs.sharding._codec import (
     IndexLocation,
     ShardingCodec,
+    ShardingCodecIndexLocation,
     all_fill_value,
     assemble_shard,
     decode_inner_chunk,
@@ -70,6 +71,7 @@ __all__ = [
     "IndexLocation",
     "RangePlan",
     "ShardingCodec",
+    "ShardingCodecIndexLocation",
     "all_fill_value",
     "assemble_shard",
     "c_order",

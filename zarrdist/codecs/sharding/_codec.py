@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from enum import Enum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "IndexLocation",
     "ShardingCodec",
+    "ShardingCodecIndexLocation",
     "all_fill_value",
     "assemble_shard",
     "decode_inner_chunk",
@@ -50,6 +52,15 @@ __all__ = [
 ]
 
 IndexLocation = Literal["start", "end"]
+
+
+class ShardingCodecIndexLocation(Enum):
+    """Where a shard's index lies (zarr-python's enum; the strings work too)."""
+
+    start = "start"
+    end = "end"
+
+
 _CONFIG_KEYS = ("chunk_shape", "codecs", "index_codecs", "index_location")
 
 
@@ -73,7 +84,7 @@ class ShardingCodec(ArrayBytesCodec):
         Codec chain of each inner chunk (may itself contain a ShardingCodec).
     index_codecs : sequence of Codec or dict
         Fixed-size codec chain of the index.
-    index_location : {"end", "start"}
+    index_location : {"end", "start"} or ShardingCodecIndexLocation
         Where the index lies in the shard.
     """
 
