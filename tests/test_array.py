@@ -73,6 +73,32 @@ def test_properties_match_zarr_python(tmp_path: Path, layout: str, name: str) ->
     assert z.store == LocalStore(tmp_path)
 
 
+def test_v2_stored_order_and_null_fill_value_as_zarr_python(tmp_path: Path) -> None:
+    data = np.arange(24, dtype="i2").reshape(4, 6)
+    z = zarrdist.create_array(
+        LocalStore(tmp_path), name="f", shape=(4, 6), chunks=(2, 3), dtype="i2",
+        zarr_format=2, order="F", fill_value=None,
+    )  # fmt: skip
+    z[:2] = data[:2]
+    peer = zarr.open_array(str(tmp_path), path="f")
+    for array in (z, zarrdist.open_array(LocalStore(tmp_path), path="f")):
+        # A v2 array is read into the order its chunks are stored in, as zarr-python does.
+        assert array.order == peer.order == "F"
+        out = array[...]
+        assert out.flags.f_contiguous
+        assert peer[...].flags.f_contiguous
+        assert_same(out, peer[...])
+        # "fill_value": null: the property says None; never-written elements read as 0.
+        assert array.fill_value is None
+        assert peer.fill_value is None
+        assert_same(out[2:], np.zeros((2, 6), "i2"))
+    # An order asked for explicitly wins over the stored one.
+    assert not z.with_config(order="C")[...].flags.f_contiguous
+    c_ordered = zarrdist.open_array(LocalStore(tmp_path), path="f", config={"order": "C"})
+    assert c_ordered.order == "C"
+    assert_same(c_ordered[...], peer[...])
+
+
 def test_nchunks_initialized_counts_like_zarr_python(tmp_path: Path) -> None:
     z = zarrdist.create_array(LocalStore(tmp_path), shape=SHAPE, **LAYOUTS["v3-sharded"])
     assert z.nchunks_initialized == 0

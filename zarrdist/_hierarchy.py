@@ -140,7 +140,8 @@ def _plan(
             if not overwrite:
                 error = ContainsArrayError if existing == "array" else ContainsGroupError
                 raise error(
-                    f"an {existing} already exists at {path or '/'!r}",
+                    f"{'an' if existing == 'array' else 'a'} {existing} already exists "
+                    f"at {path or '/'!r}",
                     store=store.url,
                     path=path or "/",
                 )

@@ -143,7 +143,8 @@ def create_node(
     if existing is not None and not overwrite:
         error = ContainsArrayError if existing == "array" else ContainsGroupError
         raise error(
-            f"an {existing} already exists at {path or '/'!r}; pass overwrite=True "
+            f"{'an' if existing == 'array' else 'a'} {existing} already exists at "
+            f"{path or '/'!r}; pass overwrite=True "
             "(or mode='w') to replace it",
             store=store.url,
             path=path or "/",

@@ -67,8 +67,11 @@ class ArrayConfig:
     write_empty_chunks: bool
 
     @classmethod
-    def resolve(cls, given: Mapping[str, Any] | ArrayConfig | None = None) -> ArrayConfig:
-        """Settings from ``given``, falling back to the global config."""
+    def resolve(
+        cls, given: Mapping[str, Any] | ArrayConfig | None = None, *, order: str | None = None
+    ) -> ArrayConfig:
+        """Settings from ``given``, falling back to ``order`` (a v2 array's stored order,
+        which zarr-python reads into) and then to the global config."""
         if isinstance(given, ArrayConfig):
             return given
         given = dict(given or {})
@@ -76,7 +79,7 @@ class ArrayConfig:
         if unknown:
             raise ValueError(f"unknown array config keys {sorted(unknown)}")
         return cls(
-            order=given.get("order", config.get("array.order")),
+            order=given.get("order", order or config.get("array.order")),
             write_empty_chunks=bool(
                 given.get("write_empty_chunks", config.get("array.write_empty_chunks"))
             ),
@@ -127,7 +130,8 @@ class Array(Node):
         self._store = store
         self._path = path.strip("/")
         self._metadata = metadata
-        self._config = ArrayConfig.resolve(config)
+        stored_order = metadata.order if isinstance(metadata, ArrayMetadataV2) else None
+        self._config = ArrayConfig.resolve(config, order=stored_order)
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -176,7 +180,13 @@ class Array(Node):
 
     @property
     def fill_value(self) -> Any:
-        """Value of elements never written."""
+        """Value of elements never written.
+
+        None for a v2 array whose ``.zarray`` records ``"fill_value": null``, as in
+        zarr-python; reads then give the data type's default (0, ``""``, ...).
+        """
+        if isinstance(self._metadata, ArrayMetadataV2) and self._metadata.fill_value_null:
+            return None
         return self._metadata.fill_value
 
     @property

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-from zarrdist.errors import MetadataError
+from zarrdist.errors import AttributeTypeError, MetadataError
 
 __all__ = ["Attributes"]
 
@@ -29,7 +29,9 @@ class Attributes(MutableMapping[str, Any]):
         change(new)
         try:
             json.dumps(new, allow_nan=True)
-        except (TypeError, ValueError) as error:
+        except TypeError as error:  # a value of a type JSON has no form for
+            raise AttributeTypeError(f"attributes must be JSON-serialisable: {error}") from error
+        except ValueError as error:  # a circular reference
             raise MetadataError(f"attributes must be JSON-serialisable: {error}") from error
         self._write(new)
 

@@ -20,6 +20,7 @@ from typing import Any
 
 __all__ = [
     "ArrayIndexError",
+    "AttributeTypeError",
     "BaseZarrError",
     "BoundsCheckError",
     "ByteRangeError",
@@ -197,6 +198,11 @@ MetadataValidationError = MetadataError
 
 class NodeTypeValidationError(MetadataError):
     """A metadata document's ``node_type`` is neither ``array`` nor ``group``."""
+
+
+class AttributeTypeError(MetadataError, TypeError):
+    """An attribute value is not JSON-serialisable (also a TypeError, which ``json``
+    and zarr-python raise for it)."""
 
 
 class UnknownDataTypeError(MetadataError):

@@ -84,9 +84,9 @@ def test_kind_iterators_contains_and_get(store: Store) -> None:
 
 def test_create_group_and_array_refuse_existing(store: Store) -> None:
     root = _build(store, 3)
-    with pytest.raises(ContainsGroupError):
+    with pytest.raises(ContainsGroupError, match=r"^a group already exists at 'a'"):
         root.create_group("a")
-    with pytest.raises(ContainsArrayError):
+    with pytest.raises(ContainsArrayError, match=r"^an array already exists at 'y'"):
         root.create_array("y", shape=(1,), dtype="i1")
     with pytest.raises(ContainsArrayError):
         root.create_group("y/under-an-array")
@@ -197,6 +197,13 @@ def test_attributes_update_and_refusal(store: Store, fmt: int) -> None:
     assert root.attrs.asdict() == {"title": "root", "k": [1, 2], "more": {"x": 1}}
     with pytest.raises(MetadataError):
         root.attrs["bad"] = object()
+    # Also the TypeError that json and zarr-python raise for it.
+    with pytest.raises(TypeError, match="int64 is not JSON serializable"):
+        root.attrs["bad"] = np.int64(3)
+    loop: dict[str, object] = {}
+    loop["self"] = loop
+    with pytest.raises(MetadataError, match="Circular reference"):
+        root.attrs["bad"] = loop
     assert "bad" not in zarr.open_group(store).attrs
     del root.attrs["k"]
     reopened = zarr.open_group(store, mode="r")
