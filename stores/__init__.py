@@ -25,6 +25,7 @@ from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
+from zarrdist.stores._path import StorePath, split_store_path
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
 from zarrdist.stores._zip import ZipStore, open_zip_spec
@@ -42,6 +43,7 @@ __all__ = [
     "RangeByteRequest",
     "Store",
     "StoreLike",
+    "StorePath",
     "StoreSpec",
     "SuffixByteRequest",
     "WrapperStore",
@@ -52,6 +54,7 @@ __all__ = [
     "read_only_from_mode",
     "register_driver",
     "resolve_store",
+    "split_store_path",
 ]
 
 

@@ -3,7 +3,8 @@
 The rules follow zarr-python 3.1.5's ``make_store``: a local path opens a
 LocalStore, a URL an FsspecStore, a dict a MemoryStore over that dict, None a new
 MemoryStore, an fsspec mapping an FsspecStore, and a Store is used as it is. In
-addition, a local path ending in ``.zip`` opens a ZipStore.
+addition, a local path ending in ``.zip`` opens a ZipStore. A StorePath gives its
+store; the API functions put its path before the node's (``split_store_path``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ from zarrdist.stores._base import ACCESS_MODES, Store, normalize_key, read_only_
 from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
+from zarrdist.stores._path import StorePath
 from zarrdist.stores._zip import ZipStore
 
 __all__ = ["StoreLike", "resolve_store"]
 
-StoreLike: TypeAlias = Store | str | os.PathLike[str] | dict[str, Any] | FSMap | None
+StoreLike: TypeAlias = Store | StorePath | str | os.PathLike[str] | dict[str, Any] | FSMap | None
 
 # zarr-python access modes as zip modes: "w" truncates, "w-" must create.
 _ZIP_MODE = {"r": "r", "r+": "a", "a": "a", "w": "w", "w-": "x"}
@@ -42,8 +44,8 @@ def resolve_store(
 
     Parameters
     ----------
-    store_like : Store, str, os.PathLike, dict, fsspec.FSMap or None
-        A store; a local path (``.zip`` opens a ZipStore); a ``file://`` URL; any
+    store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap or None
+        A store (a StorePath's store, with its path joined to ``path``); a local path (``.zip`` opens a ZipStore); a ``file://`` URL; any
         other fsspec URL (``s3://``, ``gs://``, ``memory://``, ...); a dict (a
         MemoryStore over it); None (a new MemoryStore); an fsspec mapping.
     mode : {"r", "r+", "a", "w", "w-"}
@@ -65,6 +67,14 @@ def resolve_store(
     if mode not in ACCESS_MODES:
         raise ValueError(f"unknown access mode {mode!r}; use one of {ACCESS_MODES}")
     read_only = read_only_from_mode(mode, False)
+    if isinstance(store_like, StorePath):
+        if store_like.path or (path and path.strip("/")):
+            raise ValueError(
+                f"{store_like!r} names a path inside its store, which this call cannot "
+                "take; pass the StorePath to an API function (open_array, open_group, "
+                "create_array, ...), or its store and the path separately"
+            )
+        store_like = store_like.store
     subpath = normalize_key(path.strip("/")) if path and path.strip("/") else ""
     if isinstance(store_like, os.PathLike):
         store_like = os.fspath(store_like)

@@ -44,7 +44,7 @@ from zarrdist.metadata import (
     parse_zmetadata,
     zmetadata_document,
 )
-from zarrdist.stores import resolve_store
+from zarrdist.stores import resolve_store, split_store_path
 
 if TYPE_CHECKING:
     from zarrdist.stores import Store
@@ -161,6 +161,7 @@ def open_group(
         meta_array=meta_array,
     )
     zarr_format = resolve_format(zarr_format, zarr_version)
+    store, path = split_store_path(store, path)
     mode = default_mode(store, mode)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
     node_path = normalize_path(path)
@@ -223,6 +224,7 @@ def create_group(
     ContainsArrayError, ContainsGroupError
         If a node exists at ``path`` and ``overwrite`` is False.
     """
+    store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="w" if overwrite else "a", storage_options=storage_options)
     node_path = normalize_path(path)
     metadata = new_group_metadata(int(zarr_format or config.get("default_zarr_format")), attributes)
@@ -258,6 +260,7 @@ def consolidate_metadata(
     ReadOnlyStoreError
         If the store is read-only.
     """
+    store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="r+")
     node_path = normalize_path(path)
     found = _open_existing(resolved, node_path, zarr_format, use_consolidated=False)
@@ -306,6 +309,7 @@ def open(
         With ``r`` or ``r+``, if nothing is there.
     """
     zarr_format = resolve_format(zarr_format, zarr_version)
+    store, path = split_store_path(store, path)
     mode = default_mode(store, mode)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
     node_path = normalize_path(path)
@@ -378,6 +382,7 @@ def save_group(
     for name, value in arrays.items():
         if not (hasattr(value, "shape") and hasattr(value, "dtype")):
             raise TypeError(f"argument {name!r} must be a NumPy-like array")
+    store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="w", storage_options=storage_options)
     node_path = normalize_path(path)
     if resolved.supports_deletes:

@@ -34,7 +34,7 @@ from zarrdist.metadata import (
     GroupMetadataV3,
     parse_node_metadata,
 )
-from zarrdist.stores import resolve_store
+from zarrdist.stores import StorePath, resolve_store
 
 if TYPE_CHECKING:
     from zarrdist.array import Array
@@ -200,7 +200,12 @@ def create_hierarchy(
     ValueError
         If the nodes mix Zarr formats, or an array has nodes below it.
     """
-    return write_hierarchy(resolve_store(store, mode="a"), nodes or {}, overwrite=overwrite)
+    nodes = nodes or {}
+    if isinstance(store, StorePath):
+        # The nodes' paths are below the StorePath's; its own path is their parent group.
+        nodes = {(store / path).path: node for path, node in nodes.items()}
+        store = store.store
+    return write_hierarchy(resolve_store(store, mode="a"), nodes, overwrite=overwrite)
 
 
 def write_hierarchy(

@@ -21,7 +21,7 @@ from zarrdist._node_ops import NodeArray
 from zarrdist._nodes import kind_of, normalize_path, read_node
 from zarrdist.array import Array
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
-from zarrdist.stores import ACCESS_MODES, Store, resolve_store
+from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -121,10 +121,11 @@ def create_array(
         if mode not in ("a", "w", "w-"):
             raise ValueError(f"create_array cannot create with mode={mode!r}; use 'w', 'w-' or 'a'")
         overwrite = overwrite or mode == "w"
+    store, node = split_store_path(store, name if name is not None else path)
     resolved = resolve_store(store, mode="w" if overwrite else "a", storage_options=storage_options)
     return new_array(
         resolved,
-        normalize_path(name if name is not None else path),
+        normalize_path(node),
         shape=shape,
         dtype=dtype,
         data=data,
@@ -170,6 +171,7 @@ def create(
     """
     if read_only:
         raise ValueError("read_only=True cannot create an array")
+    store, path = split_store_path(store, path)
     mode = default_mode(store, kwargs.pop("mode", None))
     if mode in ("r", "r+"):
         raise ValueError(f"create() cannot create with mode={mode!r}")
@@ -288,6 +290,7 @@ def from_array(
     if data is None:
         raise TypeError("from_array needs data=")
     planned = from_array_keywords(data, **keywords)
+    store, name = split_store_path(store, name)
     resolved = resolve_store(store, mode="w" if overwrite else "a", storage_options=storage_options)
     target = new_array(
         resolved, normalize_path(name), overwrite=overwrite, config=config, **planned
@@ -320,9 +323,10 @@ def open_array(
     ContainsArrayError
         With ``w-``, if an array exists.
     """
+    store, path = split_store_path(store, path if path is not None else kwargs.pop("name", None))
     mode = default_mode(store, mode)
     zarr_format = resolve_format(zarr_format, zarr_version)
-    node_path = normalize_path(path if path is not None else kwargs.pop("name", None))
+    node_path = normalize_path(path)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
     if mode in ("w", "w-"):
         return _create_for_open(resolved, node_path, mode, zarr_format, config, kwargs)
@@ -392,6 +396,7 @@ def save_array(
         arr = np.array(arr)
     if not (hasattr(arr, "shape") and hasattr(arr, "dtype")):
         raise TypeError("arr must be a NumPy-like array")
+    store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
     chunks = getattr(arr, "chunks", None)
     keywords = create_keywords(

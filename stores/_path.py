@@ -1,0 +1,106 @@
+"""StorePath: a store and a path inside it (zarr-python's ``zarr.storage.StorePath``).
+
+Every API function that takes a store and a node path takes a StorePath for the
+store too; its path then comes before the one given:
+
+>>> from zarrdist.stores import MemoryStore, StorePath
+>>> root = StorePath(MemoryStore(), "data")
+>>> (root / "run1/temperature").path
+'data/run1/temperature'
+>>> split_store_path(root, "t")[1]
+'data/t'
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zarrdist.stores._base import ByteRequest, Store, normalize_key
+
+__all__ = ["StorePath", "split_store_path"]
+
+
+def _join(*parts: str | None) -> str:
+    """Non-empty ``parts``, stripped of outer slashes, joined by ``/``: a store key."""
+    joined = "/".join(p.strip("/") for p in parts if p and p.strip("/"))
+    return normalize_key(joined) if joined else ""
+
+
+class StorePath:
+    """A store and a path inside it.
+
+    Parameters
+    ----------
+    store : Store
+        The store.
+    path : str
+        A path inside it (``/``-separated; outer slashes are dropped).
+
+    Raises
+    ------
+    TypeError
+        If ``store`` is not a Store.
+    ByteRangeError
+        If ``path`` could leave the store (``..``, a backslash, ...).
+    """
+
+    def __init__(self, store: Store, path: str = "") -> None:
+        if not isinstance(store, Store):
+            raise TypeError(f"StorePath needs a Store, not a {type(store).__name__}")
+        self.store = store
+        self.path = _join(path)
+
+    @property
+    def read_only(self) -> bool:
+        """Whether the store refuses writes."""
+        return self.store.read_only
+
+    def __truediv__(self, other: str) -> StorePath:
+        return StorePath(self.store, _join(self.path, other))
+
+    def __str__(self) -> str:
+        return f"{self.store.url.rstrip('/')}/{self.path}" if self.path else self.store.url
+
+    def __repr__(self) -> str:
+        return f"StorePath({type(self.store).__name__}, {str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, StorePath):
+            return NotImplemented
+        return self.store == other.store and self.path == other.path
+
+    def __hash__(self) -> int:
+        return hash((self.store, self.path))
+
+    # -- the value stored at the path itself ---------------------------------------------
+    def get(self, byte_range: ByteRequest | None = None) -> bytes | memoryview | None:
+        """The bytes stored under the key ``path`` (or a range of them); None if absent."""
+        return self.store.get(self.path, byte_range)
+
+    def set(self, value: bytes | bytearray | memoryview) -> None:
+        """Store ``value`` under the key ``path``."""
+        self.store.set(self.path, value)
+
+    def delete(self) -> None:
+        """Delete the key ``path`` (nothing happens if it is absent)."""
+        self.store.delete(self.path)
+
+    def exists(self) -> bool:
+        """Whether the key ``path`` holds a value."""
+        return self.store.exists(self.path)
+
+    def is_empty(self) -> bool:
+        """Whether nothing is stored at or below ``path``."""
+        return self.store.is_empty(self.path)
+
+    def delete_dir(self) -> int:
+        """Delete everything below ``path``; how many keys were deleted."""
+        return self.store.delete_prefix(self.path)
+
+
+def split_store_path(store_like: Any, path: str | None) -> tuple[Any, str | None]:
+    """``(store, path)`` with a StorePath's store unwrapped and its path put before
+    ``path``; anything else is returned as it came."""
+    if not isinstance(store_like, StorePath):
+        return store_like, path
+    return store_like.store, _join(store_like.path, path) or None
