@@ -27,6 +27,9 @@ MiB = 1 << 20
 DEFAULTS: dict[str, Any] = {
     # Zarr format of new arrays and groups when the caller names none (2 or 3).
     "default_zarr_format": 3,
+    # Indentation of the metadata documents written (zarr.json, .zarray, ...), as
+    # zarr-python's key; None writes each on one line.
+    "json_indent": 2,
     "array": {
         # Memory order of arrays returned by reads ("C" or "F").
         "order": "C",

@@ -57,6 +57,7 @@ def test_storage_names() -> None:
         "WrapperStore",
         "LoggingStore",
         "StoreLike",
+        "StorePath",
     ):
         assert hasattr(zarr.storage, name), name
         assert hasattr(zarr_python.storage, name), name
@@ -115,6 +116,18 @@ def test_dtype_names_match_zarr_python() -> None:
         zarr.dtype.parse_dtype("not-a-type")
     z = zarr.create_array({}, shape=(2,), dtype=zarr.dtype.UInt16())
     assert z.dtype == np.dtype("u2")
+
+
+@pytest.mark.parametrize("indent", [0, 4, None])
+def test_json_indent_writes_metadata_as_zarr_python(indent: int | None) -> None:
+    ours, theirs = zarr.storage.MemoryStore(), zarr_python.storage.MemoryStore()
+    for lib, store in ((zarr, ours), (zarr_python, theirs)):
+        with lib.config.set({"json_indent": indent}):
+            lib.create_array(store, name="a", shape=(2,), dtype="i1", attributes={"k": [1]})
+            lib.create_group(store, path="g", zarr_format=2)
+    for key in ("a/zarr.json", "g/.zgroup"):
+        assert bytes(ours.get(key)) == theirs._store_dict[key].to_bytes(), key  # type: ignore[arg-type]
+    assert zarr.config.get("json_indent") == 2
 
 
 def test_config_names_and_alias() -> None:

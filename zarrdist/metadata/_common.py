@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, Self
 
 from zarrdist.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.chunking import as_int
+from zarrdist.config import config
 from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
 
 if TYPE_CHECKING:
@@ -34,8 +35,14 @@ __all__ = [
 ]
 
 
-def dump_json(document: Any, *, indent: int | None = 2) -> bytes:
-    """``document`` as zarr-python writes it (``indent=None``: one line, for ``.zmetadata``)."""
+_CONFIGURED: Any = object()
+
+
+def dump_json(document: Any, *, indent: int | None = _CONFIGURED) -> bytes:
+    """``document`` as zarr-python writes it: indented by config ``json_indent`` (2)
+    unless ``indent`` is given (``None``: one line, as ``.zmetadata`` is)."""
+    if indent is _CONFIGURED:
+        indent = config.get("json_indent")
     return json.dumps(document, indent=indent, allow_nan=True).encode("utf-8")
 
 
