@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from zarrdist.stores import Store
+from zarrdist.stores import Store, StorePath
 
 __all__ = ["Node"]
 
@@ -25,6 +22,11 @@ class Node:
     def path(self) -> str:
         """Path inside the store ("" for the root)."""
         return self._path
+
+    @property
+    def store_path(self) -> StorePath:
+        """The store and the path together, as zarr-python's ``store_path``."""
+        return StorePath(self._store, self._path)
 
     @property
     def name(self) -> str:

@@ -64,3 +64,13 @@ def test_create_hierarchy_below_a_store_path(tmp_path: Path) -> None:
     made = dict(zarrdist.create_hierarchy(root, {"sub": GroupMetadataV3({"k": 1})}))
     assert "top/sub" in made
     assert dict(zarr_python.open_group(str(tmp_path), path="top/sub").attrs) == {"k": 1}
+
+
+def test_nodes_have_a_store_path_like_zarr_python(tmp_path: Path) -> None:
+    group = zarrdist.open_group(str(tmp_path), mode="w")
+    array = group.create_array("x/y", shape=(2,), dtype="i1", fill_value=3)
+    peer = zarr_python.open_group(str(tmp_path))
+    assert repr(array.store_path) == repr(peer["x/y"].store_path)
+    assert str(group.store_path) == str(peer.store_path)
+    assert array.store_path == StorePath(array.store, "x/y")
+    np.testing.assert_array_equal(zarrdist.open_array(array.store_path)[...], [3, 3])
