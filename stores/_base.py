@@ -249,6 +249,10 @@ class Store(ABC):
     supports_deletes: ClassVar[bool] = True
     supports_listing: ClassVar[bool] = True
     supports_partial_reads: ClassVar[bool] = True
+    #: zarr-python's flags: every store holds consolidated metadata; no store
+    #: writes part of a value (a value is always replaced whole).
+    supports_consolidated_metadata: ClassVar[bool] = True
+    supports_partial_writes: ClassVar[bool] = False
     #: True where several processes may write to the store at once (local dirs,
     #: object stores); False for stores that live inside one process.
     supports_multiprocess_writes: ClassVar[bool] = True
@@ -369,6 +373,18 @@ class Store(ABC):
         for key in keys:
             self._delete(key)
         return len(keys)
+
+    def delete_dir(self, prefix: str) -> None:
+        """Delete every key under ``prefix`` (zarr-python's name for :meth:`delete_prefix`)."""
+        self.delete_prefix(prefix)
+
+    def clear(self) -> None:
+        """Delete every key of the store."""
+        self.delete_prefix("")
+
+    def getsize_prefix(self, prefix: str) -> int:
+        """Total size in bytes of the values under ``prefix``."""
+        return sum(self.getsize(key) or 0 for key in self.list_prefix(prefix))
 
     def exists(self, key: str) -> bool:
         """Whether ``key`` holds a value."""

@@ -251,6 +251,21 @@ class StoreTests:
         assert store.delete_prefix("") == 3
         assert list(store.list()) == []
 
+    def test_zarr_python_names_delete_dir_clear_getsize_prefix(self, store: Store) -> None:
+        self._fill(store)
+        # "a" holds a/zarr.json (3 bytes) and a/c/0/0, a/c/0/1 (2 each); "ab" is not below it.
+        assert store.getsize_prefix("a") == 7
+        assert store.getsize_prefix("a/c") == 4
+        assert store.getsize_prefix("nothing") == 0
+        assert store.supports_consolidated_metadata
+        assert not store.supports_partial_writes
+        if not store.supports_deletes:
+            pytest.skip("store cannot delete")
+        store.delete_dir("a/c")
+        assert sorted(store.list_prefix("a")) == ["a/zarr.json"]
+        store.clear()
+        assert list(store.list()) == []
+
     # -- listing -----------------------------------------------------------------------
     def test_list(self, store: Store) -> None:
         assert list(store.list()) == []
@@ -288,6 +303,8 @@ class StoreTests:
             lambda: ro.set_if_not_exists("new", b"x"),
             lambda: ro.delete("a/zarr.json"),
             lambda: ro.delete_prefix("a"),
+            lambda: ro.delete_dir("a"),
+            ro.clear,
         ]
         for write in writes:
             with pytest.raises(ReadOnlyStoreError) as info:
