@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import operator
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
@@ -24,7 +25,12 @@ from zarrdist.chunkio import ArrayHandle, write_selection
 from zarrdist.chunkread import read_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
-from zarrdist.errors import ArrayNotFoundError, ReadOnlyStoreError, SelectionError
+from zarrdist.errors import (
+    ArrayNotFoundError,
+    ReadOnlyStoreError,
+    SelectionError,
+    ZarrDeprecationWarning,
+)
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
@@ -242,6 +248,20 @@ class Array(Node):
         if isinstance(meta, ArrayMetadataV2):
             return () if meta.compressor is None else (_numcodec(meta.compressor),)
         return tuple(c for c in _inner_codecs(meta) if isinstance(c, BytesBytesCodec))
+
+    @property
+    def compressor(self) -> Any:
+        """The v2 compressor or None (deprecated, as in zarr-python: use ``compressors``).
+
+        Raises
+        ------
+        TypeError
+            For a v3 array, which has a list of compressors instead.
+        """
+        warnings.warn("Use Array.compressors instead.", ZarrDeprecationWarning, stacklevel=2)
+        if not isinstance(self._metadata, ArrayMetadataV2):
+            raise TypeError("`compressor` is not available for Zarr format 3 arrays.")
+        return next(iter(self.compressors), None)
 
     @property
     def filters(self) -> tuple[Any, ...]:

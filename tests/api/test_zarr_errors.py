@@ -154,3 +154,18 @@ def test_warnings_use_zarr_python_categories() -> None:
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=errors.ZarrRuntimeWarning)
         zarrdist.create(shape=(2,), store=MemoryStore(), synchronizer=object())
+
+
+def test_deprecated_compressor_property_as_zarr_python() -> None:
+    import zarr
+
+    for lib in (zarrdist, zarr):
+        v2 = lib.create_array(lib.storage.MemoryStore(), shape=(2,), dtype="i1", zarr_format=2)
+        with pytest.warns(errors.ZarrDeprecationWarning if lib is zarrdist else DeprecationWarning):
+            compressor = v2.compressor
+        assert compressor.get_config() == {"id": "zstd", "level": 0, "checksum": False}
+        v3 = lib.create_array(lib.storage.MemoryStore(), shape=(2,), dtype="i1")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with pytest.raises(TypeError, match="not available for Zarr format 3"):
+                _ = v3.compressor
