@@ -66,9 +66,9 @@ class Array(BaseArray):
         super()._write_metadata(metadata)
         self._after_metadata_change()
 
-    def resize(self, *shape: Any) -> None:
+    def resize(self, *shape: Any, new_shape: Any = None) -> None:
         """Change the shape; data outside a smaller shape is deleted, not kept."""
-        super().resize(*shape)
+        super().resize(*shape, new_shape=new_shape)
         self._after_metadata_change()
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:

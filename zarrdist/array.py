@@ -19,6 +19,7 @@ import numpy as np
 
 from zarrdist._array_info import html_repr, info_text
 from zarrdist._node import Node
+from zarrdist._selections import Selections
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle, write_selection
@@ -35,16 +36,7 @@ from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.locks import lock_factory
-from zarrdist.indexing import (
-    basic_indexer,
-    block_indexer,
-    broadcast_value,
-    check_value_shape,
-    coordinate_indexer,
-    fancy_indexer,
-    mask_indexer,
-    orthogonal_indexer,
-)
+from zarrdist.indexing import broadcast_value, check_value_shape
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 
 if TYPE_CHECKING:
@@ -118,7 +110,7 @@ def _is_dask(value: Any) -> bool:
     return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
 
 
-class Array(Node):
+class Array(Selections, Node):
     """A Zarr array (format 2 or 3).
 
     Create one with :func:`zarrdist.create_array` or open one with
@@ -372,83 +364,9 @@ class Array(Node):
             return value  # device arrays stay on the device
         return np.asarray(value, dtype=self.dtype)
 
-    # -- indexing -----------------------------------------------------------------------
-    def __getitem__(self, selection: Any) -> Any:
-        return self._get(fancy_indexer(selection, self.shape, self._handle.io_chunk_shape))
-
-    def __setitem__(self, selection: Any, value: Any) -> None:
-        indexer = fancy_indexer(selection, self.shape, self._handle.io_chunk_shape)
-        self._set(indexer, value, selection)
-
-    def get_basic_selection(self, selection: Any = Ellipsis, *, out: Any = None) -> Any:
-        """``z[selection]`` for ints, slices and Ellipsis only."""
-        return _into(self._get(basic_indexer(selection, self.shape, self._io)), out)
-
-    def set_basic_selection(self, selection: Any, value: Any) -> None:
-        """``z[selection] = value`` for ints, slices and Ellipsis only."""
-        self._set(basic_indexer(selection, self.shape, self._io), value, selection)
-
-    def get_orthogonal_selection(self, selection: Any, *, out: Any = None) -> Any:
-        """Outer (per-axis) indexing: ``z.oindex[selection]``."""
-        return _into(self._get(orthogonal_indexer(selection, self.shape, self._io)), out)
-
-    def set_orthogonal_selection(self, selection: Any, value: Any) -> None:
-        """``z.oindex[selection] = value``."""
-        self._set(orthogonal_indexer(selection, self.shape, self._io), value)
-
-    def get_coordinate_selection(self, selection: Any, *, out: Any = None) -> Any:
-        """Point-wise indexing: ``z.vindex[ints, ints, ...]``."""
-        return _into(self._get(coordinate_indexer(selection, self.shape, self._io)), out)
-
-    def set_coordinate_selection(self, selection: Any, value: Any) -> None:
-        """``z.vindex[ints, ...] = value``."""
-        self._set(coordinate_indexer(selection, self.shape, self._io), value)
-
-    def get_mask_selection(self, mask: Any, *, out: Any = None) -> Any:
-        """Boolean-mask indexing: ``z.vindex[mask]``."""
-        return _into(self._get(mask_indexer(mask, self.shape, self._io)), out)
-
-    def set_mask_selection(self, mask: Any, value: Any) -> None:
-        """``z.vindex[mask] = value``."""
-        self._set(mask_indexer(mask, self.shape, self._io), value)
-
-    def get_block_selection(self, selection: Any, *, out: Any = None) -> Any:
-        """Whole chunks by chunk index: ``z.blocks[selection]``."""
-        return _into(self._get(block_indexer(selection, self.shape, self._io)), out)
-
-    def set_block_selection(self, selection: Any, value: Any) -> None:
-        """``z.blocks[selection] = value``."""
-        self._set(block_indexer(selection, self.shape, self._io), value)
-
     @property
     def _io(self) -> tuple[int, ...]:
         return self._handle.io_chunk_shape
-
-    @property
-    def oindex(self) -> _Indexing:
-        """Orthogonal indexing."""
-        return _Indexing(self.get_orthogonal_selection, self.set_orthogonal_selection)
-
-    @property
-    def vindex(self) -> _Indexing:
-        """Vectorized (coordinate or mask) indexing."""
-        return _Indexing(self._get_vindex, self._set_vindex)
-
-    @property
-    def blocks(self) -> _Indexing:
-        """Block (chunk) indexing."""
-        return _Indexing(self.get_block_selection, self.set_block_selection)
-
-    def _get_vindex(self, selection: Any) -> Any:
-        if _is_mask(selection, self.shape):
-            return self.get_mask_selection(_mask_of(selection))
-        return self.get_coordinate_selection(selection)
-
-    def _set_vindex(self, selection: Any, value: Any) -> None:
-        if _is_mask(selection, self.shape):
-            self.set_mask_selection(_mask_of(selection), value)
-        else:
-            self.set_coordinate_selection(selection, value)
 
     # -- whole-array operations ---------------------------------------------------------
     def to_numpy(self) -> np.ndarray[Any, Any]:
@@ -474,9 +392,19 @@ class Array(Node):
         """A dask array over this array; blocks are whole chunks or shards by default."""
         return graph_read.to_dask(self._handle, chunks)
 
-    def resize(self, *shape: Any) -> None:
-        """Change the shape; data outside a smaller shape is deleted, not kept."""
+    def resize(self, *shape: Any, new_shape: Any = None) -> None:
+        """Change the shape; data outside a smaller shape is deleted, not kept.
+
+        The shape may be one tuple (``z.resize((10, 20))``, or ``new_shape=`` as in
+        zarr-python) or one integer per axis (``z.resize(10, 20)``, as in zarr-python 2).
+        """
         self._check_writable()
+        if new_shape is not None:
+            if shape:
+                raise TypeError("resize takes the shape positionally or as new_shape=, not both")
+            shape = (new_shape,)
+        if not shape:
+            raise TypeError("resize needs the new shape")
         new = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], int) else shape
         new_shape = tuple(operator.index(s) for s in new)
         if len(new_shape) != self.ndim:
@@ -536,38 +464,6 @@ class Array(Node):
 
     def _with_metadata(self, metadata: ArrayMetadataV2 | ArrayMetadataV3) -> Array:
         return Array(self._store, self._path, metadata, config=replace(self._config))
-
-
-@dataclass(frozen=True)
-class _Indexing:
-    getter: Any
-    setter: Any
-
-    def __getitem__(self, selection: Any) -> Any:
-        return self.getter(selection)
-
-    def __setitem__(self, selection: Any, value: Any) -> None:
-        self.setter(selection, value)
-
-
-def _into(result: Any, out: Any) -> Any:
-    if out is None:
-        return result
-    out[...] = result
-    return out
-
-
-def _is_mask(selection: Any, shape: tuple[int, ...]) -> bool:
-    sel = selection[0] if isinstance(selection, tuple) and len(selection) == 1 else selection
-    return (
-        not isinstance(sel, tuple)
-        and getattr(sel, "dtype", None) == np.bool_
-        and np.shape(sel) == shape
-    )
-
-
-def _mask_of(selection: Any) -> Any:
-    return selection[0] if isinstance(selection, tuple) else selection
 
 
 def _broadcast_dask(value: Any, shape: tuple[int, ...]) -> Any:
