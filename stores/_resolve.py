@@ -45,9 +45,10 @@ def resolve_store(
     Parameters
     ----------
     store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap or None
-        A store (a StorePath's store, with its path joined to ``path``); a local path (``.zip`` opens a ZipStore); a ``file://`` URL; any
-        other fsspec URL (``s3://``, ``gs://``, ``memory://``, ...); a dict (a
-        MemoryStore over it); None (a new MemoryStore); an fsspec mapping.
+        A store (a StorePath naming no path inside it gives its store); a local
+        path (``.zip`` opens a ZipStore); a ``file://`` URL; any other fsspec URL
+        (``s3://``, ``gs://``, ``memory://``, ...); a dict (a MemoryStore over it);
+        None (a new MemoryStore); an fsspec mapping.
     mode : {"r", "r+", "a", "w", "w-"}
         Access mode; ``"r"`` opens new stores read-only. A Store passed in is
         returned unchanged, except that mode ``"r"`` gives a read-only view of a
@@ -62,7 +63,8 @@ def resolve_store(
     TypeError
         If ``store_like`` has an unsupported type, or ``storage_options`` would be unused.
     ValueError
-        If ``mode`` is unknown, or ``path`` is given for a store that has no root to join.
+        If ``mode`` is unknown, ``path`` is given for a store that has no root to
+        join, or a StorePath names a path (the API functions take those).
     """
     if mode not in ACCESS_MODES:
         raise ValueError(f"unknown access mode {mode!r}; use one of {ACCESS_MODES}")

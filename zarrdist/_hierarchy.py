@@ -19,12 +19,13 @@ from zarrdist._nodes import (
     delete_node,
     kind_of,
     new_group_metadata,
+    node_exists_error,
     node_kind,
     normalize_path,
     read_documents,
     write_node,
 )
-from zarrdist.errors import ContainsArrayError, ContainsGroupError
+from zarrdist.errors import ContainsArrayError
 from zarrdist.graphs.execute import run_graph
 from zarrdist.graphs.staged import staged_graph
 from zarrdist.metadata import (
@@ -138,13 +139,7 @@ def _plan(
             continue
         if existing is not None:
             if not overwrite:
-                error = ContainsArrayError if existing == "array" else ContainsGroupError
-                raise error(
-                    f"{'an' if existing == 'array' else 'a'} {existing} already exists "
-                    f"at {path or '/'!r}",
-                    store=store.url,
-                    path=path or "/",
-                )
+                raise node_exists_error(existing, path, store.url)
             clear.append(path)
         plan[path] = nodes[path]
     return plan, clear

@@ -17,6 +17,7 @@ from zarrdist._nodes import (
     delete_node,
     key_prefix,
     new_group_metadata,
+    node_exists_error,
     node_kind,
     parse_documents,
     write_nodes,
@@ -24,7 +25,6 @@ from zarrdist._nodes import (
 from zarrdist.array import Array as BaseArray
 from zarrdist.errors import (
     ContainsArrayError,
-    ContainsGroupError,
     ContainsNodeError,
     NodeNotFoundError,
 )
@@ -141,13 +141,8 @@ def create_node(
     own, parents = parent_documents(store, path, metadata.zarr_format)
     existing = node_kind(own)
     if existing is not None and not overwrite:
-        error = ContainsArrayError if existing == "array" else ContainsGroupError
-        raise error(
-            f"{'an' if existing == 'array' else 'a'} {existing} already exists at "
-            f"{path or '/'!r}; pass overwrite=True "
-            "(or mode='w') to replace it",
-            store=store.url,
-            path=path or "/",
+        raise node_exists_error(
+            existing, path, store.url, "; pass overwrite=True (or mode='w') to replace it"
         )
     missing = _missing_parents(store, path, parents)
     changes: list[Change] = []

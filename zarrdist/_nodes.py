@@ -11,7 +11,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
-from zarrdist.errors import MetadataError, NodeNotFoundError
+from zarrdist.errors import (
+    ContainsArrayError,
+    ContainsGroupError,
+    ContainsNodeError,
+    MetadataError,
+    NodeNotFoundError,
+)
 from zarrdist.metadata import (
     ArrayMetadataV2,
     ArrayMetadataV3,
@@ -154,6 +160,14 @@ def node_kind(documents: Mapping[str, bytes | None]) -> NodeKind | None:
     if documents.get(".zgroup") is not None:
         return "group"
     return None
+
+
+def node_exists_error(kind: NodeKind, path: str, store: str, hint: str = "") -> ContainsNodeError:
+    """The error for a node of ``kind`` found at ``path`` where one was to be created."""
+    error = ContainsArrayError if kind == "array" else ContainsGroupError
+    article = "an" if kind == "array" else "a"
+    where = path or "/"
+    return error(f"{article} {kind} already exists at {where!r}{hint}", store=store, path=where)
 
 
 def kind_of(metadata: NodeMetadata) -> NodeKind:
