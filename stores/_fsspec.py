@@ -100,6 +100,13 @@ class FsspecStore(Store):
         store._storage_options = options
         return store
 
+    @classmethod
+    def from_mapper(cls, fs_map: FSMap, read_only: bool = False) -> FsspecStore:
+        """The store over an fsspec mapping (``fsspec.get_mapper(url)``), as in zarr-python."""
+        if not isinstance(fs_map, FSMap):
+            raise TypeError(f"from_mapper needs an fsspec FSMap, not a {type(fs_map).__name__}")
+        return cls(fs_map, read_only=read_only)
+
     def __repr__(self) -> str:
         return f"FsspecStore({self._url!r}, read_only={self.read_only})"
 

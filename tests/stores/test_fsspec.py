@@ -107,6 +107,12 @@ def test_accepts_an_fsmap(tmp_path: Path) -> None:
     assert (tmp_path / "m" / "x" / "y").read_bytes() == b"data"
     assert mapper["x/y"] == b"data"
     assert store.url == f"file://{tmp_path}/m"
+    # zarr-python's spelling, read-only too.
+    reader = FsspecStore.from_mapper(mapper, read_only=True)
+    assert reader.get("x/y") == b"data"
+    assert reader.read_only
+    with pytest.raises(TypeError, match="needs an fsspec FSMap"):
+        FsspecStore.from_mapper({"x": b"y"})  # type: ignore[arg-type]
 
 
 def test_read_only_from_url(tmp_path: Path) -> None:
