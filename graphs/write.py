@@ -14,7 +14,14 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 
-from zarrdist.chunkio import ArrayHandle, LockFactory, Units, group_by_unit, write_units
+from zarrdist.chunkio import (
+    ArrayHandle,
+    Fields,
+    LockFactory,
+    Units,
+    group_by_unit,
+    write_units,
+)
 from zarrdist.errors import MemoryBudgetError
 from zarrdist.graphs.copy import copy_graph, plan_copy
 from zarrdist.graphs.execute import gc_paused, run_graph
@@ -47,9 +54,9 @@ __all__ = [
 ]
 
 
-def _write(handle: ArrayHandle, units: Units, value: Any) -> None:
+def _write(handle: ArrayHandle, units: Units, value: Any, fields: Fields | None = None) -> None:
     # Units only partly covered may be shared with writers outside this graph.
-    write_units(handle, units, value, lock=lock_factory(handle.store))
+    write_units(handle, units, value, lock=lock_factory(handle.store), fields=fields)
 
 
 def _done(*_: Any) -> None:
@@ -78,9 +85,14 @@ def _finish(
 
 
 def write_graph(
-    handle: ArrayHandle, indexer: Indexer, value: Any, units: Units | None = None
+    handle: ArrayHandle,
+    indexer: Indexer,
+    value: Any,
+    units: Units | None = None,
+    fields: Fields | None = None,
 ) -> GraphSpec:
-    """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection.
+    """The graph that writes ``value`` (broadcast to ``indexer.shape``) at the selection,
+    into ``fields`` only when given.
 
     ``units`` is ``group_by_unit(handle, indexer)`` when the caller has it already.
     """
@@ -89,28 +101,39 @@ def write_graph(
     tasks = plan_tasks(handle, units, "write")
     check_disjoint(handle, tasks)
     name = graph_name(
-        "write", handle, indexer.array_shape, selection_token(indexer), value_token(value)
+        "write",
+        handle,
+        indexer.array_shape,
+        selection_token(indexer),
+        value_token(value),
+        repr(fields),
     )
     value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
     dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
     keys: list[Hashable] = []
     for task in tasks:
         key = (name, *first_unit(task))
-        dsk[key] = Task(key, _write, handle, task, TaskRef(value_key))
+        dsk[key] = Task(key, _write, handle, task, TaskRef(value_key), fields)
         keys.append(key)
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
 
 
 def write(
-    handle: ArrayHandle, indexer: Indexer, value: Any, *, lock: LockFactory | None = None
+    handle: ArrayHandle,
+    indexer: Indexer,
+    value: Any,
+    *,
+    lock: LockFactory | None = None,
+    fields: Fields | None = None,
 ) -> None:
-    """Write ``value`` at the selection: inline for one unit, else as a graph."""
+    """Write ``value`` at the selection (into ``fields`` only, when given): inline for
+    one unit, else as a graph."""
     with gc_paused():
         units = group_by_unit(handle, indexer)
         if len(units) <= 1:
-            write_units(handle, units, value, lock=lock)
+            write_units(handle, units, value, lock=lock, fields=fields)
             return
-        graph = write_graph(handle, indexer, value, units)
+        graph = write_graph(handle, indexer, value, units, fields)
         run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
 
 

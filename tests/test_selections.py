@@ -151,3 +151,53 @@ def test_resize_takes_new_shape_as_zarr_python(array: zarrdist.Array) -> None:
     with pytest.raises(TypeError, match="needs the new shape"):
         array.resize()
     assert array.shape == (7, 4)
+
+
+@pytest.mark.parametrize("path", ["direct", "graph"])
+@pytest.mark.parametrize("sharded", [False, True])
+def test_threads_writing_different_fields_of_the_same_elements_lose_nothing(
+    tmp_path: Path, path: str, sharded: bool
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zarrdist.config import config
+
+    fields = [f"f{i}" for i in range(8)]
+    z = zarrdist.create_array(
+        LocalStore(tmp_path),
+        shape=(8, 6),
+        chunks=(4, 3),
+        shards=(8, 6) if sharded else None,
+        dtype=[(f, "<i4") for f in fields],
+    )
+    settings = {"direct_max_bytes": 1 << 30} if path == "direct" else {"direct_max_bytes": 0}
+
+    def write(i: int) -> None:
+        # Each field has one writer, writing the same value again and again while
+        # the others write their own fields of the same chunks.
+        with config.set(settings):
+            for _ in range(4):
+                z[:, fields[i]] = i + 1
+
+    with ThreadPoolExecutor(len(fields)) as pool:
+        list(pool.map(write, range(len(fields))))
+    out = zarrdist.open_array(LocalStore(tmp_path))[...]
+    for i, field in enumerate(fields):
+        np.testing.assert_array_equal(out[field], np.full((8, 6), i + 1), err_msg=field)
+
+
+def test_a_field_write_of_a_dask_value_and_a_large_selection(tmp_path: Path) -> None:
+    import dask.array as da
+
+    from zarrdist.config import config
+
+    z = zarrdist.create_array(LocalStore(tmp_path), shape=(6, 4), chunks=(2, 2), dtype=DTYPE)
+    z[...] = _data()
+    with config.set({"direct_max_bytes": 0}):  # the graph path
+        z["b"] = da.from_array(np.full((6, 4), -2.5), chunks=(3, 4))
+        z.oindex[[0, 5], :, "a"] = -7
+    expected = _data()
+    expected["b"] = -2.5
+    expected["a"][[0, 5]] = -7
+    np.testing.assert_array_equal(z[...], expected)
+    np.testing.assert_array_equal(zarr_python.open_array(str(tmp_path))[...], expected)

@@ -8,13 +8,14 @@ may also stand inside a selection (``z["a"]``, ``z[1:3, "a"]``), as in zarr-pyth
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
+from zarrdist.chunkio import Fields
 from zarrdist.errors import SelectionError
 from zarrdist.indexing import (
     basic_indexer,
@@ -28,10 +29,8 @@ from zarrdist.indexing import (
 if TYPE_CHECKING:
     from zarrdist.indexing import Indexer
 
-__all__ = ["Fields", "Selections", "pop_fields"]
+__all__ = ["Selections", "pop_fields"]
 
-#: One field name, or several (a structured result with those fields).
-Fields = str | Sequence[str]
 IndexerFactory = Callable[[Any, tuple[int, ...], tuple[int, ...]], "Indexer"]
 
 
@@ -95,7 +94,13 @@ class Selections:
         @property
         def _io(self) -> tuple[int, ...]: ...
         def _get(self, indexer: Indexer) -> Any: ...
-        def _set(self, indexer: Indexer, value: Any, selection: Any = None) -> None: ...
+        def _set(
+            self,
+            indexer: Indexer,
+            value: Any,
+            selection: Any = None,
+            fields: Fields | None = None,
+        ) -> None: ...
 
     def _read(self, factory: IndexerFactory, selection: Any, out: Any, fields: Any) -> Any:
         result = self._get(factory(selection, self.shape, self._io))
@@ -112,14 +117,10 @@ class Selections:
     ) -> None:
         indexer = factory(selection, self.shape, self._io)
         if fields is not None:
-            # The selection's whole records are read, the fields replaced, and the
-            # records written back: a concurrent write to other fields of the same
-            # elements, between the read and the write, would be lost.
             _check_fields(fields, self.dtype, self.name)
-            records = np.array(self._get(indexer), dtype=self.dtype, copy=True)
-            records[fields if isinstance(fields, str) else list(fields)] = value
-            value = records
-        self._set(indexer, value, selection if plain else None)
+        # Each chunk is read, its fields replaced and rewritten under the chunk's
+        # lock, so writes of other fields of the same elements are kept.
+        self._set(indexer, value, selection if plain else None, fields)
 
     # -- z[...] -----------------------------------------------------------------------
     def __getitem__(self, selection: Any) -> Any:

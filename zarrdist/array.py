@@ -16,13 +16,14 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
+from numpy.lib.recfunctions import repack_fields
 
 from zarrdist._array_info import html_repr, info_text
 from zarrdist._node import Node
 from zarrdist._selections import Selections
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
-from zarrdist.chunkio import ArrayHandle, write_selection
+from zarrdist.chunkio import ArrayHandle, Fields, write_selection
 from zarrdist.chunkread import read_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
@@ -339,12 +340,16 @@ class Array(Selections, Node):
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out
 
-    def _set(self, indexer: Indexer, value: Any, selection: Any = None) -> None:
+    def _set(
+        self, indexer: Indexer, value: Any, selection: Any = None, fields: Fields | None = None
+    ) -> None:
         self._check_writable()
         if isinstance(value, Array):
             value = value.to_dask()
-        if _is_dask(value) and any(math.isnan(n) for n in value.shape):
-            value = value.compute()  # unknown block sizes cannot be rechunked onto units
+        if _is_dask(value) and (fields is not None or any(math.isnan(n) for n in value.shape)):
+            # Unknown block sizes cannot be rechunked onto units; a write into some
+            # fields goes through the read-modify-write path with NumPy values.
+            value = value.compute()
         if _is_dask(value):
             value = _broadcast_dask(value, indexer.shape)
             region = _plain_region(indexer, selection)
@@ -352,17 +357,22 @@ class Array(Selections, Node):
                 graph_write.write_dask(self._handle, region, value)
                 return
             value = value.compute()
-        value = broadcast_value(self._coerce(value), indexer.shape)
-        handle = self._handle
+        value = broadcast_value(self._coerce(value, fields), indexer.shape)
+        handle, lock = self._handle, lock_factory(self._store)
         if self._direct(indexer):
-            write_selection(handle, indexer, value, lock=lock_factory(self._store))
+            write_selection(handle, indexer, value, lock=lock, fields=fields)
         else:
-            graph_write.write(handle, indexer, value, lock=lock_factory(self._store))
+            graph_write.write(handle, indexer, value, lock=lock, fields=fields)
 
-    def _coerce(self, value: Any) -> Any:
+    def _coerce(self, value: Any, fields: Fields | None = None) -> Any:
         if hasattr(value, "__cuda_array_interface__"):
             return value  # device arrays stay on the device
-        return np.asarray(value, dtype=self.dtype)
+        if fields is None:
+            return np.asarray(value, dtype=self.dtype)
+        if isinstance(fields, str):
+            return np.asarray(value, dtype=self.dtype[fields])
+        # Several fields take a structured value field by field, in order, as NumPy does.
+        return np.asarray(value, dtype=repack_fields(self.dtype[list(fields)]))
 
     @property
     def _io(self) -> tuple[int, ...]:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ArrayHandle",
+    "Fields",
     "LockFactory",
     "Units",
     "delete_units_outside",
@@ -62,6 +63,8 @@ __all__ = [
 LockFactory = Callable[[str], AbstractContextManager[Any]]
 #: Unit coordinates -> the io-chunk projections that fall inside that unit.
 Units = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
+#: Names of fields of a structured dtype to write: one, or several.
+Fields = str | Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -208,9 +211,12 @@ def _updated_chunk(
     existing: Callable[[], Any | None],
     shape: tuple[int, ...],
     order: str,
+    fields: Fields | None = None,
 ) -> Any:
-    """The chunk after assigning ``value`` at ``projections`` (reading it first if partial)."""
-    complete = any(p.is_complete_chunk for p in projections)
+    """The chunk after assigning ``value`` at ``projections`` (reading it first if partial);
+    with ``fields``, ``value`` replaces only those fields of a structured chunk."""
+    # A write of some fields keeps the others: it never covers a chunk whole.
+    complete = fields is None and any(p.is_complete_chunk for p in projections)
     if complete and len(projections) == 1:
         whole = _whole_piece(projections[0], value, shape)
         # Only a value of the array's dtype can be encoded as is; others are cast below.
@@ -222,8 +228,10 @@ def _updated_chunk(
         chunk = _fresh_chunk(handle, shape, order)
     elif not chunk.flags.writeable:
         chunk = chunk.copy(order=order)
+    # One field, or several, of a structured chunk is a view: writing it writes the chunk.
+    target = chunk if fields is None else chunk[fields if isinstance(fields, str) else list(fields)]
     for p in projections:
-        chunk[p.chunk_selection] = value[p.out_selection]
+        target[p.chunk_selection] = value[p.out_selection]
     return chunk
 
 
@@ -239,12 +247,19 @@ def _whole_piece(p: ChunkProjection, value: Any, shape: tuple[int, ...]) -> Any 
 
 
 def write_units(
-    handle: ArrayHandle, units: Units, value: Any, *, lock: LockFactory | None = None
+    handle: ArrayHandle,
+    units: Units,
+    value: Any,
+    *,
+    lock: LockFactory | None = None,
+    fields: Fields | None = None,
 ) -> int:
     """Write ``value`` (broadcast to the selection's shape) at every projection of ``units``.
 
     Each unit is written once; a unit the projections cover only partly is read,
-    updated and rewritten, under ``lock(key)`` when a lock factory is given.
+    updated and rewritten, under ``lock(key)`` when a lock factory is given. With
+    ``fields`` (names of a structured dtype's fields) only those fields are
+    replaced, so every unit is read and updated under its lock.
     Returns the encoded bytes stored (units left empty count 0), so callers that
     report sizes need no request per key afterwards.
     """
@@ -253,13 +268,15 @@ def write_units(
     sharding, spec = handle.sharding, handle.unit_spec
     for unit, projections in units.items():
         key = handle.key(unit)
-        partial = not all(p.is_complete_chunk for p in projections)
+        partial = fields is not None or not all(p.is_complete_chunk for p in projections)
         guard = lock(key) if (lock is not None and (partial or sharding)) else None
         with guard if guard is not None else contextlib.nullcontext():
             if sharding is not None:
-                stored += _write_shard(handle, unit, key, projections, value, sharding, spec)
+                stored += _write_shard(
+                    handle, unit, key, projections, value, sharding, spec, fields
+                )
             else:
-                stored += _write_chunk(handle, key, projections, value, spec)
+                stored += _write_chunk(handle, key, projections, value, spec, fields)
     return stored
 
 
@@ -269,12 +286,13 @@ def _write_chunk(
     projections: Sequence[ChunkProjection],
     value: Any,
     spec: ArraySpec,
+    fields: Fields | None = None,
 ) -> int:
     def existing() -> Any | None:
         data = handle.store.get(key)
         return None if data is None else _decode(handle, key, data, spec)
 
-    chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order)
+    chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order, fields)
     if not handle.write_empty_chunks and all_fill_value(chunk, spec):
         handle.store.delete(key)
         return 0
@@ -311,10 +329,15 @@ def _write_shard(
     value: Any,
     codec: ShardingCodec,
     spec: ArraySpec,
+    fields: Fields | None = None,
 ) -> int:
     inner_spec = codec.inner_spec(spec)
     by_inner = _by_inner(handle, unit, projections)
-    complete = {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
+    complete = (
+        {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
+        if fields is None
+        else set()
+    )
     # A write covering every inner chunk of the shard needs no read of the old shard.
     whole = len(complete) == _inner_in_bounds(handle, unit)
     existing = None if whole else handle.store.get(key)
@@ -328,7 +351,13 @@ def _write_shard(
             raise _reraise(error, key, handle.store) from error
     updates = {
         coords: _updated_chunk(
-            handle, ps, value, lambda c=coords: old.get(c), inner_spec.shape, inner_spec.order
+            handle,
+            ps,
+            value,
+            lambda c=coords: old.get(c),
+            inner_spec.shape,
+            inner_spec.order,
+            fields,
         )
         for coords, ps in by_inner.items()
     }
@@ -340,12 +369,18 @@ def _write_shard(
 
 
 def write_selection(
-    handle: ArrayHandle, indexer: Indexer, value: Any, *, lock: LockFactory | None = None
+    handle: ArrayHandle,
+    indexer: Indexer,
+    value: Any,
+    *,
+    lock: LockFactory | None = None,
+    fields: Fields | None = None,
 ) -> None:
-    """Write ``value`` (already broadcast to ``indexer.shape``) at the selection."""
+    """Write ``value`` (already broadcast to ``indexer.shape``) at the selection; with
+    ``fields``, into those fields only."""
     units = group_by_unit(handle, indexer)
     if units:
-        write_units(handle, units, value, lock=lock)
+        write_units(handle, units, value, lock=lock, fields=fields)
 
 
 # -- resize --------------------------------------------------------------------------

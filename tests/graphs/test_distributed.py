@@ -89,3 +89,24 @@ def test_dask_store_and_from_array_on_the_cluster(cluster: Any, tmp_path: Path) 
     assert_same(np.asarray(zarr.open_array(str(root), mode="r")[...]), a)
     meta = json.loads((root / "zarr.json").read_text())
     assert meta["shape"] == list(SHAPE)
+
+
+def test_field_writes_run_on_the_workers(cluster: Any, tmp_path: Path) -> None:
+    dtype = np.dtype([("a", "<i4"), ("b", "<f8")])
+    root = tmp_path / "s.zarr"
+    z = zarrdist.create_array(LocalStore(root), shape=SHAPE, dtype=dtype, **LAYOUTS["v3-sharded"])
+    data = np.zeros(SHAPE, dtype)
+    data["a"], data["b"] = sample("i4", SHAPE, 5), 0.5
+    z[...] = data
+    with (
+        cluster.as_current(),
+        config.set({"direct_max_bytes": 0}),
+        get_task_stream(cluster) as stream,
+    ):
+        z["b"] = np.arange(SHAPE[1], dtype="f8")
+        z.oindex[[0, SHAPE[0] - 1], :, "a"] = -1
+    assert any("zarrdist-write-" in str(t["key"]) for t in stream.data)
+    data["b"] = np.arange(SHAPE[1], dtype="f8")
+    data["a"][[0, SHAPE[0] - 1]] = -1
+    assert_same(z[...], data)
+    assert_same(np.asarray(zarr.open_array(str(root), mode="r")[...]), data)
