@@ -94,7 +94,9 @@ def test_dask_store_and_from_array_on_the_cluster(cluster: Any, tmp_path: Path) 
 def test_field_writes_run_on_the_workers(cluster: Any, tmp_path: Path) -> None:
     dtype = np.dtype([("a", "<i4"), ("b", "<f8")])
     root = tmp_path / "s.zarr"
-    z = zarrdist.create_array(LocalStore(root), shape=SHAPE, dtype=dtype, **LAYOUTS["v3-sharded"])
+    # Unsharded: zarr-python 3.1.5 fails reading structured data from shards (its
+    # ArraySpec hashes the fill value, a NumPy void scalar).
+    z = zarrdist.create_array(LocalStore(root), shape=SHAPE, dtype=dtype, **LAYOUTS["v3"])
     data = np.zeros(SHAPE, dtype)
     data["a"], data["b"] = sample("i4", SHAPE, 5), 0.5
     z[...] = data
