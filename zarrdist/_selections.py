@@ -8,7 +8,7 @@ may also stand inside a selection (``z["a"]``, ``z[1:3, "a"]``), as in zarr-pyth
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Selections", "pop_fields"]
 
+#: Field names a caller may give: one, or several in any sequence.
+FieldNames = str | Sequence[str]
 IndexerFactory = Callable[[Any, tuple[int, ...], tuple[int, ...]], "Indexer"]
 
 
@@ -58,7 +60,9 @@ def _is_field_entry(entry: Any) -> bool:
     return isinstance(entry, list) and bool(entry) and all(isinstance(s, str) for s in entry)
 
 
-def _check_fields(fields: Fields, dtype: np.dtype[Any], name: str) -> list[str]:
+def _check_fields(fields: FieldNames, dtype: np.dtype[Any], name: str) -> Fields:
+    """``fields`` checked against ``dtype``, as NumPy indexes with them: one name, or a
+    list (the form every layer below takes)."""
     names = [fields] if isinstance(fields, str) else list(fields)
     if dtype.names is None:
         raise SelectionError(f"array {name!r} of dtype {dtype} has no fields; got {fields!r}")
@@ -68,16 +72,16 @@ def _check_fields(fields: Fields, dtype: np.dtype[Any], name: str) -> list[str]:
             f"no field {unknown[0] if unknown else fields!r} in array {name!r}; "
             f"its fields are {list(dtype.names)}"
         )
-    return names
+    return fields if isinstance(fields, str) else names
 
 
 def _take(result: Any, fields: Fields) -> Any:
-    if isinstance(fields, str):
-        return result[fields]
+    taken = result[fields]
+    if isinstance(fields, str) or not isinstance(taken, np.ndarray):
+        return taken
     # Several fields of a record are a view with gaps; the result is packed, as a
     # new array of just those fields would be.
-    taken = result[list(fields)]
-    return repack_fields(taken) if isinstance(taken, np.ndarray) else taken
+    return repack_fields(taken)
 
 
 class Selections:
@@ -102,22 +106,28 @@ class Selections:
             fields: Fields | None = None,
         ) -> None: ...
 
-    def _read(self, factory: IndexerFactory, selection: Any, out: Any, fields: Any) -> Any:
+    def _read(
+        self, factory: IndexerFactory, selection: Any, out: Any, fields: FieldNames | None
+    ) -> Any:
         result = self._get(factory(selection, self.shape, self._io))
         if fields is not None:
-            _check_fields(fields, self.dtype, self.name)
-            result = _take(result, fields)
+            result = _take(result, _check_fields(fields, self.dtype, self.name))
         if out is None:
             return result
         out[...] = result
         return out
 
     def _write(
-        self, factory: IndexerFactory, selection: Any, value: Any, fields: Any, plain: bool
+        self,
+        factory: IndexerFactory,
+        selection: Any,
+        value: Any,
+        fields: FieldNames | None,
+        plain: bool,
     ) -> None:
         indexer = factory(selection, self.shape, self._io)
         if fields is not None:
-            _check_fields(fields, self.dtype, self.name)
+            fields = _check_fields(fields, self.dtype, self.name)
         # Each chunk is read, its fields replaced and rewritten under the chunk's
         # lock, so writes of other fields of the same elements are kept.
         self._set(indexer, value, selection if plain else None, fields)
@@ -133,59 +143,61 @@ class Selections:
 
     # -- by kind ----------------------------------------------------------------------
     def get_basic_selection(
-        self, selection: Any = Ellipsis, *, out: Any = None, fields: Fields | None = None
+        self, selection: Any = Ellipsis, *, out: Any = None, fields: FieldNames | None = None
     ) -> Any:
         """``z[selection]`` for ints, slices and Ellipsis only."""
         return self._read(basic_indexer, selection, out, fields)
 
     def set_basic_selection(
-        self, selection: Any, value: Any, *, fields: Fields | None = None
+        self, selection: Any, value: Any, *, fields: FieldNames | None = None
     ) -> None:
         """``z[selection] = value`` for ints, slices and Ellipsis only."""
         self._write(basic_indexer, selection, value, fields, plain=True)
 
     def get_orthogonal_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields | None = None
+        self, selection: Any, *, out: Any = None, fields: FieldNames | None = None
     ) -> Any:
         """Outer (per-axis) indexing: ``z.oindex[selection]``."""
         return self._read(orthogonal_indexer, selection, out, fields)
 
     def set_orthogonal_selection(
-        self, selection: Any, value: Any, *, fields: Fields | None = None
+        self, selection: Any, value: Any, *, fields: FieldNames | None = None
     ) -> None:
         """``z.oindex[selection] = value``."""
         self._write(orthogonal_indexer, selection, value, fields, plain=False)
 
     def get_coordinate_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields | None = None
+        self, selection: Any, *, out: Any = None, fields: FieldNames | None = None
     ) -> Any:
         """Point-wise indexing: ``z.vindex[ints, ints, ...]``."""
         return self._read(coordinate_indexer, selection, out, fields)
 
     def set_coordinate_selection(
-        self, selection: Any, value: Any, *, fields: Fields | None = None
+        self, selection: Any, value: Any, *, fields: FieldNames | None = None
     ) -> None:
         """``z.vindex[ints, ...] = value``."""
         self._write(coordinate_indexer, selection, value, fields, plain=False)
 
     def get_mask_selection(
-        self, mask: Any, *, out: Any = None, fields: Fields | None = None
+        self, mask: Any, *, out: Any = None, fields: FieldNames | None = None
     ) -> Any:
         """Boolean-mask indexing: ``z.vindex[mask]``."""
         return self._read(mask_indexer, mask, out, fields)
 
-    def set_mask_selection(self, mask: Any, value: Any, *, fields: Fields | None = None) -> None:
+    def set_mask_selection(
+        self, mask: Any, value: Any, *, fields: FieldNames | None = None
+    ) -> None:
         """``z.vindex[mask] = value``."""
         self._write(mask_indexer, mask, value, fields, plain=False)
 
     def get_block_selection(
-        self, selection: Any, *, out: Any = None, fields: Fields | None = None
+        self, selection: Any, *, out: Any = None, fields: FieldNames | None = None
     ) -> Any:
         """Whole chunks by chunk index: ``z.blocks[selection]``."""
         return self._read(block_indexer, selection, out, fields)
 
     def set_block_selection(
-        self, selection: Any, value: Any, *, fields: Fields | None = None
+        self, selection: Any, value: Any, *, fields: FieldNames | None = None
     ) -> None:
         """``z.blocks[selection] = value``."""
         self._write(block_indexer, selection, value, fields, plain=False)
@@ -206,12 +218,12 @@ class Selections:
         """Block (chunk) indexing."""
         return _Indexing(self.get_block_selection, self.set_block_selection)
 
-    def _get_vindex(self, selection: Any, *, fields: Fields | None = None) -> Any:
+    def _get_vindex(self, selection: Any, *, fields: FieldNames | None = None) -> Any:
         if _is_mask(selection, self.shape):
             return self.get_mask_selection(_mask_of(selection), fields=fields)
         return self.get_coordinate_selection(selection, fields=fields)
 
-    def _set_vindex(self, selection: Any, value: Any, *, fields: Fields | None = None) -> None:
+    def _set_vindex(self, selection: Any, value: Any, *, fields: FieldNames | None = None) -> None:
         if _is_mask(selection, self.shape):
             self.set_mask_selection(_mask_of(selection), value, fields=fields)
         else:

@@ -369,10 +369,9 @@ class Array(Selections, Node):
             return value  # device arrays stay on the device
         if fields is None:
             return np.asarray(value, dtype=self.dtype)
-        if isinstance(fields, str):
-            return np.asarray(value, dtype=self.dtype[fields])
+        dtype = self.dtype[fields]
         # Several fields take a structured value field by field, in order, as NumPy does.
-        return np.asarray(value, dtype=repack_fields(self.dtype[list(fields)]))
+        return np.asarray(value, dtype=dtype if isinstance(fields, str) else repack_fields(dtype))
 
     @property
     def _io(self) -> tuple[int, ...]:

@@ -63,8 +63,8 @@ __all__ = [
 LockFactory = Callable[[str], AbstractContextManager[Any]]
 #: Unit coordinates -> the io-chunk projections that fall inside that unit.
 Units = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
-#: Names of fields of a structured dtype to write: one, or several.
-Fields = str | Sequence[str]
+#: Fields of a structured dtype to write, as NumPy indexes with them: one name, or a list.
+Fields = str | list[str]
 
 
 @dataclass(frozen=True)
@@ -229,7 +229,7 @@ def _updated_chunk(
     elif not chunk.flags.writeable:
         chunk = chunk.copy(order=order)
     # One field, or several, of a structured chunk is a view: writing it writes the chunk.
-    target = chunk if fields is None else chunk[fields if isinstance(fields, str) else list(fields)]
+    target = chunk if fields is None else chunk[fields]
     for p in projections:
         target[p.chunk_selection] = value[p.out_selection]
     return chunk
