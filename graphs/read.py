@@ -6,11 +6,11 @@ On a cluster, each task returns its pieces and the client places them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import itertools
+from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from dask.array.core import normalize_chunks
 from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, Units, group_by_unit
@@ -138,24 +138,32 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     task that reads its region through :func:`zarrdist.chunkread.read_selection`.
     """
     import dask.array as da
+    from dask.array.core import normalize_chunks
 
     meta = handle.metadata
     shape = tuple(meta.shape)
     default = tuple(min(c, max(s, 1)) for c, s in zip(meta.chunk_shape, shape, strict=True))
     normalized = normalize_chunks(default if chunks is None else chunks, shape, dtype=meta.dtype)
     name = graph_name("read", handle, "to_dask", normalized)
+    # Python slices per axis, built once: a million blocks are a million tasks, and
+    # per-block arithmetic on NumPy scalars would cost more than the tasks themselves.
+    axes = [list(enumerate(_slices(sizes))) for sizes in normalized]
     dsk: dict[Hashable, Any] = {}
-    starts = [np.cumsum((0, *c[:-1])) for c in normalized]
-    for index in np.ndindex(*[len(c) for c in normalized]):
-        region = tuple(
-            slice(int(starts[a][i]), int(starts[a][i]) + normalized[a][i])
-            for a, i in enumerate(index)
-        )
-        key = (name, *index)
-        dsk[key] = Task(key, _read_block, handle, region, _data_producer=True)
+    for cell in itertools.product(*axes):
+        key = (name, *(i for i, _ in cell))
+        dsk[key] = Task(key, _read_block, handle, tuple(s for _, s in cell), _data_producer=True)
     check_budget(handle, 1, "read")
     empty = handle.prototype.empty((0,) * len(shape), meta.dtype)
     return da.Array(dsk, name, normalized, dtype=meta.dtype, meta=empty)
+
+
+def _slices(sizes: Sequence[int]) -> list[slice]:
+    """Consecutive slices of the given sizes, from 0."""
+    out, start = [], 0
+    for size in sizes:
+        out.append(slice(start, start + int(size)))
+        start += int(size)
+    return out
 
 
 def source_handle(darr: da.Array) -> ArrayHandle | None:
