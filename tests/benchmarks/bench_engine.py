@@ -11,6 +11,12 @@ Workloads (issue "The graph engine"), all on LocalStore-equivalents in one direc
 - bound: numcodecs zstd level 1 over the W1 chunks on as many threads as cores, no store,
   measured at the start of each W1 round.
 
+Every write workload is timed twice per round: over the store's own files (a rewrite)
+and into a new, empty store (a user's first write: every file and directory created),
+followed by the first read of that new store. ``--peer-python`` runs the zarr-python
+workloads again under another interpreter, e.g. zarr-python 3.4.2, which needs Python
+3.12: ``python3.12 -m venv /tmp/zp342 && /tmp/zp342/bin/pip install zarr==3.4.2``.
+
 Run ``python tests/benchmarks/bench_engine.py --scale 1`` for the issue's sizes
 (512 MiB for W1/W2, 64 MiB for W3); ``--scale 0.125`` is a quick look. Only the
 selected workloads run (``--only W1,W4``). Each timing is the median of ``--repeat``
@@ -24,9 +30,11 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -222,6 +230,7 @@ def write_read(
         lib: make(root / f"{name}-{lib}", data, chunks, shards) for lib, make in MAKERS.items()
     }
     writes: dict[str, list[float]] = {lib: [] for lib in MAKERS}
+    fresh: dict[str, list[tuple[float, float]]] = {lib: [] for lib in MAKERS}
     read_times: dict[str, list[float]] = {lib: [] for lib in MAKERS}
     for round_ in range(repeat):
         if each_round is not None:
@@ -229,6 +238,10 @@ def write_read(
         # The order turns round by round, so no library always writes right after
         # the previous round's reads or right after another library's write.
         turn = _rotated(arrays, round_)
+        for lib, _ in turn:
+            fresh[lib].append(
+                fresh_write_read(root / f"{name}-{lib}-new", lib, data, chunks, shards)
+            )
         for lib, arr in turn:
             t_write = timeit(lambda arr=arr, lib=lib: _write(lib, arr, data))
             # Untimed: flush what the write left dirty, so that no library's read
@@ -249,21 +262,45 @@ def write_read(
         assert np.array_equal(_read(lib, arr), data), f"{lib} {name} read back differs"
         t_write = statistics.median(writes[lib])
         t_read = statistics.median(read_times[lib])
+        t_fresh_w = statistics.median(w for w, _ in fresh[lib])
+        t_fresh_r = statistics.median(r for _, r in fresh[lib])
         results[f"{name} {lib}"] = {
             "write_s": t_write,
             "read_s": t_read,
+            "fresh_write_s": t_fresh_w,
+            "fresh_read_s": t_fresh_r,
             "write_MiBps": mib / t_write,
             "read_MiBps": mib / t_read,
         }
         spread_w = ", ".join(f"{w:.2f}" for w in writes[lib])
         spread_r = ", ".join(f"{r:.3f}" for r in read_times[lib])
+        spread_f = ", ".join(f"{w:.2f}/{r:.3f}" for w, r in fresh[lib])
         print(
             f"{name:3} {lib:12} write {t_write:7.3f}s ({mib / t_write:7.1f} MiB/s)  "
             f"read {t_read:7.3f}s ({mib / t_read:7.1f} MiB/s)   "
-            f"writes: {spread_w}   reads: {spread_r}",
+            f"new store: write {t_fresh_w:7.3f}s read {t_fresh_r:7.3f}s   "
+            f"writes: {spread_w}   reads: {spread_r}   new w/r: {spread_f}",
             flush=True,
         )
     return arrays
+
+
+def fresh_write_read(
+    path: Path, lib: str, data: np.ndarray[Any, Any], chunks: Any, shards: Any
+) -> tuple[float, float]:
+    """One write into a new, empty store at ``path`` and the first read of it.
+
+    This is a user's first write: every chunk file and directory is created, not
+    rewritten. The store's metadata is created untimed; the store is removed after.
+    """
+    shutil.rmtree(path, ignore_errors=True)
+    os.sync()
+    arr = MAKERS[lib](path, data, chunks, shards)
+    t_write = timeit(lambda: _write(lib, arr, data))
+    os.sync()
+    t_read = timeit(lambda: _read(lib, arr))
+    shutil.rmtree(path, ignore_errors=True)
+    return t_write, t_read
 
 
 class CodecBound:
@@ -387,8 +424,20 @@ def main() -> None:
         "--repeat", type=int, default=3, help="interleaved rounds; the median is reported"
     )
     parser.add_argument("--reads", type=int, default=3, help="full reads timed per round")
+    parser.add_argument(
+        "--libs", default=",".join(MAKERS), help="libraries to run (default: all three)"
+    )
+    parser.add_argument("--json", default=None, help="also write the results to this file")
+    parser.add_argument(
+        "--peer-python",
+        default=None,
+        help="an interpreter with another zarr-python (e.g. a Python 3.12 venv with zarr "
+        "3.4.2): after this run, the same workloads run there as 'zarr-python-<version>'",
+    )
     args = parser.parse_args()
     only = set(args.only.split(","))
+    for lib in set(MAKERS) - set(args.libs.split(",")):
+        del MAKERS[lib]
     root = Path(args.dir or tempfile.mkdtemp(prefix="zarrdist-bench-"))
     root.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
@@ -422,10 +471,13 @@ def main() -> None:
                 flush=True,
             )
             results["bound"] = {"compress_s": t_enc, "decompress_s": t_dec}
-            print(
-                f"W1 zarrdist write / bound = {results['W1 zarrdist']['write_s'] / t_enc:.2f}",
-                flush=True,
-            )
+            for lib in MAKERS:
+                mine = results[f"W1 {lib}"]
+                print(
+                    f"W1 {lib} write / compress bound = {mine['write_s'] / t_enc:.2f}   "
+                    f"read / decompress bound = {mine['read_s'] / t_dec:.2f}",
+                    flush=True,
+                )
         if "W4" in only:
             point_reads(w1, shape, 2000, results)
         w2 = {}
@@ -451,12 +503,44 @@ def main() -> None:
             write_read(
                 root, "W3", data3, (64, 64), None, results, args.repeat, args.cold, reads=args.reads
             )
-        if "W6" in only:
+        if "W6" in only and {"zarrdist", "zarr-python"} <= set(MAKERS):
             cluster_copy(root, root / "W1-zarrdist", root / "W1-zarr-python", results, args.repeat)
-        print_ratios(results)
+        if args.peer_python:
+            results.update(run_peer(args, root))
+        if "zarrdist" in MAKERS:
+            print_ratios(results)
+        if args.json:
+            Path(args.json).write_text(json.dumps(results, indent=1))
     finally:
         if args.dir is None:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def run_peer(args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    """The zarr-python workloads again under ``args.peer_python``, in a process of its own.
+
+    The peer runs after this run's rounds, not interleaved with them: compare its
+    ratios knowing the machine may have changed in between.
+    """
+    out = root / "peer.json"
+    version = subprocess.run(
+        [args.peer_python, "-c", "import zarr; print(zarr.__version__)"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    only = ",".join(sorted(set(args.only.split(",")) - {"W6"}))
+    command = [args.peer_python, __file__, "--libs", "zarr-python", "--only", only]
+    command += ["--scale", str(args.scale), "--repeat", str(args.repeat)]
+    command += ["--reads", str(args.reads), "--dir", str(root / "peer"), "--json", str(out)]
+    print(f"\npeer: zarr-python {version} under {args.peer_python}", flush=True)
+    subprocess.run(command + (["--cold"] if args.cold else []), check=True)
+    peer = json.loads(out.read_text())
+    return {
+        key.replace("zarr-python", f"zarr-python-{version}"): value
+        for key, value in peer.items()
+        if "zarr-python" in key
+    }
 
 
 def print_ratios(results: dict[str, Any]) -> None:
@@ -464,19 +548,27 @@ def print_ratios(results: dict[str, Any]) -> None:
     print("\nratios (zarrdist time / other time; < 1 means zarrdist faster):")
     for w in ("W1", "W2", "W3"):
         mine = results.get(f"{w} zarrdist")
-        for other in ("tensorstore", "zarr-python"):
+        for other in _others(results):
             theirs = results.get(f"{w} {other}")
             if mine and theirs:
                 print(
                     f"  {w} vs {other:12} write {mine['write_s'] / theirs['write_s']:.2f}  "
-                    f"read {mine['read_s'] / theirs['read_s']:.2f}"
+                    f"read {mine['read_s'] / theirs['read_s']:.2f}   new store: write "
+                    f"{mine['fresh_write_s'] / theirs['fresh_write_s']:.2f}  "
+                    f"read {mine['fresh_read_s'] / theirs['fresh_read_s']:.2f}"
                 )
     for w, field_name in (("W4", "median_us"), ("W5", "per_read_ms"), ("W6", "copy_s")):
         mine = results.get(f"{w} zarrdist")
-        for other in ("tensorstore", "zarr-python"):
+        for other in _others(results):
             theirs = results.get(f"{w} {other}")
             if mine and theirs:
                 print(f"  {w} vs {other:12} {mine[field_name] / theirs[field_name]:.2f}")
+
+
+def _others(results: dict[str, Any]) -> list[str]:
+    """The libraries zarrdist is compared with in ``results``: TensorStore, then zarr-pythons."""
+    libs = {key.split(" ", 1)[1] for key in results if " " in key}
+    return sorted(libs - {"zarrdist"}, key=lambda lib: (lib != "tensorstore", lib))
 
 
 if __name__ == "__main__":
