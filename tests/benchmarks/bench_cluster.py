@@ -1,0 +1,274 @@
+"""Cluster benchmark: the distributed engine, and NumPy work with a Client open.
+
+Workloads (issue "Ahead of TensorStore everywhere, and a cluster that pays for
+itself"), on a 2-worker ``LocalCluster(processes=True)``, one thread per worker:
+
+- W6 round trip: ``z[...] = da.from_array(numpy_data)``, then
+  ``z.to_dask().compute()``, against dask.array on zarr-python 3.1.5
+  (``x.to_zarr(zarr_array)``, then ``da.from_zarr(zarr_array).compute()``). Each
+  write goes into a new store. Reported: time of each half, the peak resident
+  memory summed over every process of the cluster and the client, and the graph
+  each side sends to the scheduler (tasks, pickled bytes).
+- NumPy with a Client open: ``z[:] = numpy_data`` and ``z[:]`` with the Client
+  active against the same calls with no Client (target: at most 1.2x).
+- Plans at scale: building the copy graph and ``to_dask()`` of fill-value-only
+  arrays of 10^4 to 10^6 chunks (time and traced peak memory), no data written.
+
+``python tests/benchmarks/bench_cluster.py --scale 1`` uses 512 MiB of float32 in
+1 MiB chunks, as bench_engine's W1; ``--scale 0.125`` is a quick look.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import pickle
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+import numpy as np
+
+MiB = 1 << 20
+
+
+class PeakRSS:
+    """Samples the resident memory of this process and its children every 20 ms."""
+
+    def __init__(self) -> None:
+        import psutil
+
+        self._me = psutil.Process()
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _total(self) -> int:
+        import psutil
+
+        total = 0
+        for proc in [self._me, *self._me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):  # a worker may exit meanwhile
+                total += proc.memory_info().rss
+        return total
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self._total())
+            time.sleep(0.02)
+
+    def __enter__(self) -> Self:
+        self.base = self._total()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
+    start = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - start, result
+
+
+def graph_stats(collection: Any) -> tuple[int, int]:
+    """Tasks and pickled bytes of a dask collection's graph."""
+    graph = dict(collection.__dask_graph__())
+    return len(graph), len(pickle.dumps(graph, protocol=5))
+
+
+def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[str, Any]:
+    import dask.array as da
+    import zarr
+    from distributed import Client, LocalCluster
+
+    import zarrdist
+
+    chunks = (64, 64, 64)
+    results: dict[str, Any] = {}
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+
+        def zarrdist_trip(path: Path) -> tuple[float, float, Any]:
+            z = zarrdist.create_array(
+                str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
+            )
+            x = da.from_array(data, chunks=chunks)
+            t_w, _ = timed(lambda: z.__setitem__(Ellipsis, x))
+            y = z.to_dask()
+            t_r, out = timed(y.compute)
+            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+
+        def zarr_trip(path: Path) -> tuple[float, float, Any]:
+            z = zarr.create_array(
+                str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
+            )
+            x = da.from_array(data, chunks=chunks)
+            t_w, _ = timed(lambda: x.to_zarr(z))
+            y = da.from_zarr(z)
+            t_r, out = timed(y.compute)
+            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+
+        runs = {"zarrdist": zarrdist_trip, "zarr-python": zarr_trip}
+        times: dict[str, list[tuple[float, float, int]]] = {lib: [] for lib in runs}
+        for round_ in range(repeat):
+            order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
+            for lib in order:
+                path = root / f"W6-{lib}-{round_}"
+                with PeakRSS() as rss:
+                    t_w, t_r, (out, g_write, g_read) = runs[lib](path)
+                assert np.array_equal(out, data), f"{lib} W6 read back differs"
+                del out
+                times[lib].append((t_w, t_r, rss.peak - rss.base))
+                shutil.rmtree(path, ignore_errors=True)
+                print(
+                    f"W6 {lib:12} round {round_}: write {t_w:6.2f}s read {t_r:6.2f}s  "
+                    f"peak RSS above idle {(rss.peak - rss.base) / MiB:7.0f} MiB  "
+                    f"graphs: write {g_write[0]} tasks {g_write[1] / MiB:.1f} MiB, "
+                    f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB",
+                    flush=True,
+                )
+        for lib, ts in times.items():
+            results[lib] = {
+                "write_s": statistics.median(t[0] for t in ts),
+                "read_s": statistics.median(t[1] for t in ts),
+                "peak_rss_bytes": max(t[2] for t in ts),
+            }
+    return results
+
+
+@contextmanager
+def _client(active: bool) -> Iterator[None]:
+    if not active:
+        yield
+        return
+    from distributed import Client, LocalCluster
+
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        Client(cluster),
+    ):
+        yield
+
+
+def numpy_with_client(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[str, Any]:
+    import zarrdist
+
+    z = zarrdist.create_array(
+        str(root / "numpy"), shape=data.shape, chunks=(64, 64, 64), dtype=data.dtype
+    )
+    results: dict[str, Any] = {}
+    for active in (False, True):
+        with _client(active):
+            writes, reads = [], []
+            for _ in range(repeat):
+                writes.append(timed(lambda: z.__setitem__(Ellipsis, data))[0])
+                t_r, out = timed(lambda: z[...])
+                reads.append(t_r)
+            assert np.array_equal(out, data)
+        label = "client" if active else "no client"
+        results[label] = {"write_s": statistics.median(writes), "read_s": statistics.median(reads)}
+        print(
+            f"NumPy {label:9}: write {results[label]['write_s']:6.2f}s "
+            f"read {results[label]['read_s']:6.2f}s",
+            flush=True,
+        )
+    return results
+
+
+def plan_curve(root: Path, sides: list[int]) -> dict[str, Any]:
+    import zarrdist
+    from zarrdist.graphs.copy import copy_graph
+    from zarrdist.storage import LocalStore
+
+    results: dict[str, Any] = {}
+    for side in sides:
+        shape = (side * 64, side * 128, side * 128)
+        src = zarrdist.create_array(
+            LocalStore(root / f"plan-src-{side}"), shape=shape, chunks=(64, 128, 128), dtype="f4"
+        )
+        dst = zarrdist.create_array(
+            LocalStore(root / f"plan-dst-{side}"), shape=shape, chunks=(128, 128, 64), dtype="f4"
+        )
+        for what, build in (
+            ("copy graph", lambda src=src, dst=dst: copy_graph(src._handle, dst._handle)),
+            ("to_dask", src.to_dask),
+        ):
+            tracemalloc.start()
+            elapsed, built = timed(build)
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
+            del built
+            results[f"{what} {side**3}"] = {"s": elapsed, "peak_bytes": peak}
+            print(
+                f"plan {what:10} {side**3:>9} chunks ({src.nbytes / 2**40:6.3f} TiB): "
+                f"{elapsed:6.2f}s, traced peak {peak / MiB:6.0f} MiB",
+                flush=True,
+            )
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--only", default="W6,numpy,plan")
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--dir", default=None)
+    parser.add_argument(
+        "--plan-sides", default="22,46,100", help="chunks per axis for the plan curve (cubed)"
+    )
+    args = parser.parse_args()
+    only = set(args.only.split(","))
+    root = Path(args.dir or tempfile.mkdtemp(prefix="zarrdist-bench-cluster-"))
+    root.mkdir(parents=True, exist_ok=True)
+    try:
+        from bench_engine import field  # type: ignore[import-not-found]
+
+        n = max(64, int(512 * args.scale ** (1 / 3)) // 64 * 64)
+        data = field((n, 512, 512), "float32")
+        print(f"data {data.nbytes / MiB:.0f} MiB, {os.cpu_count()} cores", flush=True)
+        if "W6" in only:
+            w6 = w6_round_trip(root, data, args.repeat)
+            mine, theirs = w6["zarrdist"], w6["zarr-python"]
+            print(
+                f"W6 zarrdist / dask.array on zarr-python: write "
+                f"{mine['write_s'] / theirs['write_s']:.2f}  read "
+                f"{mine['read_s'] / theirs['read_s']:.2f}  round trip "
+                f"{(mine['write_s'] + mine['read_s']) / (theirs['write_s'] + theirs['read_s']):.2f}"
+                f"   peak memory / data: zarrdist {mine['peak_rss_bytes'] / data.nbytes:.2f}, "
+                f"zarr-python {theirs['peak_rss_bytes'] / data.nbytes:.2f}",
+                flush=True,
+            )
+        if "numpy" in only:
+            np_res = numpy_with_client(root, data, args.repeat)
+            on, off = np_res["client"], np_res["no client"]
+            print(
+                f"NumPy with a Client / without: write {on['write_s'] / off['write_s']:.2f}  "
+                f"read {on['read_s'] / off['read_s']:.2f}",
+                flush=True,
+            )
+        if "plan" in only:
+            plan_curve(root, [int(s) for s in args.plan_sides.split(",")])
+    finally:
+        if args.dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
