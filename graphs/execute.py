@@ -25,11 +25,19 @@ from typing import Any
 import dask.local
 import dask.threaded
 from dask.base import tokenize
-from dask.task_spec import GraphNode
+from dask.task_spec import DataNode, GraphNode
 
 from zarrdist.config import config, get_int
 
-__all__ = ["active_client", "fresh_names", "gc_paused", "run_graph", "scheduler_name"]
+__all__ = [
+    "active_client",
+    "embedded_bytes",
+    "fresh_names",
+    "gc_paused",
+    "numpy_stays_local",
+    "run_graph",
+    "scheduler_name",
+]
 
 
 def active_client() -> Any | None:
@@ -100,6 +108,30 @@ def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
     if active_client() is not None:
         return "distributed"
     return "threads"
+
+
+def numpy_stays_local() -> bool:
+    """Whether work on NumPy data of this process runs on local threads (the default).
+
+    The rule, in one place: data in this process is worked on in this process. A
+    read into a NumPy array, a write of a NumPy array (or scalar), and a write of a
+    dask array whose blocks are mostly NumPy data held in its graph run on local
+    threads even with a distributed Client open, unless config
+    ``numpy_on_cluster`` is set. Graphs whose data is elsewhere (dask arrays of
+    computed blocks, ``to_dask``, copies between stores) run on the Client.
+    """
+    return not config.get("numpy_on_cluster")
+
+
+def embedded_bytes(dsk: Mapping[Hashable, Any]) -> int:
+    """Bytes of in-memory arrays held in a graph, as ``da.from_array(numpy)`` puts them."""
+    total = 0
+    for node in dsk.values():
+        value = node.value if isinstance(node, DataNode) else node
+        nbytes = getattr(value, "nbytes", None)
+        if isinstance(nbytes, int) and not isinstance(value, GraphNode):
+            total += nbytes
+    return total
 
 
 def fresh_names(

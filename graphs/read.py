@@ -15,7 +15,7 @@ from dask.task_spec import DataNode, List, Task, TaskRef
 
 from zarrdist.chunkio import ArrayHandle, Units, group_by_unit
 from zarrdist.chunkread import read_selection, read_units
-from zarrdist.graphs.execute import gc_paused, run_graph, scheduler_name
+from zarrdist.graphs.execute import gc_paused, numpy_stays_local, run_graph, scheduler_name
 from zarrdist.graphs.plan import (
     GraphSpec,
     check_budget,
@@ -107,7 +107,8 @@ def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
 
 
 def _read(handle: ArrayHandle, indexer: Indexer, order: str) -> Any:
-    local_only = not handle.store.supports_multiprocess_writes
+    # The output is a NumPy array of this process (see numpy_stays_local).
+    local_only = not handle.store.supports_multiprocess_writes or numpy_stays_local()
     units = group_by_unit(handle, indexer)
     if len(units) <= 1:
         out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)

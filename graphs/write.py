@@ -24,7 +24,7 @@ from zarrdist.chunkio import (
 )
 from zarrdist.errors import MemoryBudgetError
 from zarrdist.graphs.copy import copy_graph, plan_copy
-from zarrdist.graphs.execute import gc_paused, run_graph
+from zarrdist.graphs.execute import embedded_bytes, gc_paused, numpy_stays_local, run_graph
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
     GraphSpec,
@@ -54,9 +54,29 @@ __all__ = [
 ]
 
 
-def _write(handle: ArrayHandle, units: Units, value: Any, fields: Fields | None = None) -> None:
+def _write(
+    handle: ArrayHandle,
+    units: Units,
+    value: Any,
+    fields: Fields | None = None,
+    shape: tuple[int, ...] | None = None,
+) -> None:
+    if shape is not None:  # a scalar travelled alone: broadcast it here
+        value = np.broadcast_to(value, shape)
     # Units only partly covered may be shared with writers outside this graph.
     write_units(handle, units, value, lock=lock_factory(handle.store), fields=fields)
+
+
+def _compact(value: Any) -> tuple[Any, tuple[int, ...] | None]:
+    """``value`` as the graph carries it: a broadcast scalar as the scalar and its shape.
+
+    Pickling a broadcast view writes out every element; ``z[:] = 0`` would ship an
+    array as large as the selection to each worker instead of one number.
+    """
+    strides = getattr(value, "strides", None)
+    if isinstance(value, np.ndarray) and value.size > 1 and strides and not any(strides):
+        return value.reshape(-1)[:1].reshape(()).copy(), value.shape
+    return value, None
 
 
 def _done(*_: Any) -> None:
@@ -109,11 +129,12 @@ def write_graph(
         repr(fields),
     )
     value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
+    value, shape = _compact(value)
     dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
     keys: list[Hashable] = []
     for task in tasks:
         key = (name, *first_unit(task))
-        dsk[key] = Task(key, _write, handle, task, TaskRef(value_key), fields)
+        dsk[key] = Task(key, _write, handle, task, TaskRef(value_key), fields, shape)
         keys.append(key)
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
 
@@ -134,7 +155,9 @@ def write(
             write_units(handle, units, value, lock=lock, fields=fields)
             return
         graph = write_graph(handle, indexer, value, units, fields)
-        run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=graph.local_only)
+        # The value is data of this process (see numpy_stays_local).
+        local_only = graph.local_only or numpy_stays_local()
+        run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=local_only)
 
 
 def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tuple[int, ...], ...]:
@@ -216,4 +239,12 @@ def unit_copy_graph(
 def write_dask(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array) -> None:
     """Write dask array ``darr`` into ``region``, in parallel."""
     graph = unit_copy_graph(handle, region, darr) or write_dask_graph(handle, region, darr)
-    run_graph(graph.dsk, graph.keys, num_tasks=max(graph.num_tasks, 2), local_only=graph.local_only)
+    # A dask array over NumPy data of this process (da.from_array) is written here:
+    # on a cluster every byte would go through the scheduler to reach the workers.
+    here = numpy_stays_local() and 2 * embedded_bytes(darr.__dask_graph__()) >= darr.nbytes
+    run_graph(
+        graph.dsk,
+        graph.keys,
+        num_tasks=max(graph.num_tasks, 2),
+        local_only=graph.local_only or here,
+    )

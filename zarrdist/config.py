@@ -79,6 +79,12 @@ DEFAULTS: dict[str, Any] = {
     # threads), "threads", "sync", or a distributed scheduler address
     # ("tcp://host:8786"). For processes, start a distributed LocalCluster.
     "scheduler": None,
+    # Run reads into NumPy and writes of NumPy data on an active distributed Client
+    # too. By default they run on local threads even with a Client open: the data
+    # is in this process, and shipping it to workers and back costs more than the
+    # work. Dask arrays in or out (to_dask, from_dask, z[...] = dask_array whose
+    # blocks are computed, copies) run on the Client either way.
+    "numpy_on_cluster": False,
     # Put decoded chunks on the GPU (CuPy arrays).
     "gpu": False,
 }

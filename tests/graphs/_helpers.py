@@ -331,7 +331,9 @@ def engine_context(name: str, root: Path, get_client: Callable[[], Client]) -> I
     from zarrdist.config import config
     from zarrdist.graphs.execute import scheduler_name
 
-    settings: dict[str, Any] = {"direct_max_bytes": 0}
+    # The distributed engine sends NumPy work to the cluster too, which by default
+    # stays in this process (config numpy_on_cluster), so that the workers run it.
+    settings: dict[str, Any] = {"direct_max_bytes": 0, "numpy_on_cluster": name == "distributed"}
     if name == "sync":
         settings["scheduler"] = "sync"
     with config.set(settings):

@@ -48,7 +48,11 @@ def test_unaligned_dask_writes_from_two_workers(
     np_dtype = np.dtypes.StringDType() if dtype == "str" else np.dtype(dtype)
     a = sample(np_dtype, SHAPE, 1)
     root = tmp_path / "a.zarr"
-    with cluster.as_current(), get_task_stream(cluster) as stream:
+    with (
+        cluster.as_current(),
+        config.set({"numpy_on_cluster": True}),
+        get_task_stream(cluster) as stream,
+    ):
         darr = da.from_array(a, chunks=(4, 5))  # aligned with neither (3, 2) nor (6, 4)
         z = zarrdist.from_dask(darr, LocalStore(root), dtype=np_dtype, **LAYOUTS[layout])
         b = sample(np_dtype, (9, 5), 2)
@@ -102,7 +106,7 @@ def test_field_writes_run_on_the_workers(cluster: Any, tmp_path: Path) -> None:
     z[...] = data
     with (
         cluster.as_current(),
-        config.set({"direct_max_bytes": 0}),
+        config.set({"direct_max_bytes": 0, "numpy_on_cluster": True}),
         get_task_stream(cluster) as stream,
     ):
         z["b"] = np.arange(SHAPE[1], dtype="f8")
@@ -112,3 +116,59 @@ def test_field_writes_run_on_the_workers(cluster: Any, tmp_path: Path) -> None:
     data["a"][[0, SHAPE[0] - 1]] = -1
     assert_same(z[...], data)
     assert_same(np.asarray(zarr.open_array(str(root), mode="r")[...]), data)
+
+
+def _zarrdist_tasks(stream: Any) -> list[str]:
+    return [str(t["key"]) for t in stream.data if "zarrdist-" in str(t["key"])]
+
+
+def test_numpy_work_stays_in_this_process_with_a_client_open(cluster: Any, tmp_path: Path) -> None:
+    """NumPy in, NumPy out: local threads even with a Client open (the data is here)."""
+    z = zarrdist.create_array(
+        LocalStore(tmp_path / "n.zarr"), shape=SHAPE, chunks=(3, 2), dtype="f8"
+    )
+    a = sample("f8", SHAPE, 6)
+    with (
+        cluster.as_current(),
+        config.set({"direct_max_bytes": 0}),
+        get_task_stream(cluster) as stream,
+    ):
+        z[...] = a
+        got = z[...]
+        z[1:5] = da.from_array(a[1:5], chunks=(2, 3))  # NumPy held in the dask graph
+        z[5:7] = 0
+    assert _zarrdist_tasks(stream) == []
+    expected = a.copy()
+    expected[5:7] = 0
+    assert_same(got, a)
+    assert_same(z[...], expected)
+    with (
+        cluster.as_current(),
+        config.set({"direct_max_bytes": 0}),
+        get_task_stream(cluster) as stream,
+    ):
+        # Blocks made by the cluster, not held here: the graph runs there.
+        z[...] = da.arange(np.prod(SHAPE), chunks=7, dtype="f8").reshape(SHAPE) * 2
+    assert _zarrdist_tasks(stream)
+    assert_same(z[...], np.arange(np.prod(SHAPE), dtype="f8").reshape(SHAPE) * 2)
+
+
+def test_numpy_on_cluster_ships_scalars_not_broadcast_arrays(cluster: Any, tmp_path: Path) -> None:
+    from zarrdist.graphs.write import write_graph
+    from zarrdist.indexing import basic_indexer
+
+    z = zarrdist.create_array(
+        LocalStore(tmp_path / "s.zarr"), shape=(400, 400), chunks=(100, 100), dtype="f8"
+    )
+    indexer = basic_indexer((slice(None), slice(None)), z.shape, z.chunks)
+    graph = write_graph(z._handle, indexer, np.broadcast_to(np.float64(7), z.shape))
+    values = [n.value for k, n in graph.dsk.items() if str(k[0]).startswith("zarrdist-value-")]
+    assert [np.shape(v) for v in values] == [()]  # one number, not 400 x 400
+    with (
+        cluster.as_current(),
+        config.set({"direct_max_bytes": 0, "numpy_on_cluster": True}),
+        get_task_stream(cluster) as stream,
+    ):
+        z[:] = 7
+    assert _zarrdist_tasks(stream)
+    assert_same(z[...], np.full(z.shape, 7.0))
