@@ -8,7 +8,7 @@ import threading
 import numpy as np
 import pytest
 
-from zarrdist.buffers import _FRESH_MAPPING_BYTES, default_prototype, thread_buffer
+from zarrdist.chunkio.buffers import _FRESH_MAPPING_BYTES, default_prototype, thread_buffer
 
 
 def _maps_entry(address: int) -> str:
@@ -62,7 +62,7 @@ def test_object_arrays_stay_numpy() -> None:
 
 def test_anonymous_memory_without_map_private(monkeypatch: pytest.MonkeyPatch) -> None:
     # Windows has no MAP_PRIVATE; its anonymous mappings are private already.
-    from zarrdist import buffers
+    from zarrdist.chunkio import buffers
 
     monkeypatch.delattr(buffers.mmap, "MAP_PRIVATE", raising=False)
     memory = buffers.anonymous_memory(1 << 16)
@@ -75,7 +75,7 @@ def test_anonymous_memory_without_map_private(monkeypatch: pytest.MonkeyPatch) -
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
 def test_read_fetch_buffers_are_private_memory() -> None:
-    from zarrdist import chunkread
+    from zarrdist.chunkio import read as chunkread
 
     with chunkread._fetch_buffer() as buffer:
         entry = _maps_entry(np.frombuffer(buffer, np.uint8).ctypes.data)

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrdist.chunking import (
+from zarrdist.chunking.grid import (
     DefaultChunkKeyEncoding,
     RegularChunkGrid,
     V2ChunkKeyEncoding,

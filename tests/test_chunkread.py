@@ -1,4 +1,4 @@
-"""zarrdist.chunkread: a read planned in the caller, then fetched, decoded and placed by
+"""zarrdist.chunkio.read: a read planned in the caller, then fetched, decoded and placed by
 the threads that share it. Values are checked against NumPy and zarr-python 3.1.5."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import pytest
 import zarr
 
 import zarrdist
-from zarrdist import chunkread
-from zarrdist.chunkread import _fetch_parts, _piece_bounds
+from zarrdist.chunkio import read as chunkread
+from zarrdist.chunkio.pieces import ChunkFetch, Pieces, RangeFetch, item_weight
+from zarrdist.chunkio.read import _fetch_parts, _piece_bounds
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError
-from zarrdist.readpieces import ChunkFetch, Pieces, RangeFetch, item_weight
 from zarrdist.stores import LocalStore, RangeByteRequest, Store, WrapperStore
 
 SHAPE, CHUNKS, SHARDS = (48, 40, 36), (4, 4, 4), (16, 20, 12)
@@ -395,7 +395,7 @@ def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
     # neighbours form runs; only the fetched chunks are sorted, not all the shard's.
     from types import SimpleNamespace
 
-    from zarrdist.chunkread import _fetch
+    from zarrdist.chunkio.read import _fetch
     from zarrdist.stores import MemoryStore
 
     store = MemoryStore()
@@ -423,8 +423,8 @@ def test_neighbouring_shards_are_walked_in_opposite_ways(tmp_path: Path) -> None
     # Threads filling one output read neighbouring shards at once: an odd shard is
     # walked from its last plane to its first, so they do not fault on the same
     # fresh pages together. Within a plane the order is kept (runs of small chunks).
-    from zarrdist.chunkio import group_by_unit
-    from zarrdist.chunkread import read_units
+    from zarrdist.chunkio.read import read_units
+    from zarrdist.chunkio.units import group_by_unit
     from zarrdist.indexing import basic_indexer
 
     data = np.arange(4 * 4 * 8, dtype="<i4").reshape(4, 4, 8)

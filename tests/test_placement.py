@@ -1,4 +1,4 @@
-"""Placing runs of whole chunks (zarrdist.placement) against chunk-by-chunk placement."""
+"""Placing runs of whole chunks (zarrdist.chunkio.placement) against chunk-by-chunk placement."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from zarrdist.chunkio.placement import place_runs
 from zarrdist.indexing import ChunkProjection, basic_indexer
-from zarrdist.placement import place_runs
 
 
 def _chunks_of(

@@ -1,5 +1,5 @@
-"""Reads of many small chunks: batched decoding and run placement (zarrdist.chunkio,
-zarrdist.placement) give exactly what NumPy and zarr-python 3.1.5 give."""
+"""Reads of many small chunks: batched decoding and run placement (zarrdist.chunkio.units,
+zarrdist.chunkio.placement) give exactly what NumPy and zarr-python 3.1.5 give."""
 
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def test_a_vectorized_permutation_of_whole_chunks_reads_like_numpy(
 def test_large_chunks_decode_into_a_reused_buffer_and_bad_ones_name_their_key(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sharded: bool
 ) -> None:
-    from zarrdist import chunkread
+    from zarrdist.chunkio import read as chunkread
 
     calls: list[int] = []
     original = chunkread.decompress_into

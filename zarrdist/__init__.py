@@ -75,16 +75,16 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "zarrdist.config": ("config",),
     "zarrdist.array": ("Array",),
     "zarrdist.group": ("Group",),
-    "zarrdist._create": ("DEFAULT_FILL_VALUE",),
-    "zarrdist._debug": ("print_debug_info", "set_format", "set_log_level"),
-    "zarrdist._hierarchy": ("ArrayMetadata", "GroupMetadata", "create_hierarchy"),
-    "zarrdist._copy": ("copy", "copy_all", "copy_store"),
+    "zarrdist.arrayops.keywords": ("DEFAULT_FILL_VALUE",),
+    "zarrdist.debug": ("print_debug_info", "set_format", "set_log_level"),
+    "zarrdist.hierarchy.create": ("ArrayMetadata", "GroupMetadata", "create_hierarchy"),
+    "zarrdist.arrayops.copy": ("copy", "copy_all", "copy_store"),
     "zarrdist.api": (
         "array", "create", "create_array", "empty", "empty_like", "from_array", "from_dask",
         "full", "full_like", "ones", "ones_like", "open_array", "open_like", "save_array",
         "to_dask", "zeros", "zeros_like",
     ),
-    "zarrdist._api_groups": (
+    "zarrdist.hierarchy.group_functions": (
         "consolidate_metadata", "create_group", "group", "load", "open", "open_consolidated",
         "open_group", "save", "save_group", "tree",
     ),

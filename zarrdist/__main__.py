@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from zarrdist.cli import main
+from zarrdist.cli.main import main
 
 __all__: list[str] = []
 

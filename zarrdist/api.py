@@ -3,7 +3,7 @@
 Modes have file-mode meaning: ``r`` read only, ``r+`` read/write an existing node,
 ``a`` read/write, creating when missing (never deleting), ``w`` create, replacing
 what is there, ``w-`` create, failing if something is there. Groups, ``open`` and
-consolidated metadata live in :mod:`zarrdist._api_groups`.
+consolidated metadata live in :mod:`zarrdist.hierarchy.group_functions`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist._arrays import create_keywords, is_zarr_python_array, new_array, write_into
-from zarrdist._create import DEFAULT_FILL_VALUE
-from zarrdist._from_array import from_array_keywords, like_keywords
-from zarrdist._node_ops import NodeArray
-from zarrdist._nodes import kind_of, normalize_path, read_node
 from zarrdist.array import Array
+from zarrdist.arrayops.create import create_keywords, is_zarr_python_array, new_array, write_into
+from zarrdist.arrayops.from_source import from_array_keywords, like_keywords
+from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
+from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
+from zarrdist.hierarchy.edits import NodeArray
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:

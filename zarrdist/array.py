@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
-from zarrdist._array_info import html_repr, info_text
-from zarrdist._node import Node
-from zarrdist._selections import Selections
-from zarrdist.attributes import Attributes
-from zarrdist.buffers import default_prototype
-from zarrdist.chunkio import ArrayHandle, Fields, write_selection
-from zarrdist.chunkread import read_selection
+from zarrdist.arrayops.describe import html_repr, info_text
+from zarrdist.arrayops.selections import Selections
+from zarrdist.chunkio.buffers import default_prototype
+from zarrdist.chunkio.read import read_selection
+from zarrdist.chunkio.units import ArrayHandle, Fields, write_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
 from zarrdist.errors import (
@@ -37,6 +35,8 @@ from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.locks import lock_factory
+from zarrdist.hierarchy.attributes import Attributes
+from zarrdist.hierarchy.location import Node
 from zarrdist.indexing import broadcast_value, check_value_shape
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 

@@ -1,6 +1,6 @@
 """zarr-python's ``zarr.dtype`` names over zarrdist's data types.
 
-``ZDType`` is :class:`zarrdist.dtypes.DataType`; the type names
+``ZDType`` is :class:`zarrdist.datatypes.DataType`; the type names
 (``Int32()``, ``FixedLengthUTF32(length=5)``, ``DateTime64(unit="ns")``, ...)
 build zarrdist data types with zarr-python's keywords, and ``parse_dtype``
 accepts what ``create_array(dtype=...)`` accepts.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from zarrdist.dtypes import (
+from zarrdist.datatypes import (
     DataType,
     FixedUTF32Type,
     NullTerminatedBytesType,

@@ -1,7 +1,7 @@
 """``Group``: zarr-python 3's synchronous group, over any zarrdist store.
 
 A Group holds a store, a path and its metadata. Opened with consolidated
-metadata, it also holds a :class:`~zarrdist._consolidation.ConsolidatedView`:
+metadata, it also holds a :class:`~zarrdist.hierarchy.consolidation.ConsolidatedView`:
 members, nested lookups (``g["a/b/c"]``) and ``tree()`` then do no store reads,
 and every change made through it keeps the stored consolidated document true.
 """
@@ -11,14 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist._arrays import new_array, write_into
-from zarrdist._consolidation import ConsolidatedView, count_kinds, sync_consolidated
-from zarrdist._group_arrays import GroupArrayMethods
-from zarrdist._group_tree import GroupInfo, TreeRepr, build_tree, group_html
-from zarrdist._members import walk
-from zarrdist._node import Node
-from zarrdist._node_ops import NodeArray, create_node, move_node, remove_node
-from zarrdist._nodes import (
+from zarrdist.array import Array
+from zarrdist.arrayops.create import new_array, write_into
+from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
+from zarrdist.hierarchy.attributes import Attributes
+from zarrdist.hierarchy.consolidation import ConsolidatedView, count_kinds, sync_consolidated
+from zarrdist.hierarchy.describe import GroupInfo, TreeRepr, build_tree, group_html
+from zarrdist.hierarchy.documents import (
     join_path,
     key_prefix,
     kind_of,
@@ -26,9 +25,10 @@ from zarrdist._nodes import (
     read_node,
     write_node,
 )
-from zarrdist.array import Array
-from zarrdist.attributes import Attributes
-from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
+from zarrdist.hierarchy.edits import NodeArray, create_node, move_node, remove_node
+from zarrdist.hierarchy.group_arrays import GroupArrayMethods
+from zarrdist.hierarchy.location import Node
+from zarrdist.hierarchy.members import walk
 from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ class Group(GroupArrayMethods, Node):
         ContainsArrayError, ContainsGroupError
             If a node exists there and ``overwrite`` is False.
         """
-        from zarrdist._api_groups import create_group
+        from zarrdist.hierarchy.group_functions import create_group
 
         return create_group(
             store, zarr_format=zarr_format, overwrite=overwrite, attributes=attributes
@@ -103,7 +103,7 @@ class Group(GroupArrayMethods, Node):
         GroupNotFoundError
             If there is no group.
         """
-        from zarrdist._api_groups import open_group
+        from zarrdist.hierarchy.group_functions import open_group
 
         return open_group(store, mode=kwargs.pop("mode", "r+"), zarr_format=zarr_format, **kwargs)
 
@@ -453,7 +453,7 @@ class Group(GroupArrayMethods, Node):
         ValueError
             If ``nodes`` names this group itself, or mixes Zarr formats with it.
         """
-        from zarrdist._hierarchy import write_hierarchy
+        from zarrdist.hierarchy.create import write_hierarchy
 
         prefixed = {}
         for key, metadata in nodes.items():

@@ -12,8 +12,8 @@ from zarr.core.group import GroupMetadata as PeerGroupMetadata
 
 import zarrdist as zarr
 from tests.api._helpers import peer_store
-from zarrdist import _hierarchy
 from zarrdist.errors import ContainsArrayError, ContainsGroupError
+from zarrdist.hierarchy import create as hierarchy_create
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, GroupMetadataV2, GroupMetadataV3
 from zarrdist.stores import LocalStore, MemoryStore, Store
 
@@ -53,13 +53,13 @@ def test_constructible_metadata_classes() -> None:
 
 def test_all_nodes_are_written_as_one_graph(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[dict[Any, Any]] = []
-    real = _hierarchy.run_graph
+    real = hierarchy_create.run_graph
 
     def spy(dsk: dict[Any, Any], keys: Any, **kwargs: Any) -> Any:
         calls.append(dict(dsk))
         return real(dsk, keys, **kwargs)
 
-    monkeypatch.setattr(_hierarchy, "run_graph", spy)
+    monkeypatch.setattr(hierarchy_create, "run_graph", spy)
     store = MemoryStore()
     nodes = {
         f"g{i}/a{j}": zarr.ArrayMetadata(shape=(2,), dtype="u1") for i in range(3) for j in range(4)

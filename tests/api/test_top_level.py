@@ -12,7 +12,7 @@ import zarr as zarr_python
 import zarr.dtype as peer_dtype
 
 import zarrdist as zarr
-from zarrdist.dtypes import DataType
+from zarrdist.datatypes import DataType
 
 #: zarr-python's async classes have no counterpart: zarrdist has no async API.
 NOT_PROVIDED = {"AsyncArray", "AsyncGroup"}
@@ -146,7 +146,7 @@ def test_print_debug_info(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_set_log_level_and_format() -> None:
-    from zarrdist._debug import _handler
+    from zarrdist.debug import _handler
 
     logger = logging.getLogger("zarrdist")
     try:

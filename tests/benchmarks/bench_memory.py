@@ -7,7 +7,7 @@ traced). The same data sharded (32^3 inner chunks in 32 MiB shards) is measured 
 same way. Two budgets are printed per case: the issue's "one task's buffers per
 thread" as a task held them before reads went in parts (all of its encoded bytes
 plus one decoded chunk), and what a task holds now from local files: one part of
-at most 8 MiB (``zarrdist.chunkread._PART_BYTES``) plus one decoded chunk.
+at most 8 MiB (``zarrdist.chunkio.read._PART_BYTES``) plus one decoded chunk.
 
 Traced allocations miss memory that is not a Python allocation: the per-thread
 fetch buffers (anonymous mappings), zstd's contexts, the page-aligned output. On
@@ -29,7 +29,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from bench_engine import field
 
 import zarrdist
-from zarrdist.chunkread import _PART_BYTES
+from zarrdist.chunkio.read import _PART_BYTES
 from zarrdist.codecs import ZstdCodec
 
 MiB = 1 << 20
@@ -78,7 +78,7 @@ def peak_above_output(z: zarrdist.Array) -> tuple[int, int]:
     out = z[...]
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # Outputs of 32 MiB and more are anonymous mappings (zarrdist.buffers), which
+    # Outputs of 32 MiB and more are anonymous mappings (zarrdist.chunkio.buffers), which
     # tracemalloc does not see: then every traced byte is above the output.
     traced_output = 0 if isinstance(out.base, mmap.mmap) else out.nbytes
     return peak - traced_output, out.nbytes

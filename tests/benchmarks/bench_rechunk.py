@@ -270,7 +270,7 @@ def main() -> None:
 
 
 def _size(text: str) -> int:
-    from zarrdist._cli_args import parse_size
+    from zarrdist.cli.options import parse_size
 
     return parse_size(text)
 

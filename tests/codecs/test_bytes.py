@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from zarrdist.buffers import NDBufferPrototype
+from zarrdist.chunkio.buffers import NDBufferPrototype
 from zarrdist.codecs import (
     ArraySpec,
     BytesCodec,
@@ -163,7 +163,7 @@ def test_device_prototype_path_with_numpy_standing_in() -> None:
 def test_buffer_prototypes_pickle_by_module_name() -> None:
     import pickle
 
-    from zarrdist.buffers import cpu_prototype
+    from zarrdist.chunkio.buffers import cpu_prototype
 
     assert pickle.loads(pickle.dumps(cpu_prototype)) is cpu_prototype
 
@@ -172,7 +172,7 @@ def test_buffer_prototypes_pickle_by_module_name() -> None:
 def test_large_host_buffers_skip_huge_page_advice_and_behave_like_numpy(order: str) -> None:
     import mmap
 
-    from zarrdist.buffers import cpu_prototype
+    from zarrdist.chunkio.buffers import cpu_prototype
 
     big = cpu_prototype.empty((2048, 4096), np.dtype("f8"), order=order)  # 64 MiB
     assert isinstance(big.base, mmap.mmap)

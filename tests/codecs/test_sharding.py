@@ -22,7 +22,7 @@ from tests.codecs._sharding_helpers import codec as _codec
 from tests.codecs._sharding_helpers import index_of as _index_of
 from tests.codecs._sharding_helpers import same_bytes as _same_bytes
 from tests.codecs._sharding_helpers import spec as _spec
-from zarrdist.buffers import NDBufferPrototype
+from zarrdist.chunkio.buffers import NDBufferPrototype
 from zarrdist.codecs import ArraySpec, BytesBytesCodec, CodecChain, codec_from_json
 from zarrdist.codecs.bytes import BytesCodec
 from zarrdist.codecs.sharding import (
@@ -353,7 +353,7 @@ def test_nested_sharding_round_trip() -> None:
 @pytest.mark.gpu
 def test_round_trip_on_gpu() -> None:
     cupy = pytest.importorskip("cupy")
-    from zarrdist.buffers import gpu_prototype
+    from zarrdist.chunkio.buffers import gpu_prototype
 
     spec = _spec((8, 8), "f4", 0, prototype=gpu_prototype())
     codec = _codec((4, 4), spec)

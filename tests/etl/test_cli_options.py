@@ -11,22 +11,22 @@ import numpy as np
 import pytest
 import zarr
 
-import zarrdist._cli_args
-from zarrdist._cli_args import (
+import zarrdist.cli.options
+from zarrdist.cli.convert import ConvertOptions, target_array_metadata, v2_config, v3_codec
+from zarrdist.cli.inspect import read_node
+from zarrdist.cli.main import _attach_signed_values
+from zarrdist.cli.options import (
     ChunkRules,
     parse_chunk_rule,
     parse_compressor,
     parse_region,
     parse_size,
 )
-from zarrdist._cli_convert import ConvertOptions, target_array_metadata, v2_config, v3_codec
-from zarrdist._cli_nodes import read_node
-from zarrdist.cli import _attach_signed_values
 from zarrdist.stores import LocalStore
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(zarrdist._cli_args).failed == 0
+    assert doctest.testmod(zarrdist.cli.options).failed == 0
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,8 @@ import zarr
 
 import zarrdist
 from tests.graphs._helpers import FailingStore, RaisingStore, shared_cluster
-from zarrdist._create import array_metadata
-from zarrdist.chunkio import ArrayHandle, group_by_unit
+from zarrdist.arrayops.keywords import array_metadata
+from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.errors import GraphError, MemoryBudgetError, StoreError
 from zarrdist.graphs.copy import CopyStats, copy_array, copy_graph, plan_copy
 from zarrdist.graphs.execute import run_graph
@@ -261,6 +261,6 @@ def test_verify_across_crossing_chunks_reads_each_array_once(tmp_path: Path) -> 
 def test_fingerprint_doctests() -> None:
     import doctest
 
-    import zarrdist.graphs.fingerprint as module
+    import zarrdist.chunking.fingerprint as module
 
     assert doctest.testmod(module).failed == 0

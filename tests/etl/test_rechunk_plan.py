@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrdist.errors import GraphError, MemoryBudgetError
-from zarrdist.rechunk_plan import (
+from zarrdist.chunking.rechunk import (
     READ_COPIES,
     WRITE_COPIES,
     RechunkPlan,
@@ -27,6 +26,7 @@ from zarrdist.rechunk_plan import (
     read_amplification,
     task_bytes,
 )
+from zarrdist.errors import GraphError, MemoryBudgetError
 
 
 def _ceil(a: int, b: int) -> int:

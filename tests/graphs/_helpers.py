@@ -15,7 +15,7 @@ import numpy as np
 from dask.base import tokenize
 from dask.task_spec import DataNode
 
-from zarrdist.chunkio import ArrayHandle, group_by_unit
+from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.errors import StoreError
 from zarrdist.graphs import copy as graph_copy
 from zarrdist.graphs import read as graph_read

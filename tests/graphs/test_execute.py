@@ -14,7 +14,7 @@ import pytest
 
 import zarrdist
 from tests.graphs._helpers import SHAPE, assert_graph_ok, assert_same, sample
-from zarrdist.chunkio import ArrayHandle
+from zarrdist.chunkio.units import ArrayHandle
 from zarrdist.config import config
 from zarrdist.errors import StoreError
 from zarrdist.graphs.execute import active_client, fresh_names, run_graph, scheduler_name

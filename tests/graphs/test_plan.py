@@ -16,7 +16,7 @@ import pytest
 
 import zarrdist
 from tests.graphs._helpers import LAYOUTS, SHAPE, RaisingStore, assert_graph_ok, snapshot
-from zarrdist.chunkio import ArrayHandle, group_by_unit
+from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.config import config
 from zarrdist.errors import GraphError, MemoryBudgetError
 from zarrdist.graphs.plan import GraphSpec, check_disjoint, plan_tasks

@@ -29,7 +29,7 @@ from tests.graphs._helpers import (
     sample,
     snapshot,
 )
-from zarrdist.chunkio import ArrayHandle
+from zarrdist.chunkio.units import ArrayHandle
 from zarrdist.config import config
 from zarrdist.graphs.read import source_handle, to_dask
 from zarrdist.graphs.write import unit_copy_graph, write_dask_graph

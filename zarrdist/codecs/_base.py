@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from zarrdist.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.errors import CodecError
 
 __all__ = [

@@ -14,15 +14,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, Self
 
-from zarrdist.buffers import NDBufferPrototype, cpu_prototype
-from zarrdist.chunking import as_int
+from zarrdist.chunking.grid import as_int
+from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.config import config
 from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
 
 if TYPE_CHECKING:
-    from zarrdist.chunking import ChunkKeyEncoding, RegularChunkGrid
+    from zarrdist.chunking.grid import ChunkKeyEncoding, RegularChunkGrid
     from zarrdist.codecs import ArraySpec, CodecChain
-    from zarrdist.dtypes import DataType
+    from zarrdist.datatypes import DataType
 
 __all__ = [
     "ArrayMetadataBase",
@@ -221,7 +221,7 @@ class ArrayMetadataBase(NodeMetadataBase):
     @property
     def chunk_grid(self) -> RegularChunkGrid:
         """The grid of storage units (shards, or chunks)."""
-        from zarrdist.chunking import RegularChunkGrid
+        from zarrdist.chunking.grid import RegularChunkGrid
 
         return RegularChunkGrid(self.chunk_shape)
 

@@ -21,10 +21,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from zarrdist.chunking import V2ChunkKeyEncoding
+from zarrdist.chunking.grid import V2ChunkKeyEncoding
 from zarrdist.codecs import CodecChain, V2Codec
 from zarrdist.codecs.v2 import OBJECT_CODEC_IDS
-from zarrdist.dtypes import DataType, parse_data_type
+from zarrdist.datatypes import DataType, parse_data_type
 from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
 from zarrdist.metadata._common import (
     ArrayMetadataBase,

@@ -19,14 +19,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from zarrdist.chunking import (
+from zarrdist.chunking.grid import (
     ChunkKeyEncoding,
     DefaultChunkKeyEncoding,
     RegularChunkGrid,
     chunk_key_encoding_from_json,
 )
 from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
-from zarrdist.dtypes import NATIVE_ENDIANNESS, DataType, parse_data_type
+from zarrdist.datatypes import NATIVE_ENDIANNESS, DataType, parse_data_type
 from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
 from zarrdist.metadata._common import (
     ArrayMetadataBase,

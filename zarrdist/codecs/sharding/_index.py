@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.buffers import cpu_prototype
+from zarrdist.chunkio.buffers import cpu_prototype
 from zarrdist.codecs._base import ArraySpec
 from zarrdist.codecs.pipeline import decode_chunk, encode_chunk
 from zarrdist.errors import CodecError

@@ -1,0 +1,163 @@
+"""Making arrays: keywords to metadata, the node written, the data written.
+
+Shared by the top-level functions (:mod:`zarrdist.api`) and Group methods, so
+both create arrays the same way: parents written, consolidation kept true, data
+from NumPy, dask, zarrdist or zarr-python arrays written on the graph engine.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zarrdist.array import Array
+from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.errors import ZarrRuntimeWarning
+from zarrdist.graphs.read import as_dask
+from zarrdist.hierarchy.edits import NodeArray, create_node
+
+if TYPE_CHECKING:
+    from zarrdist.hierarchy.consolidation import ConsolidatedView
+    from zarrdist.metadata import ArrayMetadata
+    from zarrdist.stores import Store
+
+__all__ = [
+    "create_keywords",
+    "is_dask",
+    "is_zarr_python_array",
+    "new_array",
+    "write_into",
+]
+
+#: zarr-python 2 keywords that ``create`` accepts but zarr-python 3 ignores.
+_IGNORED = (
+    "synchronizer",
+    "chunk_store",
+    "cache_metadata",
+    "cache_attrs",
+    "object_codec",
+    "meta_array",
+)
+
+
+def is_dask(value: Any) -> bool:
+    """Whether ``value`` is a dask array (checked without importing dask)."""
+    return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
+
+
+def is_zarr_python_array(value: Any) -> bool:
+    """Whether ``value`` is a zarr-python ``Array`` (checked without importing zarr)."""
+    return type(value).__module__.startswith("zarr.") and hasattr(value, "metadata")
+
+
+def write_into(array: Array, data: Any) -> None:
+    """Write all of ``data`` into ``array``: a dask graph for array sources, else direct."""
+    if isinstance(data, Array) or is_dask(data) or is_zarr_python_array(data):
+        array[...] = as_dask(data)
+    else:
+        array[...] = data
+
+
+def _infer_from_data(data: Any, shape: Any, dtype: Any) -> tuple[Any, Any]:
+    if data is None:
+        return shape, dtype
+    if not hasattr(data, "shape") or not hasattr(data, "dtype"):
+        data = np.asanyarray(data)
+    return (data.shape if shape is None else shape), (data.dtype if dtype is None else dtype)
+
+
+def new_array(
+    store: Store,
+    path: str,
+    *,
+    shape: Any = None,
+    dtype: Any = None,
+    data: Any = None,
+    overwrite: bool = False,
+    config: Mapping[str, Any] | None = None,
+    write_data: bool = True,
+    view: ConsolidatedView | None = None,
+    metadata: ArrayMetadata | None = None,
+    **keywords: Any,
+) -> NodeArray:
+    """Create the array at ``path`` from ``create_array`` keywords, and write ``data``.
+
+    ``metadata``, if given, is used as it is and the keywords are ignored.
+
+    Raises
+    ------
+    ContainsArrayError, ContainsGroupError
+        If a node exists there and ``overwrite`` is False.
+    TypeError
+        If neither ``shape`` nor ``data`` is given.
+    """
+    if metadata is None:
+        shape, dtype = _infer_from_data(data, shape, dtype)
+        if shape is None:
+            raise TypeError(f"creating the array {path or '/'!r} needs shape= (or data=)")
+        metadata = array_metadata(
+            shape=shape, dtype="float64" if dtype is None else dtype, **keywords
+        )
+    create_node(store, path, metadata, overwrite=overwrite, view=view)
+    array = NodeArray(store, path, metadata, config=config, view=view)
+    if data is not None and write_data:
+        write_into(array, data if hasattr(data, "shape") else np.asanyarray(data))
+    return array
+
+
+def create_keywords(
+    *,
+    chunks: Any = None,
+    dtype: Any = None,
+    compressor: Any = "auto",
+    fill_value: Any = DEFAULT_FILL_VALUE,
+    order: Any = None,
+    filters: Any = None,
+    dimension_separator: Any = None,
+    write_empty_chunks: bool | None = None,
+    zarr_format: int | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    chunk_shape: Any = None,
+    chunk_key_encoding: Any = None,
+    codecs: Any = None,
+    dimension_names: Any = None,
+    config: Mapping[str, Any] | None = None,
+    **ignored: Any,
+) -> dict[str, Any]:
+    """zarr-python's ``create`` keywords as ``new_array`` keywords.
+
+    ``chunks=None`` or ``True`` guesses chunks, ``False`` makes one chunk;
+    ``write_empty_chunks`` goes into the runtime ``config``. zarr-python 2's
+    ``synchronizer``, ``chunk_store``, ``cache_*``, ``object_codec`` and
+    ``meta_array`` are accepted and ignored with a warning, as zarr-python 3 does.
+    """
+    for name, value in ignored.items():
+        if name not in _IGNORED:
+            raise TypeError(f"create() got an unexpected keyword argument {name!r}")
+        if value is not None:
+            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
+    settings = dict(config or {})
+    if write_empty_chunks is not None:
+        settings["write_empty_chunks"] = write_empty_chunks
+    chosen = chunk_shape if chunk_shape is not None else chunks
+    if isinstance(chunk_key_encoding, tuple) and len(chunk_key_encoding) == 2:
+        # zarr-python's ("default", "/") shorthand
+        chunk_key_encoding = {"name": chunk_key_encoding[0], "separator": chunk_key_encoding[1]}
+    return {
+        "chunks": "auto" if chosen is None or chosen is True else chosen,
+        "dtype": dtype,
+        "compressor": compressor,
+        "fill_value": fill_value,
+        "order": order,
+        "filters": "auto" if filters is None else filters,
+        "dimension_separator": dimension_separator,
+        "zarr_format": zarr_format,
+        "attributes": attributes,
+        "chunk_key_encoding": chunk_key_encoding,
+        "codecs": codecs,
+        "dimension_names": dimension_names,
+        "config": settings or None,
+    }

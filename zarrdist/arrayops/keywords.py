@@ -1,0 +1,260 @@
+"""Turning ``create_array`` keywords into v2 or v3 array metadata.
+
+Accepts zarr-python 3.1.5's keywords (``filters``, ``serializer``, ``compressors``)
+and the seed's (``codecs`` for a whole v3 chain, ``compressor`` for one
+compressor). Codecs may be zarrdist codec objects, their JSON dicts, or numcodecs
+codec objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal
+
+import numcodecs
+from numcodecs.abc import Codec as NumcodecsBase
+
+from zarrdist.chunking.grid import (
+    DefaultChunkKeyEncoding,
+    V2ChunkKeyEncoding,
+    auto_shards,
+    chunk_key_encoding_from_json,
+    normalize_chunks,
+)
+from zarrdist.codecs import (
+    ArrayArrayCodec,
+    ArrayBytesCodec,
+    BytesBytesCodec,
+    Codec,
+    ShardingCodec,
+    ZstdCodec,
+    codec_from_json,
+)
+from zarrdist.config import config
+from zarrdist.datatypes import parse_data_type
+from zarrdist.errors import CodecError
+from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
+
+__all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
+
+_AUTO = "auto"
+
+
+class _DefaultFillValue:
+    """The fill value a caller did not choose: the data type's default.
+
+    Distinct from None, which a Zarr v2 array records as ``"fill_value": null``.
+    """
+
+    def __repr__(self) -> str:
+        return "DEFAULT_FILL_VALUE"
+
+
+#: Sentinel for "no fill value given" (zarr-python's ``DEFAULT_FILL_VALUE``).
+DEFAULT_FILL_VALUE: Any = _DefaultFillValue()
+#: zarr-python 3.1.5's v2 default compressor.
+V2_DEFAULT_COMPRESSOR = {"id": "zstd", "level": 0, "checksum": False}
+
+
+def as_v3_codec(codec: Any) -> Codec:
+    """A zarrdist codec from a codec object (zarrdist's, or another library's v3 codec with a
+    ``to_dict()``), its JSON entry, or a numcodecs codec."""
+    if isinstance(codec, Codec):
+        return codec
+    if isinstance(codec, NumcodecsBase):
+        conf = dict(codec.get_config())
+        codec_id = conf.pop("id")
+        native = {"zstd", "gzip", "blosc", "crc32c"}
+        if codec_id in native:
+            return codec_from_json({"name": codec_id, "configuration": conf})
+        return codec_from_json({"name": f"numcodecs.{codec_id}", "configuration": conf})
+    if isinstance(codec, Mapping | str):
+        return codec_from_json(codec if isinstance(codec, str) else dict(codec))
+    # A v3 codec object of another library (numcodecs.zarr3, zarr-python): its
+    # metadata entry says everything a zarrdist codec needs.
+    to_dict = getattr(codec, "to_dict", None)
+    entry = to_dict() if callable(to_dict) else None
+    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+        return codec_from_json(dict(entry))
+    raise CodecError(f"not a codec: {codec!r}")
+
+
+def _as_v2_config(codec: Any) -> dict[str, Any]:
+    if isinstance(codec, NumcodecsBase):
+        return dict(codec.get_config())
+    if isinstance(codec, Mapping):
+        conf = dict(codec)
+        if "id" not in conf:
+            raise CodecError(f"a v2 codec config needs an 'id': {conf!r}")
+        numcodecs.get_codec(dict(conf))  # fails early, naming the codec, if unknown
+        return conf
+    if isinstance(codec, Codec):
+        conf = codec.to_json()
+        name = conf["name"].removeprefix("numcodecs.")
+        return {"id": name, **(conf.get("configuration") or {})}
+    raise CodecError(f"not a v2 codec: {codec!r}")
+
+
+def _listify(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    if isinstance(value, Iterable) and not isinstance(value, str | Mapping):
+        return list(value)
+    return [value]
+
+
+def _v3_chain(
+    data_type: Any, filters: Any, serializer: Any, compressors: Any, codecs: Any
+) -> list[Codec]:
+    if codecs is not None:
+        return [as_v3_codec(c) for c in _listify(codecs)]
+    chain: list[Codec] = (
+        [] if filters in (None, _AUTO) else [as_v3_codec(c) for c in _listify(filters)]
+    )
+    if serializer in (None, _AUTO):
+        chain += list(default_codecs(data_type))
+    else:
+        chain.append(as_v3_codec(serializer))
+    if compressors == _AUTO:
+        chain.append(ZstdCodec(level=0, checksum=False))
+    else:
+        chain += [as_v3_codec(c) for c in _listify(compressors)]
+    kinds = (ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec)
+    for codec in chain:
+        if not isinstance(codec, kinds):
+            raise CodecError(f"not a codec: {codec!r}")
+    return chain
+
+
+def array_metadata(
+    *,
+    shape: Sequence[int] | int,
+    dtype: Any = "float64",
+    chunks: Any = _AUTO,
+    shards: Any = None,
+    filters: Any = _AUTO,
+    compressors: Any = _AUTO,
+    serializer: Any = _AUTO,
+    codecs: Any = None,
+    compressor: Any = _AUTO,
+    fill_value: Any = DEFAULT_FILL_VALUE,
+    order: Any = None,
+    zarr_format: int | None = None,
+    attributes: Mapping[str, Any] | None = None,
+    chunk_key_encoding: Any = None,
+    dimension_names: Sequence[str | None] | None = None,
+    dimension_separator: str | None = None,
+) -> ArrayMetadataV2 | ArrayMetadataV3:
+    """Metadata for a new array from ``create_array``'s keywords.
+
+    ``fill_value`` left at :data:`DEFAULT_FILL_VALUE` gives the data type's
+    default; None gives the default too, except in Zarr v2, which records it as
+    ``null`` (as zarr-python does).
+    """
+    zarr_format = _check_format(zarr_format or config.get("default_zarr_format"))
+    shape_t = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    data_type = parse_data_type(dtype, zarr_format)
+    itemsize = data_type.item_size or 16
+    if compressor != _AUTO:
+        compressors = None if compressor is None else [compressor]
+    if shards is not None and zarr_format == 2:
+        raise ValueError("sharding needs zarr_format=3")
+    if isinstance(shards, Mapping):
+        shards = shards.get("shape")
+    chunk_shape = normalize_chunks(chunks, shape_t, itemsize)
+    if zarr_format == 2:
+        null_fill = fill_value is None
+        fill_value = None if fill_value is DEFAULT_FILL_VALUE else fill_value
+        return _v2_metadata(
+            shape_t,
+            data_type,
+            chunk_shape,
+            filters,
+            compressors,
+            fill_value,
+            order,
+            attributes,
+            dimension_separator,
+            chunk_key_encoding,
+            null_fill,
+        )
+    if fill_value is DEFAULT_FILL_VALUE:
+        fill_value = None
+    chain = _v3_chain(data_type, filters, serializer, compressors, codecs)
+    outer = chunk_shape
+    if shards is not None:
+        outer = (
+            auto_shards(shape_t, chunk_shape, itemsize)
+            if shards == _AUTO
+            else normalize_chunks(shards, shape_t, itemsize)
+        )
+        chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
+    return ArrayMetadataV3(
+        shape=shape_t,
+        data_type=data_type,
+        chunk_shape=outer,
+        codecs=tuple(chain),
+        fill_value=fill_value,
+        chunk_key_encoding=_key_encoding(chunk_key_encoding, dimension_separator),
+        attributes=dict(attributes or {}),
+        dimension_names=None if dimension_names is None else tuple(dimension_names),
+    )
+
+
+def _check_format(value: Any) -> Literal[2, 3]:
+    if value in (2, 3) and not isinstance(value, bool):
+        return 2 if int(value) == 2 else 3
+    raise ValueError(f"zarr_format must be 2 or 3, got {value!r}")
+
+
+def _key_encoding(value: Any, separator: Any) -> Any:
+    if value is None:
+        return DefaultChunkKeyEncoding(separator or "/")
+    if isinstance(value, DefaultChunkKeyEncoding | V2ChunkKeyEncoding):
+        return value
+    if isinstance(value, Mapping) and "separator" in value and "name" in value:
+        data = {"name": value["name"], "configuration": {"separator": value["separator"]}}
+        return chunk_key_encoding_from_json(data)
+    return chunk_key_encoding_from_json(value)
+
+
+def _v2_metadata(
+    shape: tuple[int, ...],
+    data_type: Any,
+    chunk_shape: tuple[int, ...],
+    filters: Any,
+    compressors: Any,
+    fill_value: Any,
+    order: Any,
+    attributes: Mapping[str, Any] | None,
+    dimension_separator: Any,
+    chunk_key_encoding: Any,
+    null_fill: bool = False,
+) -> ArrayMetadataV2:
+    compressor: dict[str, Any] | None
+    if compressors == _AUTO:
+        # zarr-python 3.1.5 compresses every v2 data type, strings included, by default.
+        compressor = dict(V2_DEFAULT_COMPRESSOR)
+    else:
+        listed = _listify(compressors)
+        if len(listed) > 1:
+            raise CodecError(f"zarr_format=2 takes one compressor, got {len(listed)}")
+        compressor = _as_v2_config(listed[0]) if listed else None
+    filter_confs = (
+        None if filters in (None, _AUTO) else [_as_v2_config(f) for f in _listify(filters)]
+    )
+    separator = dimension_separator
+    if separator is None and isinstance(chunk_key_encoding, Mapping):
+        separator = chunk_key_encoding.get("separator")
+    return ArrayMetadataV2(
+        shape=shape,
+        data_type=data_type,
+        chunk_shape=chunk_shape,
+        fill_value=fill_value,
+        order=order or config.get("array.order"),
+        filters=tuple(filter_confs) if filter_confs else None,
+        compressor=compressor,
+        dimension_separator=separator or ".",
+        attributes=dict(attributes or {}),
+        fill_value_null=null_fill,
+    )

@@ -1,0 +1,6 @@
+"""Chunking (format core): chunk grids and key encodings, rechunk plans, fingerprints.
+
+``grid`` holds chunk grids, chunk key encodings and automatic chunk and shard shapes;
+``rechunk`` plans bounded-memory rechunks (integer arithmetic only); ``fingerprint``
+hashes array regions independently of how they are chunked.
+"""

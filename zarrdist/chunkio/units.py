@@ -1,0 +1,398 @@
+"""Read and write storage units (chunks or shards) through the codec pipeline.
+
+This is the one implementation of chunk I/O: the direct path of ``Array`` and
+every task of the dask graphs call these functions, so both paths produce the
+same bytes. Reads live in :mod:`zarrdist.chunkio.read`; this module holds what
+both directions share and the writes.
+
+Vocabulary
+----------
+*io chunk*
+    The granularity selections are projected onto: the inner chunk of a sharded
+    array (so a small read touches only the inner chunks it needs), else the chunk.
+*unit*
+    A stored object: a shard, or an unsharded chunk. A write of a unit is a
+    read-modify-write unless the selection covers it whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from operator import floordiv, sub
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.codecs import (
+    CodecChain,
+    decode_chunk,
+    encode_chunk,
+)
+from zarrdist.codecs.sharding import (
+    ShardingCodec,
+    all_fill_value,
+    merge_into_shard,
+    read_shard_partial,
+)
+from zarrdist.errors import CodecError
+from zarrdist.indexing import ChunkProjection
+from zarrdist.stores import Store
+from zarrdist.stores._base import slice_bytes
+
+if TYPE_CHECKING:
+    from zarrdist.codecs import ArraySpec
+    from zarrdist.indexing import Indexer
+    from zarrdist.metadata import ArrayMetadata
+
+__all__ = [
+    "ArrayHandle",
+    "Fields",
+    "LockFactory",
+    "Units",
+    "delete_units_outside",
+    "group_by_unit",
+    "write_selection",
+    "write_units",
+]
+
+#: ``lock(store_key)`` -> a context manager held around a unit's read-modify-write.
+LockFactory = Callable[[str], AbstractContextManager[Any]]
+#: Unit coordinates -> the io-chunk projections that fall inside that unit.
+Units = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
+#: Fields of a structured dtype to write, as NumPy indexes with them: one name, or a list.
+Fields = str | list[str]
+
+
+@dataclass(frozen=True)
+class ArrayHandle:
+    """Everything chunk I/O needs: a store, the array's path in it, and its metadata.
+
+    Attributes
+    ----------
+    store : Store
+    path : str
+        Path of the array inside the store ("" for the root).
+    metadata : ArrayMetadata
+        v2 or v3 array metadata.
+    write_empty_chunks : bool
+        Store units whose every element equals the fill value.
+    prototype : NDBufferPrototype
+        Array module for decoded data.
+    """
+
+    store: Store
+    path: str
+    metadata: ArrayMetadata
+    write_empty_chunks: bool = False
+    prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+
+    @property
+    def prefix(self) -> str:
+        """Key prefix of the array's objects ("" or ``"path/"``)."""
+        return f"{self.path}/" if self.path else ""
+
+    def key(self, unit: Sequence[int]) -> str:
+        """Store key of the unit at grid position ``unit``."""
+        return self.prefix + self.metadata.chunk_key(tuple(unit))
+
+    def keys(self, units: Iterable[Sequence[int]]) -> list[str]:
+        """Store keys of many units, looking the prefix and key encoding up once."""
+        prefix = self.prefix
+        encode = self.metadata.chunk_key_encoding.encode_chunk_key
+        return [prefix + encode(tuple(u)) for u in units]
+
+    @property
+    def sharding(self) -> ShardingCodec | None:
+        """The sharding codec when units can be read and written inner chunk by inner chunk.
+
+        A sharded array with other codecs around the sharding codec is treated as
+        unsharded: its shards are decoded whole.
+        """
+        chain: CodecChain = self.metadata.codec_chain
+        codec = chain.array_bytes
+        if isinstance(codec, ShardingCodec) and not chain.array_array and not chain.bytes_bytes:
+            return codec
+        return None
+
+    @property
+    def io_chunk_shape(self) -> tuple[int, ...]:
+        """Shape selections are projected onto (inner chunks for sharded arrays)."""
+        sharding = self.sharding
+        return tuple(sharding.chunk_shape) if sharding else tuple(self.metadata.chunk_shape)
+
+    @property
+    def unit_spec(self) -> ArraySpec:
+        """Codec spec of one stored unit."""
+        spec: ArraySpec = self.metadata.chunk_spec(self.prototype)
+        return spec
+
+    def with_metadata(self, metadata: ArrayMetadata) -> ArrayHandle:
+        """The same handle over other metadata (a resized array)."""
+        return ArrayHandle(self.store, self.path, metadata, self.write_empty_chunks, self.prototype)
+
+
+def _chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
+    outer = handle.metadata.chunk_shape
+    inner = handle.io_chunk_shape
+    return tuple(o // i for o, i in zip(outer, inner, strict=True))
+
+
+def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -> Units:
+    """Group io-chunk projections by the stored unit that holds them, in first-seen order."""
+    per_unit = _chunks_per_unit(handle)
+    units: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    if all(n == 1 for n in per_unit):
+        for p in projections:
+            units.setdefault(p.chunk_coords, []).append(p)
+        return units
+    for p in projections:
+        units.setdefault(tuple(map(floordiv, p.chunk_coords, per_unit)), []).append(p)
+    return units
+
+
+def _reraise(error: CodecError, key: str, store: Store) -> CodecError:
+    """The same kind of error, now naming the store key it came from."""
+    message = str(error.args[0]) if error.args else "codec failed"
+    return type(error)(
+        f"cannot decode {key!r}: {message}", codec=error.codec, key=key, store=store.url
+    )
+
+
+def _decode(
+    handle: ArrayHandle, key: str, data: Any, spec: ArraySpec, chain: CodecChain | None = None
+) -> Any:
+    """Decode one stored chunk (with the array's chain unless ``chain`` is given); a
+    codec error names ``key``."""
+    try:
+        return decode_chunk(handle.metadata.codec_chain if chain is None else chain, data, spec)
+    except CodecError as error:
+        raise _reraise(error, key, handle.store) from error
+
+
+def _by_inner(
+    handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
+) -> dict[tuple[int, ...], list[ChunkProjection]]:
+    """The projections into the shard at ``unit``, grouped by inner-chunk position."""
+    per_unit = _chunks_per_unit(handle)
+    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
+    by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
+    for p in projections:
+        by_inner.setdefault(tuple(map(sub, p.chunk_coords, origin)), []).append(p)
+    return by_inner
+
+
+Getters = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+
+
+def _getters_over(data: Any) -> Getters:
+    """Shard byte getters over a shard already in memory (None: no shard stored)."""
+    if data is None:
+        return (lambda _: None), (lambda requests: [None] * len(requests))
+    # Ranges are views, not copies: a coalesced range can be most of the shard.
+    view = memoryview(data).cast("B")
+    return (lambda r: slice_bytes(view, r)), (lambda rs: [slice_bytes(view, r) for r in rs])
+
+
+# -- writes --------------------------------------------------------------------------
+
+
+def _fresh_chunk(handle: ArrayHandle, shape: tuple[int, ...], order: str) -> Any:
+    return handle.prototype.full(shape, handle.metadata.fill_value, handle.metadata.dtype, order)
+
+
+def _updated_chunk(
+    handle: ArrayHandle,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+    existing: Callable[[], Any | None],
+    shape: tuple[int, ...],
+    order: str,
+    fields: Fields | None = None,
+) -> Any:
+    """The chunk after assigning ``value`` at ``projections`` (reading it first if partial);
+    with ``fields``, ``value`` replaces only those fields of a structured chunk."""
+    # A write of some fields keeps the others: it never covers a chunk whole.
+    complete = fields is None and any(p.is_complete_chunk for p in projections)
+    if complete and len(projections) == 1:
+        whole = _whole_piece(projections[0], value, shape)
+        # Only a value of the array's dtype can be encoded as is; others are cast below.
+        if whole is not None and whole.dtype == handle.metadata.dtype:
+            # The value already holds the entire chunk: encode it in place, no fill, no copy.
+            return whole
+    chunk = None if complete else existing()
+    if chunk is None:
+        chunk = _fresh_chunk(handle, shape, order)
+    elif not chunk.flags.writeable:
+        chunk = chunk.copy(order=order)
+    # One field, or several, of a structured chunk is a view: writing it writes the chunk.
+    target = chunk if fields is None else chunk[fields]
+    for p in projections:
+        target[p.chunk_selection] = value[p.out_selection]
+    return chunk
+
+
+def _whole_piece(p: ChunkProjection, value: Any, shape: tuple[int, ...]) -> Any | None:
+    """``value``'s part for a chunk it covers entirely in order, else None."""
+    for s, n in zip(p.chunk_selection, shape, strict=False):
+        if not (isinstance(s, slice) and s.step in (None, 1) and not s.start and s.stop >= n):
+            return None
+    if len(p.chunk_selection) != len(shape):
+        return None
+    piece = value[p.out_selection]
+    return piece if getattr(piece, "shape", None) == shape else None
+
+
+def write_units(
+    handle: ArrayHandle,
+    units: Units,
+    value: Any,
+    *,
+    lock: LockFactory | None = None,
+    fields: Fields | None = None,
+) -> int:
+    """Write ``value`` (broadcast to the selection's shape) at every projection of ``units``.
+
+    Each unit is written once; a unit the projections cover only partly is read,
+    updated and rewritten, under ``lock(key)`` when a lock factory is given. With
+    ``fields`` (names of a structured dtype's fields) only those fields are
+    replaced, so every unit is read and updated under its lock.
+    Returns the encoded bytes stored (units left empty count 0), so callers that
+    report sizes need no request per key afterwards.
+    """
+    stored = 0
+    # The same for every unit of the call: looked up once, not per unit.
+    sharding, spec = handle.sharding, handle.unit_spec
+    for unit, projections in units.items():
+        key = handle.key(unit)
+        partial = fields is not None or not all(p.is_complete_chunk for p in projections)
+        guard = lock(key) if (lock is not None and (partial or sharding)) else None
+        with guard if guard is not None else contextlib.nullcontext():
+            if sharding is not None:
+                stored += _write_shard(
+                    handle, unit, key, projections, value, sharding, spec, fields
+                )
+            else:
+                stored += _write_chunk(handle, key, projections, value, spec, fields)
+    return stored
+
+
+def _write_chunk(
+    handle: ArrayHandle,
+    key: str,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+    spec: ArraySpec,
+    fields: Fields | None = None,
+) -> int:
+    def existing() -> Any | None:
+        data = handle.store.get(key)
+        return None if data is None else _decode(handle, key, data, spec)
+
+    chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order, fields)
+    if not handle.write_empty_chunks and all_fill_value(chunk, spec):
+        handle.store.delete(key)
+        return 0
+    data = encode_chunk(handle.metadata.codec_chain, chunk, spec)
+    return _put(handle, key, data)
+
+
+def _put(handle: ArrayHandle, key: str, data: Any | None) -> int:
+    """Store ``data`` at ``key`` (None deletes it); the bytes stored."""
+    if data is None:
+        handle.store.delete(key)
+        return 0
+    handle.store.set(key, data)
+    return memoryview(data).nbytes
+
+
+def _inner_in_bounds(handle: ArrayHandle, unit: tuple[int, ...]) -> int:
+    """How many inner chunks of the shard at ``unit`` lie (partly) inside the array."""
+    inner = handle.io_chunk_shape
+    per_unit = _chunks_per_unit(handle)
+    count = 1
+    for u, n, c, extent in zip(unit, per_unit, inner, handle.metadata.shape, strict=True):
+        start = u * n
+        stop = min(start + n, -(-extent // c))
+        count *= max(stop - start, 0)
+    return count
+
+
+def _write_shard(
+    handle: ArrayHandle,
+    unit: tuple[int, ...],
+    key: str,
+    projections: Sequence[ChunkProjection],
+    value: Any,
+    codec: ShardingCodec,
+    spec: ArraySpec,
+    fields: Fields | None = None,
+) -> int:
+    inner_spec = codec.inner_spec(spec)
+    by_inner = _by_inner(handle, unit, projections)
+    complete = (
+        {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
+        if fields is None
+        else set()
+    )
+    # A write covering every inner chunk of the shard needs no read of the old shard.
+    whole = len(complete) == _inner_in_bounds(handle, unit)
+    existing = None if whole else handle.store.get(key)
+    old: dict[tuple[int, ...], Any] = {}
+    if existing is not None:
+        needed = [c for c in by_inner if c not in complete]
+        getters = _getters_over(existing)
+        try:
+            old = read_shard_partial(*getters, codec, spec, needed)
+        except CodecError as error:
+            raise _reraise(error, key, handle.store) from error
+    updates = {
+        coords: _updated_chunk(
+            handle,
+            ps,
+            value,
+            lambda c=coords: old.get(c),
+            inner_spec.shape,
+            inner_spec.order,
+            fields,
+        )
+        for coords, ps in by_inner.items()
+    }
+    try:
+        data = merge_into_shard(existing, updates, codec, spec, handle.write_empty_chunks)
+    except CodecError as error:
+        raise _reraise(error, key, handle.store) from error
+    return _put(handle, key, data)
+
+
+def write_selection(
+    handle: ArrayHandle,
+    indexer: Indexer,
+    value: Any,
+    *,
+    lock: LockFactory | None = None,
+    fields: Fields | None = None,
+) -> None:
+    """Write ``value`` (already broadcast to ``indexer.shape``) at the selection; with
+    ``fields``, into those fields only."""
+    units = group_by_unit(handle, indexer)
+    if units:
+        write_units(handle, units, value, lock=lock, fields=fields)
+
+
+# -- resize --------------------------------------------------------------------------
+
+
+def delete_units_outside(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[str]:
+    """Store keys of the units that lie wholly outside ``new_shape`` (for shrinking)."""
+    chunk_shape = handle.metadata.chunk_shape
+    old_grid = [-(-s // c) for s, c in zip(handle.metadata.shape, chunk_shape, strict=True)]
+    new_grid = [-(-s // c) for s, c in zip(new_shape, chunk_shape, strict=True)]
+    keys = []
+    for unit in np.ndindex(*old_grid):
+        if any(u >= n for u, n in zip(unit, new_grid, strict=True)):
+            keys.append(handle.key(unit))
+    return keys

@@ -1,0 +1,229 @@
+"""Creating, deleting and moving nodes, with parents written and consolidation kept true.
+
+Every operation reads what it must check in one batch (the node and its
+ancestors), writes, then brings consolidated documents above it up to date
+(:func:`zarrdist.hierarchy.consolidation.sync_consolidated`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from zarrdist.array import Array as BaseArray
+from zarrdist.errors import (
+    ContainsArrayError,
+    ContainsNodeError,
+    NodeNotFoundError,
+)
+from zarrdist.graphs.keycopy import copy_keys, renamed
+from zarrdist.hierarchy.consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
+from zarrdist.hierarchy.documents import (
+    V2_NAMES,
+    ancestors,
+    delete_node,
+    key_prefix,
+    new_group_metadata,
+    node_exists_error,
+    node_kind,
+    parse_documents,
+    write_nodes,
+)
+
+if TYPE_CHECKING:
+    from zarrdist.metadata import ArrayMetadata, NodeMetadata
+    from zarrdist.stores import Store
+
+__all__ = ["Array", "NodeArray", "create_node", "move_node", "parent_documents", "remove_node"]
+
+
+class Array(BaseArray):
+    """The Array every public function returns: it also keeps consolidated metadata
+    above it true when its metadata changes.
+
+    Attribute changes, resizes and appends rewrite the array's own documents (as
+    any Array does) and then every consolidated document of the hierarchy above.
+    It is named ``Array`` because users print ``type(z).__name__``; it is an
+    instance of :class:`zarrdist.Array` (the base class).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        path: str,
+        metadata: ArrayMetadata,
+        *,
+        config: Any = None,
+        view: ConsolidatedView | None = None,
+    ) -> None:
+        super().__init__(store, path, metadata, config=config)
+        self._view = view
+
+    def _after_metadata_change(self) -> None:
+        sync_consolidated(self.store, [(self.path, self.metadata)], view=self._view)
+
+    def _write_metadata(self, metadata: ArrayMetadata) -> None:
+        super()._write_metadata(metadata)
+        self._after_metadata_change()
+
+    def resize(self, *shape: Any, new_shape: Any = None) -> None:
+        """Change the shape; data outside a smaller shape is deleted, not kept."""
+        super().resize(*shape, new_shape=new_shape)
+        self._after_metadata_change()
+
+    def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
+        """Append ``data`` along ``axis``; returns the new shape."""
+        shape = super().append(data, axis)
+        self._after_metadata_change()
+        return shape
+
+    def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
+        """A view of the same array with other runtime settings (order, write_empty_chunks)."""
+        base = super().with_config(config, **kwargs)
+        return Array(base.store, base.path, base.metadata, config=base._config, view=self._view)
+
+
+def parent_documents(
+    store: Store, path: str, zarr_format: int
+) -> tuple[dict[str, bytes | None], dict[str, dict[str, bytes | None]]]:
+    """The documents at ``path`` and those of each ancestor, fetched in one batch.
+
+    The node itself is checked in both formats (a node of either kind blocks a
+    creation); ancestors in ``zarr_format``, with what marks them consolidated.
+    """
+    parent_names = ("zarr.json",) if zarr_format == 3 else (".zarray", ".zgroup", ZMETADATA)
+    wanted = [(path, n) for n in ("zarr.json", ".zarray", ".zgroup")]
+    wanted += [(p, n) for p in ancestors(path) for n in parent_names]
+    values = store.get_many([key_prefix(p) + n for p, n in wanted])
+    docs: dict[str, dict[str, bytes | None]] = {}
+    for (node, name), value in zip(wanted, values, strict=True):
+        docs.setdefault(node, {})[name] = None if value is None else bytes(value)
+    return docs[path], {p: docs[p] for p in ancestors(path)}
+
+
+#: The name other modules use, to tell it from the base class.
+NodeArray = Array
+
+
+def _missing_parents(
+    store: Store, path: str, parents: Mapping[str, Mapping[str, Any]]
+) -> list[str]:
+    missing = []
+    for parent, docs in parents.items():
+        kind = node_kind(docs)
+        if kind == "array":
+            raise ContainsArrayError(
+                f"cannot create a node at {path!r}: {parent or '/'!r} is an array",
+                store=store.url,
+                path=parent or "/",
+            )
+        if kind is None:
+            missing.append(parent)
+    return missing
+
+
+def create_node(
+    store: Store,
+    path: str,
+    metadata: NodeMetadata,
+    *,
+    overwrite: bool = False,
+    view: ConsolidatedView | None = None,
+) -> None:
+    """Write a new node at ``path``, its missing parent groups, and update consolidation.
+
+    Raises
+    ------
+    ContainsArrayError, ContainsGroupError
+        If a node exists at ``path`` and ``overwrite`` is False, or an ancestor is
+        an array.
+    """
+    own, parents = parent_documents(store, path, metadata.zarr_format)
+    existing = node_kind(own)
+    if existing is not None and not overwrite:
+        raise node_exists_error(
+            existing, path, store.url, "; pass overwrite=True (or mode='w') to replace it"
+        )
+    missing = _missing_parents(store, path, parents)
+    changes: list[Change] = []
+    if overwrite and (existing is not None or store.supports_deletes):
+        delete_node(store, path)
+        changes.append((path, None))
+    new: list[tuple[str, NodeMetadata]] = [
+        (p, new_group_metadata(metadata.zarr_format)) for p in missing
+    ]
+    new.append((path, metadata))
+    write_nodes(store, new)
+    changes += new
+    known: dict[str, dict[str, bytes | None]] = {**parents, path: {ZMETADATA: None}}
+    sync_consolidated(store, changes, zarr_format=metadata.zarr_format, view=view, known=known)
+
+
+def remove_node(
+    store: Store, path: str, *, zarr_format: int | None, view: ConsolidatedView | None = None
+) -> None:
+    """Delete the node at ``path`` and everything below it; update consolidation."""
+    delete_node(store, path)
+    sync_consolidated(store, [(path, None)], zarr_format=zarr_format, view=view)
+
+
+def _subtree_metadata(store: Store, path: str, keys: list[str]) -> list[tuple[str, NodeMetadata]]:
+    """Metadata of every node stored under ``path`` (relative paths), from listed keys."""
+    names = ("zarr.json", *V2_NAMES)
+    docs_keys = [k for k in keys if k.rpartition("/")[2] in names]
+    values = dict(zip(docs_keys, store.get_many(docs_keys), strict=True))
+    by_node: dict[str, dict[str, bytes | None]] = {}
+    prefix = key_prefix(path)
+    for key, value in values.items():
+        node, _, name = key[len(prefix) :].rpartition("/")
+        by_node.setdefault(node, {})[name] = None if value is None else bytes(value)
+    out = []
+    for node, docs in sorted(by_node.items()):
+        metadata = parse_documents(docs, node)
+        if metadata is not None:
+            out.append((node, metadata))
+    return out
+
+
+def move_node(
+    store: Store,
+    source: str,
+    dest: str,
+    *,
+    zarr_format: int,
+    view: ConsolidatedView | None = None,
+) -> None:
+    """Move the node at ``source`` (and all below it) to ``dest`` in the same store.
+
+    Keys are copied on the graph engine, then the source is deleted.
+
+    Raises
+    ------
+    NodeNotFoundError
+        If nothing exists at ``source``.
+    ContainsNodeError
+        If a node exists at ``dest``, or ``dest`` lies inside ``source``.
+    """
+    if not source:
+        raise ValueError("the root of a store cannot be moved")
+    if dest == source or dest.startswith(source + "/"):
+        raise ContainsNodeError(
+            f"cannot move {source!r} into itself ({dest!r})", store=store.url, path=dest
+        )
+    keys = list(store.list_prefix(source))
+    nodes = _subtree_metadata(store, source, keys)
+    if not any(rel == "" for rel, _ in nodes):
+        raise NodeNotFoundError(f"nothing to move at {source!r}", store=store.url, path=source)
+    own, parents = parent_documents(store, dest, zarr_format)
+    if node_kind(own) is not None:
+        raise ContainsNodeError(
+            f"cannot move {source!r} to {dest!r}: a node exists there", store=store.url, path=dest
+        )
+    missing = _missing_parents(store, dest, parents)
+    write_nodes(store, [(p, new_group_metadata(zarr_format)) for p in missing])
+    copy_keys(store, store, renamed(keys, key_prefix(source), key_prefix(dest)))
+    delete_node(store, source)
+    changes: list[Change] = [(source, None)]
+    changes += [(p, new_group_metadata(zarr_format)) for p in missing]
+    changes += [(f"{dest}/{rel}" if rel else dest, m) for rel, m in nodes]
+    sync_consolidated(store, changes, zarr_format=zarr_format, view=view)
