@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import subprocess
 import sys
@@ -176,18 +177,31 @@ def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 def test_rewrite_swaps_the_old_value_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if local_module._renameat2 is None:
         pytest.skip("no renameat2 on this platform")
-    replaced: list[str] = []
-    real_replace = os.replace
-    monkeypatch.setattr(os, "replace", lambda a, b: (replaced.append(b), real_replace(a, b)))
+    calls: list[object] = []
+    real_replace, real_rename2 = os.replace, local_module._rename2
+
+    def rename2(a: str, b: str, flags: int) -> int:
+        failed = real_rename2(a, b, flags)
+        calls.append((flags, failed))
+        return failed
+
+    monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
+    monkeypatch.setattr(local_module, "_rename2", rename2)
+    monkeypatch.setattr(local_module._last_swap, "new_name", False)
+    exchange, noreplace = local_module._RENAME_EXCHANGE, local_module._RENAME_NOREPLACE
     store = LocalStore(tmp_path)
-    store.set("c/0", b"old")
-    assert len(replaced) == 1  # a new name: a plain rename
+    store.set("c/0", b"old")  # a new name where a rewrite was expected: one wasted call
+    store.set("c/1", b"one")  # then new names cost one rename that replaces nothing
+    assert calls == [(exchange, errno.ENOENT), "replace", (noreplace, 0)]
+    calls.clear()
     with open(tmp_path / "c" / "0", "rb") as reader:  # a reader of the old value
         store.set("c/0", b"new")
         assert reader.read() == b"old"
-    assert len(replaced) == 1  # an existing name: swapped, then the old file unlinked
+    store.set("c/1", b"two")  # existing names: swapped, then the old file unlinked
+    assert calls == [(noreplace, errno.EEXIST), (exchange, 0), (exchange, 0)]
     assert store.get("c/0") == b"new"
-    assert os.listdir(tmp_path / "c") == ["0"]
+    assert store.get("c/1") == b"two"
+    assert sorted(os.listdir(tmp_path / "c")) == ["0", "1"]
 
 
 @pytest.mark.parametrize("exchange", [True, False])

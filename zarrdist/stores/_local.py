@@ -82,6 +82,7 @@ _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
 _THREADS = 8
 _AT_FDCWD = -100
+_RENAME_NOREPLACE = 1
 _RENAME_EXCHANGE = 2
 
 
@@ -543,24 +544,47 @@ def _write_all(fd: int, value: bytes | memoryview) -> None:
             done += os.write(fd, view[done:])
 
 
+def _rename2(a: str, b: str, flags: int) -> int:
+    """renameat2(a, b, flags): 0, or the errno it failed with (ENOSYS without it)."""
+    if _renameat2 is None:
+        return errno.ENOSYS
+    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags) == 0:
+        return 0
+    return ctypes.get_errno()
+
+
 def _exchange(a: str, b: str) -> bool:
     """Swap the names ``a`` and ``b`` atomically; False where that cannot be done."""
-    if _renameat2 is None:
-        return False
-    return _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+    return _rename2(a, b, _RENAME_EXCHANGE) == 0
+
+
+# Whether this thread's last value went to a new name. A first write into a
+# store creates every name; a rewrite replaces every name. Each thread tries the
+# call that fitted its last value first, so a run of either costs one system call
+# per value, and a switch costs one failed call.
+_last_swap = threading.local()
 
 
 def _swap_in(tmp: str, path: str) -> None:
     """Put the file ``tmp`` at ``path`` atomically, removing what ``path`` held.
 
     An existing value is swapped out and then unlinked, which on ext4 costs half of
-    a rename over it (see ``_renameat2``); a new name, or a filesystem without the
-    exchange, gets ``os.replace``. A directory at ``path`` is swapped back and
-    refused, as ``os.replace`` refuses it.
+    a rename over it (see ``_renameat2``); a new name gets a rename that refuses to
+    replace anything, and a filesystem without renameat2 gets ``os.replace``. A
+    directory at ``path`` is swapped back and refused, as ``os.replace`` refuses it.
     """
+    if getattr(_last_swap, "new_name", False):
+        failed = _rename2(tmp, path, _RENAME_NOREPLACE)
+        if failed == 0:
+            return
+        if failed != errno.EEXIST:
+            os.replace(tmp, path)
+            return
     if not _exchange(tmp, path):
+        _last_swap.new_name = True
         os.replace(tmp, path)
         return
+    _last_swap.new_name = False
     try:
         os.unlink(tmp)
     except IsADirectoryError:
