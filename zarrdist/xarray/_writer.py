@@ -14,9 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Any
 
-import dask
 from dask.delayed import Delayed
-from dask.task_spec import List, Task, TaskRef
 from xarray.backends.common import ArrayWriter
 from xarray.backends.writers import (
     _validate_dataset_names,
@@ -27,28 +25,10 @@ from xarray.backends.zarr import _choose_default_mode
 from xarray.core.dataset import Dataset
 from xarray.namedarray.pycompat import is_chunked_array
 
-from zarrdist.array import Array
-from zarrdist.graphs.execute import run_graph
-from zarrdist.graphs.write import write_dask_graph
+from zarrdist.dask import store as store_graph
 from zarrdist.xarray._store import ZarrdistStore
 
 __all__ = ["GraphArrayWriter", "ZarrdistAccessor", "to_zarr"]
-
-
-def _region(target: Array, region: tuple[slice, ...] | None) -> tuple[slice, ...]:
-    if not region:
-        return tuple(slice(0, n) for n in target.shape)
-    out = []
-    for sl, n in zip(region, target.shape, strict=True):
-        start, stop, step = sl.indices(n)
-        if step != 1:
-            raise ValueError(f"region step {step} of array {target.path!r}: only step 1 is written")
-        out.append(slice(start, stop))
-    return tuple(out)
-
-
-def _all_done(*_: Any) -> None:
-    return None
 
 
 class GraphArrayWriter(ArrayWriter):
@@ -76,27 +56,16 @@ class GraphArrayWriter(ArrayWriter):
         """Write the collected dask variables (``compute=False``: return a Delayed)."""
         if not self.sources:
             return None
-        dsk: dict[Hashable, Any] = {}
-        keys: list[Hashable] = []
-        local_only = False
-        tasks = 0
-        for source, target, region in zip(self.sources, self.targets, self.regions, strict=True):
-            graph = write_dask_graph(target._handle, _region(target, region), source)
-            dsk.update(graph.dsk)
-            keys.extend(graph.keys)
-            local_only |= graph.local_only
-            tasks += graph.num_tasks
+        sources, targets, regions = self.sources, self.targets, self.regions
         self.sources, self.targets, self.regions = [], [], []
-        name = "zarrdist-xarray-store-" + dask.base.tokenize(keys)
-        dsk[name] = Task(name, _all_done, List(*(TaskRef(k) for k in keys)))
-        if not compute:
-            return Delayed(name, dsk)
-        kwargs = dict(chunkmanager_store_kwargs or {})
-        if kwargs:
-            dask.compute(Delayed(name, dsk), **kwargs)
-        else:
-            run_graph(dsk, [name], num_tasks=max(tasks, 2), local_only=local_only)
-        return None
+        result: Delayed | None = store_graph(
+            sources,
+            targets,
+            regions=regions,
+            compute=compute,
+            **dict(chunkmanager_store_kwargs or {}),
+        )
+        return result
 
 
 def to_zarr(
