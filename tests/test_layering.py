@@ -104,6 +104,26 @@ def test_imports_point_down(module: str, path: Path) -> None:
         assert target in ALLOWED[layer], f"{module} ({layer}) imports {name} ({target})"
 
 
+# Integrations at the edges: they call the public face and the graphs; nothing else
+# in zarrdist imports them (and so ``import zarrdist`` loads no xarray).
+EDGES = ("zarrdist.xarray", "zarrdist.dask")
+# The xarray writer writes its dask variables with zarrdist.dask.store.
+EDGE_USES = {("zarrdist.xarray", "zarrdist.dask")}
+
+
+def _edge(name: str) -> str | None:
+    return next((e for e in EDGES if name == e or name.startswith(e + ".")), None)
+
+
+@pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
+def test_nothing_imports_the_integrations(module: str, path: Path) -> None:
+    own = _edge(module)
+    for name in _imports(path, module):
+        edge = _edge(name)
+        allowed = edge is None or edge == own or (own, edge) in EDGE_USES
+        assert allowed, f"{module} imports the integration {name}"
+
+
 @pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
 def test_module_size(module: str, path: Path) -> None:
     lines = len(path.read_text().splitlines())
@@ -116,7 +136,8 @@ def test_core_and_stores_load_no_dask() -> None:
     code = (
         "import sys, zarrdist, zarrdist.stores, zarrdist.codecs\n"
         "import zarrdist.config, zarrdist.errors\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'dask', 'distributed'})\n"
+        "heavy = {'dask', 'distributed', 'xarray'}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")

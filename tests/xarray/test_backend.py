@@ -54,7 +54,9 @@ def test_backend_array_reads_with_zarrdist(tmp_path: Path) -> None:
     z = zarrdist.create_array(tmp_path / "a", shape=(6, 10), chunks=(2, 3), dtype="i4")
     z[...] = values
     wrapper = zx.ZarrdistBackendArray(z)
-    assert wrapper.get_array() is z and wrapper.shape == (6, 10) and wrapper.dtype == "i4"
+    assert wrapper.get_array() is z
+    assert wrapper.shape == (6, 10)
+    assert wrapper.dtype == "i4"
     from xarray.core import indexing
 
     basic = indexing.BasicIndexer((slice(1, 5), 4))
