@@ -35,11 +35,13 @@ class ZarrdistBackendArray(BackendArray):
 
     def __getitem__(self, key: indexing.ExplicitIndexer) -> Any:
         array = self._array
-        if isinstance(key, indexing.VectorizedIndexer):
+        basic = all(isinstance(k, slice | int | np.integer) for k in key.tuple)
+        if isinstance(key, indexing.VectorizedIndexer) and not basic:
             method = array.vindex.__getitem__
-        elif isinstance(key, indexing.OuterIndexer):
+        elif isinstance(key, indexing.OuterIndexer) and not basic:
             method = array.oindex.__getitem__
         else:
+            # dask's blocks come as outer indexers of slices: a plain region read
             method = array.__getitem__
         value = indexing.explicit_indexing_adapter(
             key, self.shape, indexing.IndexingSupport.VECTORIZED, method
