@@ -81,8 +81,10 @@ def from_zarr(
 
 def _renamed(arr: da.Array, name: str) -> da.Array:
     """``arr`` (one graph layer of block tasks) with its blocks keyed under ``name``."""
-    graph = dict(arr.__dask_graph__())
-    subs = {k: (name, *k[1:]) for k in graph if isinstance(k, tuple) and k[0] == arr.name}
+    graph: dict[Any, Any] = dict(arr.__dask_graph__())
+    subs: dict[Any, Any] = {
+        k: (name, *k[1:]) for k in graph if isinstance(k, tuple) and k[0] == arr.name
+    }
     dsk = {subs.get(k, k): node.substitute(subs, key=subs.get(k, k)) for k, node in graph.items()}
     return da.Array(dsk, name, arr.chunks, dtype=arr.dtype, meta=arr._meta)
 
@@ -153,14 +155,14 @@ def store(
     targets after the write otherwise.
     """
     single = isinstance(sources, da.Array)
-    srcs = [sources] if single else list(sources)  # type: ignore[list-item]
-    tgts = [targets] if isinstance(targets, Array) else list(targets)  # type: ignore[arg-type]
+    srcs: list[da.Array] = [sources] if isinstance(sources, da.Array) else list(sources)
+    tgts: list[Array] = [targets] if isinstance(targets, Array) else list(targets)
     if len(srcs) != len(tgts):
         raise ValueError(f"{len(srcs)} sources and {len(tgts)} targets: they must pair up")
     if regions is None or (regions and isinstance(regions[0], slice)):
         regions = [regions] * len(srcs)
     dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    keys: list[Any] = []
     local_only, tasks = False, 0
     bounds = []
     for source, target, region in zip(srcs, tgts, regions, strict=True):

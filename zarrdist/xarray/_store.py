@@ -29,7 +29,7 @@ from zarrdist.xarray._array import ZarrdistBackendArray
 __all__ = ["ZarrdistStore", "dims_and_attrs", "open_zarrdist_group"]
 
 
-def dims_and_attrs(array: Array) -> tuple[tuple[str, ...], dict[str, Any]]:
+def dims_and_attrs(array: Array) -> tuple[tuple[str | None, ...], dict[str, Any]]:
     """Dimension names and user attributes of ``array``.
 
     Format 3 keeps the names in the metadata's ``dimension_names``; format 2 in the
@@ -156,7 +156,8 @@ class ZarrdistStore(ZarrStore):
         return tuple(k for k, node in self.members.items() if isinstance(node, Array))
 
     def arrays(self) -> tuple[tuple[str, Array], ...]:  # type: ignore[override]
-        return tuple((k, node) for k, node in self.members.items() if isinstance(node, Array))
+        members: dict[str, Any] = dict(self.members)
+        return tuple((k, node) for k, node in members.items() if isinstance(node, Array))
 
     # -- reading ---------------------------------------------------------------------
     def open_store_variable(self, name: str) -> Variable:
@@ -196,11 +197,11 @@ class ZarrdistStore(ZarrStore):
                 )
         return Variable(dims, data, attributes, encoding)
 
-    def get_variables(self) -> FrozenDict[str, Variable]:
+    def get_variables(self) -> Mapping[str, Variable]:
         return FrozenDict((k, self.open_store_variable(k)) for k in self.array_keys())
 
-    def get_dimensions(self) -> dict[str, int]:
-        sizes: dict[str, int] = {}
+    def get_dimensions(self) -> dict[Any, int]:
+        sizes: dict[Any, int] = {}
         for _, array in self.arrays():
             names, _ = dims_and_attrs(array)
             for dim, size in zip(names, array.shape, strict=True):
@@ -223,7 +224,7 @@ class ZarrdistStore(ZarrStore):
                 self.zarr_group.store, zarr_format=self.zarr_group.metadata.zarr_format
             )
 
-    def _open_existing_array(self, *, name: str) -> Array:
+    def _open_existing_array(self, *, name: str) -> Array:  # type: ignore[override]
         array = self.zarr_group[name]
         assert isinstance(array, Array)
         if self._write_empty is not None:
