@@ -160,3 +160,20 @@ def test_s3_with_storage_options(s3_bucket_url: S3Location) -> None:
     xr.testing.assert_identical(got.compute(), source)
     theirs = xr.open_zarr(url, storage_options=options)
     xr.testing.assert_identical(theirs.compute(), source)
+
+
+def test_store_objects_and_urls(tmp_path: Path) -> None:
+    """StoreLike inputs: zarrdist store objects (a MemoryStore too) and file:// URLs."""
+    from zarrdist.stores import LocalStore, MemoryStore
+
+    source = climate()
+    memory = MemoryStore()
+    zx.to_zarr(source.chunk({"time": 3}), memory, zarr_format=3)
+    xr.testing.assert_identical(xr.open_dataset(memory, engine="zarrdist").load(), source)
+    chunked = xr.open_dataset(memory, engine="zarrdist", chunks={})
+    xr.testing.assert_identical(chunked.compute(), source)
+    url = (tmp_path / "url.zarr").as_uri()
+    zx.to_zarr(source, url, zarr_format=2)
+    xr.testing.assert_identical(xr.open_dataset(url, engine="zarrdist").load(), source)
+    read_only = LocalStore(tmp_path / "url.zarr", read_only=True)
+    xr.testing.assert_identical(xr.open_dataset(read_only, engine="zarrdist").load(), source)
