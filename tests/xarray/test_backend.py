@@ -100,6 +100,10 @@ def test_groups_and_zarrdist_group_objects(tmp_path: Path) -> None:
     xr.testing.assert_identical(
         xr.open_zarr(tmp_path / "out.zarr", group="images", consolidated=False).compute(), b
     )
+    zx.to_zarr(a, out, group="runs/first", consolidated=False)  # created, as by xarray
+    xr.testing.assert_identical(
+        xr.open_zarr(tmp_path / "out.zarr", group="runs/first", consolidated=False).compute(), a
+    )
 
 
 def test_consolidated_and_zarr_format_arguments(tmp_path: Path) -> None:

@@ -59,10 +59,13 @@ def dims_and_attrs(array: Array) -> tuple[tuple[str | None, ...], dict[str, Any]
     return names, {k: v for k, v in attributes.items() if not k.lower().startswith("_nc")}
 
 
-def _member_group(root: Group, group: str | None) -> Group:
+def _member_group(root: Group, group: str | None, *, create: bool = False) -> Group:
     if group in (None, "", "/"):
         return root
-    node = root[str(group).strip("/")]
+    name = str(group).strip("/")
+    if create and not root.read_only and name not in root:
+        return root.require_group(name)
+    node = root[name]
     if not isinstance(node, Group):
         raise ContainsArrayError(
             "an array exists here, not a group", store=root.store.url, path=node.path
@@ -86,7 +89,7 @@ def open_zarrdist_group(
     metadata when the store has some, True requires it, False ignores it.
     """
     if isinstance(store, Group):
-        return _member_group(store, group)
+        return _member_group(store, group, create=mode not in ("r", "r+"))
     if isinstance(store, os.PathLike):
         store = os.fspath(store)
     open_mode = "a" if mode == "a-" else mode
