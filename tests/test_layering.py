@@ -35,6 +35,9 @@ LAYERS = {
     "hierarchy": "api",
     "cli": "api",
     "__main__": "api",
+    # integrations at the edges: they use the public API; nothing in zarrdist imports them
+    "xarray": "edge",
+    "dask": "edge",
 }
 MAX_LINES = 600
 # Modules allowed past MAX_LINES; this list is expected to shrink, never grow.
@@ -83,8 +86,9 @@ ALLOWED = {
     "core": {"errors", "stores", "core"},
     "graphs": {"errors", "stores", "core", "graphs"},
     "api": {"errors", "stores", "core", "graphs", "api"},
+    "edge": {"errors", "stores", "core", "graphs", "api", "edge"},
 }
-DASK_LAYERS = {"graphs", "api"}
+DASK_LAYERS = {"graphs", "api", "edge"}
 
 
 @pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
@@ -99,7 +103,7 @@ def test_imports_point_down(module: str, path: Path) -> None:
         target = _layer(name)
         if target == "external":
             continue
-        if name == "zarrdist" and layer != "api":
+        if name == "zarrdist" and layer not in ("api", "edge"):
             raise AssertionError(f"{module} ({layer}) imports the zarrdist root")
         assert target in ALLOWED[layer], f"{module} ({layer}) imports {name} ({target})"
 
@@ -111,6 +115,26 @@ def test_every_top_level_entry_has_a_layer() -> None:
         if (p.suffix == ".py" and p.stem != "__init__") or (p / "__init__.py").exists()
     }
     assert entries == set(LAYERS), sorted(entries ^ set(LAYERS))
+
+
+# Integrations at the edges: they call the public face and the graphs; nothing else
+# in zarrdist imports them (and so ``import zarrdist`` loads no xarray).
+EDGES = ("zarrdist.xarray", "zarrdist.dask")
+# The xarray writer writes its dask variables with zarrdist.dask.store.
+EDGE_USES = {("zarrdist.xarray", "zarrdist.dask")}
+
+
+def _edge(name: str) -> str | None:
+    return next((e for e in EDGES if name == e or name.startswith(e + ".")), None)
+
+
+@pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
+def test_nothing_imports_the_integrations(module: str, path: Path) -> None:
+    own = _edge(module)
+    for name in _imports(path, module):
+        edge = _edge(name)
+        allowed = edge is None or edge == own or (own, edge) in EDGE_USES
+        assert allowed, f"{module} imports the integration {name}"
 
 
 @pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
@@ -125,7 +149,8 @@ def test_core_and_stores_load_no_dask() -> None:
     code = (
         "import sys, zarrdist, zarrdist.stores, zarrdist.codecs\n"
         "import zarrdist.config, zarrdist.errors\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'dask', 'distributed'})\n"
+        "heavy = {'dask', 'distributed', 'xarray'}\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy)\n"
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")

@@ -20,6 +20,7 @@ def test_notebooks_are_found() -> None:
         "02_dask_dashboard.ipynb",
         "03_distributed_etl.ipynb",
         "04_gpu.ipynb",
+        "05_xarray.ipynb",
     ]
 
 
