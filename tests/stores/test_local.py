@@ -22,6 +22,7 @@ from zarrdist.config import config
 from zarrdist.errors import ByteRangeError, StoreError
 from zarrdist.stores import FileLock, LocalStore, RangeByteRequest, Store, SuffixByteRequest
 from zarrdist.stores import _local as local_module
+from zarrdist.stores import _rename as rename_module
 
 
 class TestLocalStore(StoreTests):
@@ -175,10 +176,10 @@ def test_short_writes_are_completed(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 
 def test_rewrite_swaps_the_old_value_out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if local_module._renameat2 is None:
+    if rename_module._renameat2 is None:
         pytest.skip("no renameat2 on this platform")
     calls: list[object] = []
-    real_replace, real_rename2 = os.replace, local_module._rename2
+    real_replace, real_rename2 = os.replace, rename_module.rename2
 
     def rename2(a: str, b: str, flags: int) -> int:
         failed = real_rename2(a, b, flags)
@@ -186,9 +187,9 @@ def test_rewrite_swaps_the_old_value_out(tmp_path: Path, monkeypatch: pytest.Mon
         return failed
 
     monkeypatch.setattr(os, "replace", lambda a, b: (calls.append("replace"), real_replace(a, b)))
-    monkeypatch.setattr(local_module, "_rename2", rename2)
-    monkeypatch.setattr(local_module._last_swap, "new_name", False)
-    exchange, noreplace = local_module._RENAME_EXCHANGE, local_module._RENAME_NOREPLACE
+    monkeypatch.setattr(rename_module, "rename2", rename2)
+    monkeypatch.setattr(rename_module.last_swap, "new_name", False)
+    exchange, noreplace = rename_module.RENAME_EXCHANGE, rename_module.RENAME_NOREPLACE
     store = LocalStore(tmp_path)
     store.set("c/0", b"old")  # a new name where a rewrite was expected: one wasted call
     store.set("c/1", b"one")  # then new names cost one rename that replaces nothing
@@ -209,7 +210,7 @@ def test_directory_at_the_key_is_refused_and_kept(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, exchange: bool
 ) -> None:
     if not exchange:
-        monkeypatch.setattr(local_module, "_renameat2", None)
+        monkeypatch.setattr(rename_module, "_renameat2", None)
     store = LocalStore(tmp_path)
     store.set("a/b", b"inside")
     with pytest.raises(StoreError, match="key='a'"):
@@ -222,10 +223,10 @@ def test_directory_at_the_key_is_refused_and_kept(
 def test_exchange_is_loaded_on_linux_only(monkeypatch: pytest.MonkeyPatch) -> None:
     # Elsewhere libc cannot be opened by None (on Windows that is a TypeError).
     for platform in ("win32", "darwin"):
-        monkeypatch.setattr(local_module.sys, "platform", platform)
-        assert local_module._load_renameat2() is None
-    monkeypatch.setattr(local_module.sys, "platform", "linux")
-    function = local_module._load_renameat2()
+        monkeypatch.setattr(rename_module.sys, "platform", platform)
+        assert rename_module.load_renameat2() is None
+    monkeypatch.setattr(rename_module.sys, "platform", "linux")
+    function = rename_module.load_renameat2()
     assert function is None or callable(function)
 
 
@@ -248,7 +249,7 @@ def test_reads_without_pread_or_readv(tmp_path: Path, monkeypatch: pytest.Monkey
 
 
 def test_rewrite_without_exchange(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(local_module, "_renameat2", None)
+    monkeypatch.setattr(rename_module, "_renameat2", None)
     store = LocalStore(tmp_path)
     for i in range(3):
         store.set("k", b"%d" % i)

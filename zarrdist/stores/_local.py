@@ -10,20 +10,16 @@ visibility, not durability across a power loss. Keys are checked by
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
 import itertools
 import os
 import re
 import shutil
-import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
@@ -35,10 +31,9 @@ from zarrdist.stores._base import (
     check_byte_request,
     read_only_from_mode,
 )
+from zarrdist.stores._lock import FileLock
+from zarrdist.stores._rename import fsync_directory, swap_in
 from zarrdist.stores._settings import setting
-
-if TYPE_CHECKING:
-    from zarrdist.stores._lock import FileLock
 
 __all__ = ["LocalStore"]
 
@@ -81,30 +76,7 @@ _PROBE_KEYS = 8
 _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
 _THREADS = 8
-_AT_FDCWD = -100
-_RENAME_NOREPLACE = 1
-_RENAME_EXCHANGE = 2
 
-
-def _load_renameat2() -> Any | None:
-    """libc's renameat2 on Linux; None elsewhere (Windows cannot open libc by None)."""
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):  # a libc without it (glibc before 2.28)
-        return None
-    function.argtypes = (ctypes.c_int, ctypes.c_char_p) * 2 + (ctypes.c_uint,)
-    function.restype = ctypes.c_int
-    return function
-
-
-# Linux's renameat2(RENAME_EXCHANGE), or None. Renaming over an existing file on
-# ext4 costs 0.47 ms for a 400 KB value, 20 us onto a new name: the replaced inode
-# is freed inside the rename, and ext4's auto_da_alloc starts writeback of the new
-# file's data there too. Swapping the two names and unlinking the old value costs
-# 0.23 ms; a rewrite of 512 one-MiB chunks ran 7% faster (see _swap_in).
-_renameat2 = _load_renameat2()
 
 _pool: ThreadPoolExecutor | None = None
 _pool_lock = threading.Lock()
@@ -320,13 +292,13 @@ class LocalStore(Store):
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            _swap_in(tmp, path)
+            swap_in(tmp, path)
         except OSError as exc:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise self._error("write", key, exc) from exc
         if fsync:
-            _fsync_directory(directory)
+            fsync_directory(directory)
 
     def _create(self, directory: str, name: str, key: str) -> tuple[int, str]:
         """Open a new temporary file beside the key, creating its directories lazily."""
@@ -542,62 +514,3 @@ def _write_all(fd: int, value: bytes | memoryview) -> None:
         view = memoryview(value)
         while done < len(view):
             done += os.write(fd, view[done:])
-
-
-def _rename2(a: str, b: str, flags: int) -> int:
-    """renameat2(a, b, flags): 0, or the errno it failed with (ENOSYS without it)."""
-    if _renameat2 is None:
-        return errno.ENOSYS
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags) == 0:
-        return 0
-    return ctypes.get_errno()
-
-
-def _exchange(a: str, b: str) -> bool:
-    """Swap the names ``a`` and ``b`` atomically; False where that cannot be done."""
-    return _rename2(a, b, _RENAME_EXCHANGE) == 0
-
-
-# Whether this thread's last value went to a new name. A first write into a
-# store creates every name; a rewrite replaces every name. Each thread tries the
-# call that fitted its last value first, so a run of either costs one system call
-# per value, and a switch costs one failed call.
-_last_swap = threading.local()
-
-
-def _swap_in(tmp: str, path: str) -> None:
-    """Put the file ``tmp`` at ``path`` atomically, removing what ``path`` held.
-
-    An existing value is swapped out and then unlinked, which on ext4 costs half of
-    a rename over it (see ``_renameat2``); a new name gets a rename that refuses to
-    replace anything, and a filesystem without renameat2 gets ``os.replace``. A
-    directory at ``path`` is swapped back and refused, as ``os.replace`` refuses it.
-    """
-    if getattr(_last_swap, "new_name", False):
-        failed = _rename2(tmp, path, _RENAME_NOREPLACE)
-        if failed == 0:
-            return
-        if failed != errno.EEXIST:
-            os.replace(tmp, path)
-            return
-    if not _exchange(tmp, path):
-        _last_swap.new_name = True
-        os.replace(tmp, path)
-        return
-    _last_swap.new_name = False
-    try:
-        os.unlink(tmp)
-    except IsADirectoryError:
-        _exchange(tmp, path)
-        raise IsADirectoryError(errno.EISDIR, "is a directory", path) from None
-    except FileNotFoundError:  # someone removed our leftover already
-        pass
-
-
-def _fsync_directory(directory: str) -> None:
-    """Make a rename durable: fsync the directory that holds the new name."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
