@@ -28,6 +28,12 @@ from zarrdist.stores._memory import MemoryStore, open_memory_spec
 from zarrdist.stores._path import StorePath, split_store_path
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
+from zarrdist.stores._zarr_adapter import (
+    ZarrStoreAdapter,
+    is_zarr_store,
+    open_zarr_adapter_spec,
+    release_pinned,
+)
 from zarrdist.stores._zip import ZipStore, open_zip_spec
 
 __all__ = [
@@ -47,12 +53,15 @@ __all__ = [
     "StoreSpec",
     "SuffixByteRequest",
     "WrapperStore",
+    "ZarrStoreAdapter",
     "ZipStore",
     "normalize_key",
     "normalize_keys",
     "open_spec",
+    "is_zarr_store",
     "read_only_from_mode",
     "register_driver",
+    "release_pinned",
     "resolve_store",
     "split_store_path",
 ]
@@ -67,6 +76,7 @@ register_driver("local", _open_local)
 register_driver("memory", open_memory_spec)
 register_driver("zip", open_zip_spec)
 register_driver("fsspec", open_fsspec_spec)
+register_driver("zarr-python", open_zarr_adapter_spec)
 for _cls in (WrapperStore, LoggingStore, CacheStore):
     register_driver(_cls.driver, open_wrapper_spec(_cls))
 del _cls

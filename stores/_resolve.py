@@ -22,6 +22,7 @@ from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
 from zarrdist.stores._path import StorePath
+from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 from zarrdist.stores._zip import ZipStore
 
 __all__ = ["StoreLike", "resolve_store"]
@@ -44,8 +45,9 @@ def resolve_store(
 
     Parameters
     ----------
-    store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap or None
-        A store (a StorePath naming no path inside it gives its store); a local
+    store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap, zarr.abc.store.Store or None
+        A store (a StorePath naming no path inside it gives its store); a
+        zarr-python store (wrapped in a :class:`ZarrStoreAdapter`); a local
         path (``.zip`` opens a ZipStore); a ``file://`` URL; any other fsspec URL
         (``s3://``, ``gs://``, ``memory://``, ...); a dict (a MemoryStore over it);
         None (a new MemoryStore); an fsspec mapping.
@@ -103,6 +105,9 @@ def resolve_store(
         return MemoryStore(store_like, read_only=read_only)
     if isinstance(store_like, FSMap):
         return FsspecStore(store_like, read_only=read_only)
+    if is_zarr_store(store_like):
+        adapter = ZarrStoreAdapter(store_like)
+        return adapter.with_read_only(True) if read_only and not adapter.read_only else adapter
     raise TypeError(f"cannot make a store from a {type(store_like).__name__}: {store_like!r}")
 
 
