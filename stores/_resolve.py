@@ -94,6 +94,13 @@ def resolve_store(
             f"path={path!r} can only be joined to a path or URL, not to a "
             f"{type(store_like).__name__}; pass the path to the array or group instead"
         )
+    return _from_object(store_like, read_only)
+
+
+def _from_object(store_like: object, read_only: bool) -> Store:
+    """The store for anything that is not a path or URL."""
+    if is_zarr_store(store_like):
+        store_like = ZarrStoreAdapter(store_like)
     if isinstance(store_like, Store):
         # As zarr-python: mode "r" gives a read-only view of a writable store.
         if read_only and not store_like.read_only:
@@ -105,9 +112,6 @@ def resolve_store(
         return MemoryStore(store_like, read_only=read_only)
     if isinstance(store_like, FSMap):
         return FsspecStore(store_like, read_only=read_only)
-    if is_zarr_store(store_like):
-        adapter = ZarrStoreAdapter(store_like)
-        return adapter.with_read_only(True) if read_only and not adapter.read_only else adapter
     raise TypeError(f"cannot make a store from a {type(store_like).__name__}: {store_like!r}")
 
 

@@ -368,7 +368,11 @@ class ZarrStoreAdapter(Store):
         for key in keys:
             self._check_writable(key)
         if pairs:
-            _run(self._gather([self._aset(k, bytes(v)) for k, (_, v) in zip(keys, pairs)]))
+            _run(
+                self._gather(
+                    [self._aset(k, bytes(v)) for k, (_, v) in zip(keys, pairs, strict=True)]
+                )
+            )
 
     def set_if_not_exists(self, key: str, value: bytes | memoryview) -> bool:
         """The wrapped store's conditional write; True if ``value`` is what it wrote."""

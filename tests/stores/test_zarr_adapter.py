@@ -104,7 +104,8 @@ def test_spec_pickles_the_store_and_reopens_it(tmp_path: Path) -> None:
     store = ZarrStoreAdapter(zarr.storage.LocalStore(tmp_path))
     store.set("k", b"v")
     spec = store.spec
-    assert spec.driver == "zarr-python" and "pickle" in spec.options
+    assert spec.driver == "zarr-python"
+    assert "pickle" in spec.options
     assert store.supports_multiprocess_writes
     reopened = StoreSpec.from_json(spec.to_json()).open()
     assert isinstance(reopened, ZarrStoreAdapter)
