@@ -25,6 +25,7 @@ from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
+from zarrdist.stores._obstore import ObjectStore, open_obstore_spec
 from zarrdist.stores._path import StorePath, split_store_path
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
@@ -45,6 +46,7 @@ __all__ = [
     "LocalStore",
     "LoggingStore",
     "MemoryStore",
+    "ObjectStore",
     "OffsetByteRequest",
     "RangeByteRequest",
     "Store",
@@ -77,6 +79,7 @@ register_driver("memory", open_memory_spec)
 register_driver("zip", open_zip_spec)
 register_driver("fsspec", open_fsspec_spec)
 register_driver("zarr-python", open_zarr_adapter_spec)
+register_driver("obstore", open_obstore_spec)
 for _cls in (WrapperStore, LoggingStore, CacheStore):
     register_driver(_cls.driver, open_wrapper_spec(_cls))
 del _cls
