@@ -98,10 +98,8 @@ class ObjectStore(Store):
 
     def __init__(self, store: Any, *, read_only: bool = False) -> None:
         obstore = _obstore()
-        kinds = tuple(
-            getattr(obstore.store, name)
-            for name in ("S3Store", "GCSStore", "AzureStore", "HTTPStore", "LocalStore")
-        ) + (obstore.store.MemoryStore,)
+        names = ("S3Store", "GCSStore", "AzureStore", "HTTPStore", "LocalStore", "MemoryStore")
+        kinds = tuple(getattr(obstore.store, name) for name in names)
         if not isinstance(store, kinds):
             raise TypeError(f"ObjectStore wraps an obstore store, not {store!r}")
         super().__init__(read_only=read_only)
@@ -136,7 +134,7 @@ class ObjectStore(Store):
             options: dict[str, Any] = {"store": self.url, "read_only": self.read_only}
             try:
                 payload = pickle.dumps(self.store, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException as exc:  # noqa: BLE001 - any failure means "not shippable"
+            except BaseException as exc:  # any failure means "not shippable"
                 # A Rust panic (obstore 0.12 panics on client options given as S3
                 # config keys) is a BaseException; interrupts still propagate.
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
