@@ -134,3 +134,30 @@ def test_writable_session_stays_in_this_process(tmp_path: Path, client: Any) -> 
             future.result(timeout=60)
     snapshot = session.commit("threads")
     np.testing.assert_array_equal(_read(repo, snapshot_id=snapshot), data)
+
+
+@pytest.mark.slow
+def test_the_documented_recipe_runs(tmp_path: Path) -> None:
+    import re
+    import subprocess
+    import sys
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "icechunk.md"
+    recipe = re.findall(r"```python\n(.*?)```", doc.read_text(), re.DOTALL)[0]
+    (tmp_path / "recipe.py").write_text(recipe)
+    result = subprocess.run(
+        [sys.executable, "recipe.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    snapshot = result.stdout.split("committed ")[1].strip()
+    repo = icechunk.Repository.open(icechunk.local_filesystem_storage(str(tmp_path / "etl-repo")))
+    assert [s.message for s in repo.ancestry(branch="main")][:2] == [
+        "load temperature",
+        "create temperature",
+    ]
+    assert repo.lookup_branch("main") == snapshot
