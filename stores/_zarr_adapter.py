@@ -275,10 +275,11 @@ class ZarrStoreAdapter(Store):
             buffer = await store.get(key, _prototype(), byte_range=_to_zarr_request(request))
         except _MISSING:
             return None
-        except (OSError, ValueError) as exc:
+        except Exception as exc:  # re-raised below unless the range clamps
             if request is None:
                 raise self._error("read", key, exc) from exc
-            # Some stores refuse a range past the end (HTTP 416); zarrdist clamps.
+            # Some stores refuse a range past the end (HTTP 416, obstore's
+            # "Requested range was invalid"); zarrdist clamps, as HTTP does.
             return await self._aget_clamped(key, request, exc)
         if buffer is None:
             return None
@@ -333,7 +334,15 @@ class ZarrStoreAdapter(Store):
                 raise result
         return results  # type: ignore[return-value]
 
+    def _fresh_listing(self) -> None:
+        # zarr-python's FsspecStore lists through the file system's directory
+        # cache, which misses other writers' keys (and sometimes its own).
+        fs = getattr(self._zstore, "fs", None)
+        if fs is not None and hasattr(fs, "invalidate_cache"):
+            fs.invalidate_cache()
+
     async def _alist(self, prefix: str) -> list[str]:
+        self._fresh_listing()
         listing = self._zstore.list_prefix(prefix) if prefix else self._zstore.list()
         return [key async for key in listing if key.startswith(prefix)]
 
@@ -429,6 +438,7 @@ class ZarrStoreAdapter(Store):
         directory = self._dir_prefix(prefix).rstrip("/")
 
         async def children() -> list[str]:
+            self._fresh_listing()
             return [name async for name in self._zstore.list_dir(directory)]
 
         return iter(sorted({n.rstrip("/") for n in _run(children()) if n.rstrip("/")}))

@@ -56,6 +56,7 @@ class _ObstoreTests(StoreTests):
 
 
 class TestObstoreLocal(_ObstoreTests):
+    list_dir_keeps_empty_dirs = True
     reopen_in_subprocess = True
 
     @pytest.fixture
@@ -133,16 +134,11 @@ def test_memory_store_stays_in_its_process() -> None:
 @pytest.mark.slow
 @pytest.mark.s3
 def test_arrays_on_s3_through_a_cluster(s3_bucket_url: S3Location) -> None:
-    from distributed import Client, LocalCluster
+    from tests.graphs._helpers import shared_cluster
 
     store = ObjectStore(_s3(s3_bucket_url, "arr.zarr"))
     data = np.random.default_rng(0).standard_normal((40, 30))
-    with (
-        LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as c,
-        Client(c),
-    ):
+    with shared_cluster() as client, client.as_current(), config.set({"direct_max_bytes": 0}):
         z = zarrdist.create_array(store, shape=data.shape, chunks=(10, 10), shards=(20, 30))
         z[:] = data
         np.testing.assert_array_equal(zarrdist.open_array(store, mode="r")[:], data)

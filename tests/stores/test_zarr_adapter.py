@@ -19,6 +19,7 @@ from zarr.core.sync import sync
 import zarrdist
 from tests.conftest import S3Location
 from tests.stores._suite import StoreTests
+from zarrdist.config import config
 from zarrdist.errors import StoreError
 from zarrdist.stores import (
     RangeByteRequest,
@@ -60,6 +61,24 @@ class TestAdapterMemory(_AdapterTests):
     @pytest.fixture
     def store_factory(self) -> Callable[[], Store]:
         return lambda: ZarrStoreAdapter(zarr.storage.MemoryStore())
+
+
+class TestAdapterZarrObjectStore(_AdapterTests):
+    """zarr-python's own obstore wrapper, over obstore's local files."""
+
+    list_dir_keeps_empty_dirs = True
+    reopen_in_subprocess = True
+
+    @pytest.fixture
+    def store_factory(self, tmp_path: Path) -> Callable[[], Store]:
+        from obstore.store import LocalStore as ObsLocalStore
+
+        def make() -> Store:
+            root = tmp_path / uuid.uuid4().hex
+            root.mkdir()
+            return ZarrStoreAdapter(zarr.storage.ObjectStore(ObsLocalStore(root)))
+
+        return make
 
 
 @pytest.mark.s3
@@ -133,18 +152,13 @@ class _Unpicklable(zarr.storage.LocalStore):
 
 
 def test_unpicklable_store_runs_graphs_locally_and_names_itself(tmp_path: Path) -> None:
-    from distributed import Client, LocalCluster
+    from tests.graphs._helpers import shared_cluster
 
     store = ZarrStoreAdapter(_Unpicklable(tmp_path))
     assert not store.supports_multiprocess_writes
     assert "cannot be pickled" in store.spec.options["reason"]
     data = np.arange(100, dtype="f8")
-    with (
-        LocalCluster(
-            n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None
-        ) as c,
-        Client(c) as client,
-    ):
+    with shared_cluster() as client, client.as_current(), config.set({"direct_max_bytes": 0}):
         # Graphs on it stay in this process, so the cluster does not need the store.
         z = zarrdist.create_array(store, shape=(100,), chunks=(10,), dtype="f8")
         z[:] = data
@@ -174,3 +188,26 @@ def test_errors_of_the_wrapped_store_name_it(tmp_path: Path) -> None:
         reader.set("x", b"1")
     assert "LocalStore" in str(info.value)
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.slow
+def test_picklable_store_graphs_run_on_the_workers(tmp_path: Path) -> None:
+    import dask.array as da
+    from distributed import get_task_stream
+
+    from tests.graphs._helpers import shared_cluster
+
+    zstore = zarr.storage.LocalStore(tmp_path / "w.zarr")
+    data = np.random.default_rng(3).standard_normal((60, 50))
+    with (
+        shared_cluster() as client,
+        client.as_current(),
+        config.set({"direct_max_bytes": 0}),
+        get_task_stream(client) as stream,
+    ):
+        z = zarrdist.create_array(zstore, shape=data.shape, chunks=(10, 10), shards=(20, 50))
+        # Blocks that cut across shards: each shard still has one writing task.
+        z[...] = da.from_array(data, chunks=(15, 25))
+        np.testing.assert_array_equal(zarrdist.open_array(zstore, mode="r")[:], data)
+    assert {task["worker"] for task in stream.data}  # tasks ran in worker processes
+    np.testing.assert_array_equal(zarr.open_array(zstore, mode="r")[:], data)
