@@ -38,6 +38,7 @@ LAYERS = {
     # integrations at the edges: they use the public API; nothing in zarrdist imports them
     "xarray": "edge",
     "dask": "edge",
+    "icechunk": "edge",
 }
 MAX_LINES = 600
 # Modules allowed past MAX_LINES; this list is expected to shrink, never grow.
@@ -119,7 +120,7 @@ def test_every_top_level_entry_has_a_layer() -> None:
 
 # Integrations at the edges: they call the public face and the graphs; nothing else
 # in zarrdist imports them (and so ``import zarrdist`` loads no xarray).
-EDGES = ("zarrdist.xarray", "zarrdist.dask")
+EDGES = ("zarrdist.xarray", "zarrdist.dask", "zarrdist.icechunk")
 # The xarray writer writes its dask variables with zarrdist.dask.store.
 EDGE_USES = {("zarrdist.xarray", "zarrdist.dask")}
 

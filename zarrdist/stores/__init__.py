@@ -20,9 +20,16 @@ from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
+from zarrdist.stores._obstore import ObjectStore, open_obstore_spec
 from zarrdist.stores._path import StorePath, split_store_path
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
+from zarrdist.stores._zarr_adapter import (
+    ZarrStoreAdapter,
+    is_zarr_store,
+    open_zarr_adapter_spec,
+    release_pinned,
+)
 from zarrdist.stores._zip import ZipStore, open_zip_spec
 
 __all__ = [
@@ -34,6 +41,7 @@ __all__ = [
     "LocalStore",
     "LoggingStore",
     "MemoryStore",
+    "ObjectStore",
     "OffsetByteRequest",
     "RangeByteRequest",
     "Store",
@@ -42,12 +50,15 @@ __all__ = [
     "StoreSpec",
     "SuffixByteRequest",
     "WrapperStore",
+    "ZarrStoreAdapter",
     "ZipStore",
     "normalize_key",
     "normalize_keys",
     "open_spec",
+    "is_zarr_store",
     "read_only_from_mode",
     "register_driver",
+    "release_pinned",
     "resolve_store",
     "split_store_path",
 ]
@@ -62,6 +73,8 @@ register_driver("local", _open_local)
 register_driver("memory", open_memory_spec)
 register_driver("zip", open_zip_spec)
 register_driver("fsspec", open_fsspec_spec)
+register_driver("zarr-python", open_zarr_adapter_spec)
+register_driver("obstore", open_obstore_spec)
 for _cls in (WrapperStore, LoggingStore, CacheStore):
     register_driver(_cls.driver, open_wrapper_spec(_cls))
 del _cls

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import inspect
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import fsspec
+from fsspec.asyn import get_loop
 from fsspec.asyn import sync as run_on_loop
 from fsspec.mapping import FSMap
 
@@ -30,11 +32,16 @@ from zarrdist.stores._base import (
 )
 from zarrdist.stores._settings import setting
 
-__all__ = ["FsspecStore", "open_fsspec_spec"]
+__all__ = ["ALLOWED_EXCEPTIONS", "FsspecStore", "open_fsspec_spec"]
 
 T = TypeVar("T")
-# What a file system raises for a key that holds no value.
-_MISSING = (FileNotFoundError, IsADirectoryError, NotADirectoryError)
+# What a file system raises for a key that holds no value (zarr-python's default).
+ALLOWED_EXCEPTIONS: tuple[type[Exception], ...] = (
+    FileNotFoundError,
+    IsADirectoryError,
+    NotADirectoryError,
+)
+_MISSING = ALLOWED_EXCEPTIONS
 # A byte request whose answer is empty without asking the server (S3 answers an
 # empty Range with the whole object).
 _EMPTY = (0, 0)
@@ -66,37 +73,62 @@ def _out_of_range(exc: OSError, request: ByteRequest | None) -> bool:
 class FsspecStore(Store):
     """Keys under ``path`` of an fsspec file system.
 
+    zarr-python's signature. The file system may be asynchronous
+    (``s3fs.S3FileSystem(asynchronous=True)``, as zarr-python asks for): zarrdist
+    then runs its coroutines on fsspec's own I/O loop (``fsspec.asyn.get_loop``),
+    single calls and batches alike, so the file system's client session lives on
+    one loop.
+
     Parameters
     ----------
     fs : fsspec.AbstractFileSystem or fsspec.FSMap
-        The file system (or a mapping, whose file system and root are used).
-    path : str
-        Root of the store in ``fs``; ignored for an FSMap.
+        The file system, synchronous or asynchronous (or a mapping, whose file
+        system and root are used).
     read_only : bool
         Refuse writes.
+    path : str
+        Root of the store in ``fs``; ignored for an FSMap.
+    allowed_exceptions : tuple of exception types
+        What the file system raises for a key that holds no value: a read that
+        raises one of these reads as missing (None).
     """
 
     def __init__(
-        self, fs: fsspec.AbstractFileSystem | FSMap, *, path: str = "/", read_only: bool = False
+        self,
+        fs: fsspec.AbstractFileSystem | FSMap,
+        read_only: bool = False,
+        path: str = "/",
+        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
     ) -> None:
         if isinstance(fs, FSMap):
             fs, path = fs.fs, fs.root
         self.fs = fs
+        self.allowed_exceptions = tuple(allowed_exceptions)
+        # The calls zarrdist makes, synchronous whatever kind of file system fs is.
+        self._sync_fs: Any = _OnFsspecLoop(fs) if getattr(fs, "asynchronous", False) else fs
         self.path = str(fs._strip_protocol(path)).rstrip("/")
-        self._storage_options: dict[str, Any] = dict(fs.storage_options)
+        options = dict(fs.storage_options)
+        # Another process reopens the store synchronously (the spec's file system).
+        options.pop("asynchronous", None)
+        self._storage_options: dict[str, Any] = options
         self._url = str(fs.unstrip_protocol(self.path or "/"))
         super().__init__(read_only=read_only)
 
     @classmethod
     def from_url(
-        cls, url: str, storage_options: Mapping[str, Any] | None = None, read_only: bool = False
+        cls,
+        url: str,
+        storage_options: Mapping[str, Any] | None = None,
+        read_only: bool = False,
+        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
     ) -> FsspecStore:
         """Open the store at an fsspec URL (``s3://bucket/x.zarr``, ``memory://x``, ...)."""
         options = dict(storage_options or {})
         fs, path = fsspec.core.url_to_fs(url, **options)
-        store = cls(fs, path=path, read_only=read_only)
+        store = cls(fs, read_only=read_only, path=path, allowed_exceptions=allowed_exceptions)
         # Keep the caller's URL and options: they reopen the same store elsewhere.
         store._url = _clean_url(url)
+        options.pop("asynchronous", None)
         store._storage_options = options
         return store
 
@@ -152,7 +184,7 @@ class FsspecStore(Store):
         if len(calls) <= 1:
             return [sync_fn(*args) for args in calls]
         limit = max(1, int(setting("io.max_concurrency")))
-        loop = getattr(self.fs, "loop", None)
+        loop = _loop_of(self.fs)
         if self.fs.async_impl and loop is not None:
             results: list[T] = run_on_loop(loop, _gather, async_fn, calls, limit)
             return results
@@ -165,13 +197,13 @@ class FsspecStore(Store):
         start, end = _bounds(request)
         try:
             if (start, end) == _EMPTY:
-                return b"" if self.fs.isfile(path) else None
-            return bytes(self.fs.cat_file(path, start=start, end=end))
-        except _MISSING:
+                return b"" if self._sync_fs.isfile(path) else None
+            return bytes(self._sync_fs.cat_file(path, start=start, end=end))
+        except self.allowed_exceptions:
             return None
         except OSError as exc:
             if _out_of_range(exc, request):
-                return b"" if self.fs.isfile(path) else None
+                return b"" if self._sync_fs.isfile(path) else None
             raise self._error("read", key, exc) from exc
 
     async def _aread(self, key: str, request: ByteRequest | None) -> bytes | None:
@@ -181,7 +213,7 @@ class FsspecStore(Store):
             if (start, end) == _EMPTY:
                 return b"" if await self.fs._isfile(path) else None
             return bytes(await self.fs._cat_file(path, start=start, end=end))
-        except _MISSING:
+        except self.allowed_exceptions:
             return None
         except OSError as exc:
             if _out_of_range(exc, request):
@@ -209,7 +241,7 @@ class FsspecStore(Store):
         """Whether an object (not a directory) is at ``key``."""
         key = self._key(key)
         try:
-            return bool(self.fs.isfile(self._full(key)))
+            return bool(self._sync_fs.isfile(self._full(key)))
         except OSError as exc:
             raise self._error("check", key, exc) from exc
 
@@ -217,7 +249,7 @@ class FsspecStore(Store):
         """Size of the object from its metadata; None if missing."""
         key = self._key(key)
         try:
-            info = self.fs.info(self._full(key))
+            info = self._sync_fs.info(self._full(key))
         except _MISSING:
             return None
         except OSError as exc:
@@ -229,11 +261,11 @@ class FsspecStore(Store):
         path = self._full(key)
         try:
             try:
-                self.fs.pipe_file(path, value)
+                self._sync_fs.pipe_file(path, value)
             except FileNotFoundError:
                 # Directory-based file systems (file://) need the parent first.
-                self.fs.makedirs(self.fs._parent(path), exist_ok=True)
-                self.fs.pipe_file(path, value)
+                self._sync_fs.makedirs(self.fs._parent(path), exist_ok=True)
+                self._sync_fs.pipe_file(path, value)
         except OSError as exc:
             raise self._error("write", key, exc) from exc
 
@@ -263,7 +295,7 @@ class FsspecStore(Store):
 
     def _delete(self, key: str) -> None:
         try:
-            self.fs.rm_file(self._full(key))
+            self._sync_fs.rm_file(self._full(key))
         except _MISSING:
             return
         except OSError as exc:
@@ -275,7 +307,7 @@ class FsspecStore(Store):
         keys = list(self._list(self._dir_prefix(prefix)))
         if keys:
             try:
-                self.fs.rm([self._full(k) for k in keys])
+                self._sync_fs.rm([self._full(k) for k in keys])
             except _MISSING:
                 pass
             except OSError as exc:
@@ -288,8 +320,8 @@ class FsspecStore(Store):
         root = f"{self.path}/"
         try:
             # A listing must see other writers' keys, not a cached directory.
-            self.fs.invalidate_cache(base)
-            paths = self.fs.find(base or "/", withdirs=False)
+            self._sync_fs.invalidate_cache(base)
+            paths = self._sync_fs.find(base or "/", withdirs=False)
         except _MISSING:
             return iter(())
         except OSError as exc:
@@ -302,8 +334,8 @@ class FsspecStore(Store):
         prefix = self._dir_prefix(prefix)
         directory = self._full(prefix.rstrip("/"))
         try:
-            self.fs.invalidate_cache(directory)
-            entries = self.fs.ls(directory or "/", detail=False)
+            self._sync_fs.invalidate_cache(directory)
+            entries = self._sync_fs.ls(directory or "/", detail=False)
         except _MISSING:
             return iter(())
         except OSError as exc:
@@ -329,6 +361,33 @@ async def _gather(
         if isinstance(result, BaseException):
             raise result
     return results  # type: ignore[return-value]
+
+
+def _loop_of(fs: Any) -> asyncio.AbstractEventLoop | None:
+    """The loop to run ``fs``'s coroutines on: its own, or fsspec's for an async one."""
+    if getattr(fs, "asynchronous", False):
+        return get_loop()
+    return getattr(fs, "loop", None)
+
+
+class _OnFsspecLoop:
+    """An asynchronous file system's methods called synchronously on fsspec's loop.
+
+    ``fs.cat_file(...)`` on a file system made with ``asynchronous=True`` fails
+    ("Loop is not running"): its sync methods expect to be awaited. Here each
+    method that has a coroutine twin (``_cat_file``) runs that coroutine on
+    fsspec's I/O loop; anything else (``invalidate_cache``, ``_parent``) is the
+    file system's own.
+    """
+
+    def __init__(self, fs: Any) -> None:
+        self._fs = fs
+
+    def __getattr__(self, name: str) -> Any:
+        twin = getattr(self._fs, f"_{name}", None)
+        if twin is not None and inspect.iscoroutinefunction(twin):
+            return lambda *args, **kwargs: run_on_loop(get_loop(), twin, *args, **kwargs)
+        return getattr(self._fs, name)
 
 
 def open_fsspec_spec(options: dict[str, Any]) -> FsspecStore:

@@ -22,6 +22,7 @@ from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
 from zarrdist.stores._path import StorePath
+from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 from zarrdist.stores._zip import ZipStore
 
 __all__ = ["StoreLike", "resolve_store"]
@@ -44,8 +45,9 @@ def resolve_store(
 
     Parameters
     ----------
-    store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap or None
-        A store (a StorePath naming no path inside it gives its store); a local
+    store_like : Store, StorePath, str, os.PathLike, dict, fsspec.FSMap, zarr.abc.store.Store or None
+        A store (a StorePath naming no path inside it gives its store); a
+        zarr-python store (wrapped in a :class:`ZarrStoreAdapter`); a local
         path (``.zip`` opens a ZipStore); a ``file://`` URL; any other fsspec URL
         (``s3://``, ``gs://``, ``memory://``, ...); a dict (a MemoryStore over it);
         None (a new MemoryStore); an fsspec mapping.
@@ -92,6 +94,13 @@ def resolve_store(
             f"path={path!r} can only be joined to a path or URL, not to a "
             f"{type(store_like).__name__}; pass the path to the array or group instead"
         )
+    return _from_object(store_like, read_only)
+
+
+def _from_object(store_like: object, read_only: bool) -> Store:
+    """The store for anything that is not a path or URL."""
+    if is_zarr_store(store_like):
+        store_like = ZarrStoreAdapter(store_like)
     if isinstance(store_like, Store):
         # As zarr-python: mode "r" gives a read-only view of a writable store.
         if read_only and not store_like.read_only:

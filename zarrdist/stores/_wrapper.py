@@ -196,16 +196,25 @@ class WrapperStore(Store):
 
 
 class LoggingStore(WrapperStore):
-    """Counts (and optionally logs) every call made to the base store.
+    """Counts (and logs) every call made to the base store.
+
+    zarr-python's signature: ``LoggingStore(store, log_level="DEBUG", log_handler=None)``.
+    Calls are logged at ``log_level`` to the ``zarrdist.stores`` logger (or
+    ``logger=``); a ``log_handler`` is attached to that logger, which then lets
+    records of ``log_level`` through. Unlike zarr-python, no handler printing to
+    stdout is added when none is given: graph tasks make many calls, and logging
+    is the application's to configure.
 
     Parameters
     ----------
     store : Store
         The base store.
-    log_level : int or str, optional
-        Log each call at this level; no logging when None (counting only).
+    log_level : int or str or None
+        Log each call at this level (default DEBUG); None counts calls only.
+    log_handler : logging.Handler, optional
+        A handler to attach to the logger.
     logger : logging.Logger or str, optional
-        Where to log (default ``zarrdist.stores``); implies INFO without ``log_level``.
+        Where to log (default ``zarrdist.stores``).
 
     Attributes
     ----------
@@ -218,7 +227,9 @@ class LoggingStore(WrapperStore):
     def __init__(
         self,
         store: Store,
-        log_level: int | str | None = None,
+        log_level: int | str | None = "DEBUG",
+        log_handler: logging.Handler | None = None,
+        *,
         logger: logging.Logger | str | None = None,
     ) -> None:
         super().__init__(store)
@@ -227,12 +238,16 @@ class LoggingStore(WrapperStore):
             if log_level.upper() not in levels:
                 raise ValueError(f"unknown log level {log_level!r}; use one of {sorted(levels)}")
             log_level = levels[log_level.upper()]
-        if logger is not None and log_level is None:
-            log_level = logging.INFO
         self.log_level: int | None = log_level
         if not isinstance(logger, logging.Logger):
             logger = logging.getLogger(logger or "zarrdist.stores")
         self.logger = logger
+        self.log_handler = log_handler
+        if log_handler is not None:
+            if log_handler not in logger.handlers:
+                logger.addHandler(log_handler)
+            if log_level is not None and not logger.isEnabledFor(log_level):
+                logger.setLevel(log_level)
         self.counter: Counter[str] = Counter()
         self._counter_lock = threading.Lock()
 
@@ -246,7 +261,8 @@ class LoggingStore(WrapperStore):
     def _call(self, name: str, fn: Callable[..., T], *args: Any) -> T:
         with self._counter_lock:
             self.counter[name] += 1
-        if self.log_level is None:
+        level = self.log_level
+        if level is None or not self.logger.isEnabledFor(level):
             return fn(*args)
         start = time.perf_counter()
         try:
@@ -254,7 +270,7 @@ class LoggingStore(WrapperStore):
         finally:
             elapsed = (time.perf_counter() - start) * 1000
             shown = ", ".join(_short(a) for a in args)
-            self.logger.log(self.log_level, "%s.%s(%s) %.2f ms", self.url, name, shown, elapsed)
+            self.logger.log(level, "%s.%s(%s) %.2f ms", self.url, name, shown, elapsed)
 
 
 def _short(arg: Any) -> str:

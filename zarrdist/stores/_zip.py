@@ -52,6 +52,9 @@ class ZipStore(Store):
     compression : int
         ``zipfile.ZIP_STORED`` (default: members stay seekable for byte ranges) or
         ``zipfile.ZIP_DEFLATED`` and friends.
+    allowZip64 : bool
+        Write ZIP64 extensions for archives past 4 GiB (zipfile's flag); False
+        makes such an archive an error.
 
     Raises
     ------
@@ -73,6 +76,7 @@ class ZipStore(Store):
         mode: str = "r",
         read_only: bool | None = None,
         compression: int = zipfile.ZIP_STORED,
+        allowZip64: bool = True,  # zarr-python's (and zipfile's) name
     ) -> None:
         if mode not in _ZIP_MODES:
             raise ValueError(f"unknown zip mode {mode!r}; use one of {_ZIP_MODES}")
@@ -80,6 +84,7 @@ class ZipStore(Store):
         super().__init__(read_only=mode == "r" if read_only is None else read_only)
         self.mode = mode
         self.compression = compression
+        self.allowZip64 = allowZip64
         self._lock = threading.RLock()
         self._zf: zipfile.ZipFile | None = None
         self._open(cast(ZipMode, mode))
@@ -87,7 +92,7 @@ class ZipStore(Store):
     def _open(self, mode: ZipMode) -> zipfile.ZipFile:
         try:
             zf = zipfile.ZipFile(
-                self.path, mode=mode, compression=self.compression, allowZip64=True
+                self.path, mode=mode, compression=self.compression, allowZip64=self.allowZip64
             )
         except zipfile.BadZipFile as exc:
             raise StoreError(f"not a zip archive: {exc}", store=self.url) from exc
