@@ -12,9 +12,12 @@ import mmap
 import threading
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
+
+#: Memory layouts NumPy allocates (callers pass metadata's order, a plain str).
+_Order = Literal["C", "F"]
 
 __all__ = [
     "NDBufferPrototype",
@@ -59,7 +62,7 @@ class NDBufferPrototype:
         """An array with every element ``fill_value``."""
         if dtype.kind in "OT":
             # Variable-length strings/bytes have no device representation.
-            out = np.empty(shape, dtype=dtype, order=order)
+            out = np.empty(shape, dtype=dtype, order=cast(_Order, order))
             out[...] = fill_value
             return out
         return self.xp.full(shape, fill_value, dtype=dtype, order=order)
@@ -132,10 +135,11 @@ def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.
     and freeing 512 MiB: 0.25 s private, 0.50 s shared).
     """
     nbytes = math.prod(shape) * dtype.itemsize
+    layout = cast(_Order, order)
     if nbytes < _FRESH_MAPPING_BYTES or dtype.hasobject:
-        return np.empty(shape, dtype=dtype, order=order)
+        return np.empty(shape, dtype=dtype, order=layout)
     # The mapping is released when the last array viewing it is.
-    return np.ndarray(shape, dtype=dtype, buffer=anonymous_memory(nbytes), order=order)
+    return np.ndarray(shape, dtype=dtype, buffer=anonymous_memory(nbytes), order=layout)
 
 
 def _by_module_name(name: str) -> NDBufferPrototype:

@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from operator import floordiv, sub
 from typing import TYPE_CHECKING, Any
 
@@ -349,12 +350,12 @@ def _write_shard(
             old = read_shard_partial(*getters, codec, spec, needed)
         except CodecError as error:
             raise _reraise(error, key, handle.store) from error
-    updates = {
+    updates: dict[Sequence[int], Any] = {
         coords: _updated_chunk(
             handle,
             ps,
             value,
-            lambda c=coords: old.get(c),
+            partial(old.get, coords),
             inner_spec.shape,
             inner_spec.order,
             fields,

@@ -84,8 +84,8 @@ class CodecChain:
         # Validation still sees the spec each codec actually receives.
         array_spec = spec
         aa = []
-        for codec in self.array_array:
-            codec = codec.evolve_from_array_spec(array_spec)
+        for original in self.array_array:
+            codec = original.evolve_from_array_spec(array_spec)
             codec.validate(spec)
             aa.append(codec)
             spec = codec.resolve_spec(spec)

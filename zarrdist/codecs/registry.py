@@ -112,9 +112,10 @@ def codec_from_json(entry: str | dict[str, Any]) -> Codec:
     if isinstance(entry, str):
         name, configuration = entry, {}
     else:
-        name = entry.get("name")
-        if not isinstance(name, str):
+        given = entry.get("name")
+        if not isinstance(given, str):
             raise UnknownCodecError(f"codec entry has no name: {entry!r}")
+        name = given
         configuration = dict(entry.get("configuration") or {})
     return get_codec_class(name).from_json(configuration)
 

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import zstandard
 from numcodecs.zstd import Zstd
@@ -188,7 +188,8 @@ class ZstdCodec(BytesBytesCodec):
         # batch fills instead. A large batch (a whole shard) is not held.
         _local.last_batch = frames if frames.size() <= _HELD_BATCH_BYTES else None
         # Each view keeps its frame's output alive for as long as it is needed.
-        return [memoryview(frames[i]) for i in range(len(frames))]
+        # (zstandard's stubs do not declare BufferSegment's buffer protocol.)
+        return [memoryview(cast(Any, frames[i])) for i in range(len(frames))]
 
 
 register_codec(ZstdCodec)

@@ -18,7 +18,7 @@ import gc
 import sys
 import threading
 import uuid
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ import dask.local
 import dask.threaded
 from dask.base import tokenize
 from dask.task_spec import GraphNode
+from dask.typing import Key
 
 from zarrdist.config import config, get_int
 
@@ -102,9 +103,7 @@ def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
     return "threads"
 
 
-def fresh_names(
-    dsk: Mapping[Hashable, Any], keys: Sequence[Hashable]
-) -> tuple[dict[Hashable, Any], list[Hashable]]:
+def fresh_names(dsk: Mapping[Key, Any], keys: Sequence[Key]) -> tuple[dict[Key, Any], list[Key]]:
     """``dsk`` and ``keys`` with every ``zarrdist-<op>-<token>`` name given a new token.
 
     Graph names are deterministic in the array and the selection, not in the data:
@@ -115,7 +114,7 @@ def fresh_names(
     nonce = uuid.uuid4().hex
     names: dict[str, str] = {}
 
-    def rename(key: Hashable) -> Hashable:
+    def rename(key: Key) -> Key:
         name = key[0] if isinstance(key, tuple) else key
         if not (isinstance(name, str) and name.startswith("zarrdist-")):
             return key
@@ -124,18 +123,20 @@ def fresh_names(
             names[name] = f"{prefix}-{tokenize(token, nonce)}"
         return (names[name], *key[1:]) if isinstance(key, tuple) else names[name]
 
-    subs = {k: new for k in dsk if (new := rename(k)) != k}
-    fresh: dict[Hashable, Any] = {}
+    renamed: dict[Key, Key] = {k: new for k in dsk if (new := rename(k)) != k}
+    # (GraphNode.substitute takes values that may be nodes; its dict is invariant.)
+    subs: dict[Key, Key | GraphNode] = dict(renamed)
+    fresh: dict[Key, Any] = {}
     for key, node in dsk.items():
-        new_key = subs.get(key, key)
+        new_key = renamed.get(key, key)
         # Input dask arrays may hold legacy values (raw arrays): those keep their keys.
         fresh[new_key] = node.substitute(subs, key=new_key) if isinstance(node, GraphNode) else node
-    return fresh, [subs.get(k, k) for k in keys]
+    return fresh, [renamed.get(k, k) for k in keys]
 
 
 def run_graph(
-    dsk: Mapping[Hashable, Any],
-    keys: Sequence[Hashable],
+    dsk: Mapping[Key, Any],
+    keys: Sequence[Key],
     *,
     num_tasks: int | None = None,
     local_only: bool = False,

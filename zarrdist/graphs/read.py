@@ -6,12 +6,12 @@ On a cluster, each task returns its pieces and the client places them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask.array.core import normalize_chunks
 from dask.task_spec import DataNode, List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunkio.read import read_selection, read_units
 from zarrdist.chunkio.units import ArrayHandle, Units, group_by_unit
@@ -23,6 +23,7 @@ from zarrdist.graphs.plan import (
     graph_name,
     plan_tasks,
     selection_token,
+    task_key,
 )
 from zarrdist.indexing import basic_indexer
 
@@ -71,15 +72,15 @@ def read_graph(
         units = group_by_unit(handle, indexer)
     tasks = plan_tasks(handle, units, "read")
     name = graph_name("read", handle, indexer.array_shape, selection_token(indexer))
-    dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    keys: list[Key] = []
     out_node = None
     if out is not None:
         out_key = ("zarrdist-out-" + name.rsplit("-", 1)[-1],)
         out_node = DataNode(out_key, out)
         dsk[out_key] = out_node
     for task in tasks:
-        key = (name, *first_unit(task))
+        key = task_key(name, first_unit(task))
         if out is None:
             dsk[key] = Task(key, _collect, handle, task)
         else:
@@ -144,7 +145,7 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     default = tuple(min(c, max(s, 1)) for c, s in zip(meta.chunk_shape, shape, strict=True))
     normalized = normalize_chunks(default if chunks is None else chunks, shape, dtype=meta.dtype)
     name = graph_name("read", handle, "to_dask", normalized)
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     starts = [np.cumsum((0, *c[:-1])) for c in normalized]
     for index in np.ndindex(*[len(c) for c in normalized]):
         region = tuple(
@@ -190,7 +191,5 @@ def as_dask(source: Any) -> da.Array:
         own: da.Array = to_dask()
         return own
     chunks = getattr(source, "shards", None) or getattr(source, "chunks", None) or "auto"
-    wrapped: da.Array = da.from_array(  # type: ignore[no-untyped-call]
-        source, chunks=chunks, lock=False, asarray=True
-    )
+    wrapped: da.Array = da.from_array(source, chunks=chunks, lock=False, asarray=True)
     return wrapped

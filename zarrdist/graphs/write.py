@@ -8,11 +8,11 @@ so its own chunking never decides correctness.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunkio.units import (
     ArrayHandle,
@@ -34,6 +34,7 @@ from zarrdist.graphs.plan import (
     graph_name,
     plan_tasks,
     selection_token,
+    task_key,
     value_token,
 )
 from zarrdist.graphs.read import source_handle
@@ -66,8 +67,8 @@ def _done(*_: Any) -> None:
 def _finish(
     op: str,
     name: str,
-    dsk: dict[Hashable, Any],
-    task_keys: list[Hashable],
+    dsk: dict[Key, Any],
+    task_keys: list[Key],
     handle: ArrayHandle,
     max_bytes: int,
 ) -> GraphSpec:
@@ -109,10 +110,10 @@ def write_graph(
         repr(fields),
     )
     value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
-    dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {value_key: DataNode(value_key, value)}
+    keys: list[Key] = []
     for task in tasks:
-        key = (name, *first_unit(task))
+        key = task_key(name, first_unit(task))
         dsk[key] = Task(key, _write, handle, task, TaskRef(value_key), fields)
         keys.append(key)
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
@@ -168,8 +169,8 @@ def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Ar
     darr = darr.reshape(shape) if darr.shape != shape else darr
     darr = darr.rechunk(aligned_chunks(handle, region))
     name = graph_name("write", handle, region, darr.name)
-    dsk: dict[Hashable, Any] = dict(darr.__dask_graph__())
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = dict(darr.__dask_graph__())
+    keys: list[Key] = []
     starts = [np.cumsum((0, *c[:-1])) for c in darr.chunks]
     for index in np.ndindex(*darr.numblocks):
         sub = tuple(

@@ -9,8 +9,10 @@ task that brings consolidated documents above the new nodes up to date.
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
+
+from dask.typing import Key
 
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.errors import ContainsArrayError
@@ -160,7 +162,7 @@ def _sync(store: Store, changes: list[Any], *_written: Any) -> None:
 
 def hierarchy_graph(
     store: Store, plan: Mapping[str, NodeMetadata], clear: list[str]
-) -> tuple[dict[Hashable, Any], Hashable]:
+) -> tuple[dict[Key, Any], Key]:
     """The graph that writes ``plan`` (path -> metadata) after clearing ``clear``."""
     documents = {p: m.to_documents() for p, m in plan.items()}
     changes = [(p, None) for p in clear] + list(plan.items())

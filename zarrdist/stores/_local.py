@@ -187,7 +187,7 @@ class LocalStore(Store):
         return StoreError(f"cannot {action}: {exc.strerror or exc}", store=self.url, key=key)
 
     # -- reads ---------------------------------------------------------------------
-    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | None:
+    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
         if byte_range is None:
             return self._read_keys([key])[0]
         return self._read_ranges(key, [byte_range])[0]
@@ -547,7 +547,8 @@ def _exchange(a: str, b: str) -> bool:
     """Swap the names ``a`` and ``b`` atomically; False where that cannot be done."""
     if _renameat2 is None:
         return False
-    return _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+    result: int = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
 
 
 def _swap_in(tmp: str, path: str) -> None:
