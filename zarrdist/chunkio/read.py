@@ -42,12 +42,12 @@ from zarrdist.chunkio.placement import place_runs
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Units,
-    _by_inner,
-    _chunks_per_unit,
-    _decode,
-    _getters_over,
-    _reraise,
+    by_inner_chunk,
+    chunks_per_unit,
+    decode_stored,
+    getters_over,
     group_by_unit,
+    naming_key,
 )
 from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw
 from zarrdist.codecs.sharding import (
@@ -92,7 +92,8 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     else:
         chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
         shards = [
-            (unit, _walk_order(unit, _by_inner(handle, unit, ps))) for unit, ps in units.items()
+            (unit, _walk_order(unit, by_inner_chunk(handle, unit, ps)))
+            for unit, ps in units.items()
         ]
         total = sum(len(by_inner) for _, by_inner in shards)
     # Raw bytes that are the elements as they are in memory go into the output a
@@ -196,23 +197,23 @@ def _shard_items(
     # so they pay off only when a minority of the inner chunks is needed. Where
     # requests cost little (local files), shards are read in byte ranges of at most
     # _PART_BYTES even then: a task holds a part of a large shard, not all of it.
-    most = 2 * len(by_inner) > math.prod(_chunks_per_unit(handle))
+    most = 2 * len(by_inner) > math.prod(chunks_per_unit(handle))
     if most and near:
         limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
     if not store.supports_partial_reads or (most and not near):
         try:
             encoded = fetch_inner_chunks(
-                *_getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
+                *getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
             )
         except CodecError as error:
-            raise _reraise(error, key, store) from error
+            raise naming_key(error, key, store) from error
         return [(key, encoded[coords], ps) for coords, ps in by_inner.items()]
     try:
         plans = plan_inner_fetch(
             lambda request: store.get(key, request), codec, handle.unit_spec, by_inner, **limits
         )
     except CodecError as error:
-        raise _reraise(error, key, store) from error
+        raise naming_key(error, key, store) from error
     stored = {coords for _, slots in plans for coords, _, _ in slots}
     absent: list[Item] = [(key, None, ps) for c, ps in by_inner.items() if c not in stored]
     rank = {coords: i for i, coords in enumerate(by_inner)}
@@ -255,7 +256,7 @@ def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[R
         try:
             encoded = split_ranges(plans, store.get_ranges(key, [f.request for f in fetches]))
         except CodecError as error:
-            raise _reraise(error, key, store) from error
+            raise naming_key(error, key, store) from error
         # In the selection's order, not the shard's: neighbours form runs. Only the
         # fetched chunks are sorted: a shard read in many parts must not walk all
         # of its needed chunks for each part.
@@ -415,9 +416,9 @@ def _decode_batch(
     """Decode the stored chunks of ``jobs``; a codec error names the key at fault."""
     if len(jobs) == 1:
         key, data, _ = jobs[0]
-        return [_decode(handle, key, data, spec, chain)]
+        return [decode_stored(handle, key, data, spec, chain)]
     try:
         return decode_chunks(chain, [data for _, data, _ in jobs], spec)
     except CodecError:
         # One by one, so the error says which chunk is bad.
-        return [_decode(handle, key, data, spec, chain) for key, data, _ in jobs]
+        return [decode_stored(handle, key, data, spec, chain) for key, data, _ in jobs]

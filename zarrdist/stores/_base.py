@@ -225,9 +225,11 @@ def register_driver(name: str, opener: Any) -> None:
 
 
 def open_spec(spec: StoreSpec) -> Store:
-    """Open a store from its spec (see :func:`register_driver`)."""
-    import zarrdist.stores  # noqa: F401  - registers the built-in drivers
+    """Open a store from its spec (see :func:`register_driver`).
 
+    The built-in drivers are registered by their modules, which ``zarrdist.stores``
+    imports before any of its modules can be used.
+    """
     try:
         opener = _DRIVERS[spec.driver]
     except KeyError:
