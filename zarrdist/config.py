@@ -166,7 +166,8 @@ def get_int(key: str) -> int:
 
 @functools.cache
 def _cores() -> int:
-    # os.cpu_count() reads a sysfs file on every call: 7 us, paid by every read.
+    # os.cpu_count() reads a sysfs file on every call, and every direct read asks
+    # (docs/performance.md, "The core count").
     return os.cpu_count() or 1
 
 

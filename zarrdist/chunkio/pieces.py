@@ -84,9 +84,8 @@ class Pieces:
     Pieces shrink as the read goes on: each holds the chunks not yet cut shared
     among the runners, kept within ``least`` and ``most`` chunks (guided
     self-scheduling). The first piece gives a helper a large share with one
-    hand-off, and the last ones are small, so the runners end together. Against
-    pieces of a fixed quarter of each runner's share, 64^3 regions of 32^3 inner
-    chunks (27 per region, two threads) read in 2.86-2.91 ms instead of 3.15.
+    hand-off, and the last ones are small, so the runners end together
+    (docs/performance.md, "Pieces of a direct read").
 
     The caller goes on planning (a shard's index is a request, then a plan) while
     the helpers fetch, decode and place the pieces already cut; then it takes

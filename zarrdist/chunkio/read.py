@@ -167,8 +167,8 @@ def _walk_order(unit: tuple[int, ...], by_inner: ByInner) -> ByInner:
 
     Threads filling one output read neighbouring shards at the same time. Walking
     them the same way, they touch the same fresh pages of the output at the same
-    moment, and the kernel takes many of those faults twice (a W2 read of 131,072
-    pages: 241k faults, 0.67 s; in opposite ways: 140k, 0.56 s). So a shard whose
+    moment, and the kernel takes many of those faults twice (docs/performance.md,
+    "Walk order of neighbouring shards"). So a shard whose
     grid coordinates add up to an odd number, which makes every neighbour even,
     is walked from its last planes along the first axis to its first. Within a
     plane the order stays as it was, so small chunks still form runs.
@@ -221,7 +221,7 @@ def _shard_items(
 
 
 #: Decoded bytes below which a piece is not cut smaller: less work than a thread
-#: hand-off is worth (zstd decodes 256 KiB in about 0.4 ms here).
+#: hand-off is worth (docs/performance.md, "Pieces of a direct read").
 _MIN_PIECE_BYTES = 256 << 10
 
 
@@ -273,9 +273,8 @@ def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[R
 
 
 #: Chunks up to this size are placed a run at a time: for them Python's work per
-#: chunk (about 5 us) outweighs the copy into the staging buffer that runs add;
-#: from about 25 KiB on the copy costs more (W2's 128 KiB inner chunks read no
-#: faster in runs).
+#: chunk outweighs the copy into the staging buffer that runs add; for larger ones
+#: the copy costs more (docs/performance.md, "Runs of small chunks").
 _RUN_CHUNK_BYTES = 32 << 10
 
 

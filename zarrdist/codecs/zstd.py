@@ -52,8 +52,9 @@ def _small_frame(data: Encoded) -> bool:
     """Whether ``data`` is a frame small enough to decode in a batch call.
 
     A batch call gains nothing on large frames and allocates its output in a way
-    that, in a process's main thread, maps fresh memory on every call: 8 frames of
-    128 KiB cost 220 page faults per call there (2.2 vs 1.7 ms), none one by one.
+    that, in a process's main thread, maps fresh memory on every call (faults that
+    decoding one by one does not take; docs/performance.md, "zstd: batches of small
+    frames").
     """
     try:
         size = zstandard.frame_content_size(data)
@@ -183,7 +184,7 @@ class ZstdCodec(BytesBytesCodec):
         # The batch's frames are separate small allocations, freed together once
         # placed: they merge at the top of the thread's heap, which glibc then
         # hands back to the system, and the next batch faults the same pages in
-        # again (16,384 faults per 64 MiB W3 read, half its decode time). Holding
+        # again (docs/performance.md, "zstd: batches of small frames"). Holding
         # each batch until the thread's next one is decoded leaves a hole the next
         # batch fills instead. A large batch (a whole shard) is not held.
         _local.last_batch = frames if frames.size() <= _HELD_BATCH_BYTES else None

@@ -176,10 +176,9 @@ def gc_paused() -> Iterator[None]:
     """Hold CPython's automatic cycle collection while an operation plans and runs.
 
     An operation over many units keeps a few small containers per unit alive from
-    planning to its end (33,000 for a read of 8,192 chunks). Surviving the young
-    generations, they make the collector run a full collection of the process every
-    other operation: 55-70 ms of GIL held, a quarter of such a read, measured with
-    zarr-python and TensorStore imported. The objects hold no cycles, so nothing is
+    planning to its end. Surviving the young generations, they make the collector
+    run a full collection of the process every other operation (docs/performance.md,
+    "Garbage collection during reads"). The objects hold no cycles, so nothing is
     lost by waiting: collection resumes when the last concurrent operation ends,
     and only if it was on before the first one began.
     """

@@ -70,14 +70,13 @@ if hasattr(os, "register_at_fork"):
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
 # get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
-# _THREADS threads only if those reads waited on a device. Measured with
-# tests/benchmarks/bench_stores.py (1,000 x 1 MiB, 2 cores): with a cold page cache
-# 8 threads read 1.3-3.3x faster than one; from the page cache threads are no
-# faster for 1 MiB values and half as fast for 8 KiB ones (GIL hand-offs).
+# _THREADS threads only if those reads waited on a device: threads help reads that
+# wait on a device, and slow down reads from the page cache, where every system
+# call hands the GIL over (docs/performance.md, "Local reads: when get_many uses
+# threads").
 _PROBE_KEYS = 8
-# Reads from the page cache cost about 15 us of system calls plus a copy at
-# several GiB/s; the probe counts as waiting when it took twice a generous
-# estimate of that (30 us per read, 1 GiB/s).
+# The probe counts as waiting when it took twice a generous estimate of a read
+# from the page cache (per read, and per byte copied).
 _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
 _THREADS = 8
@@ -99,10 +98,9 @@ def _load_renameat2() -> Any | None:
 
 
 # Linux's renameat2(RENAME_EXCHANGE), or None. Renaming over an existing file on
-# ext4 costs 0.47 ms for a 400 KB value, 20 us onto a new name: the replaced inode
-# is freed inside the rename, and ext4's auto_da_alloc starts writeback of the new
-# file's data there too. Swapping the two names and unlinking the old value costs
-# 0.23 ms; a rewrite of 512 one-MiB chunks ran 7% faster (see _swap_in).
+# ext4 frees the replaced inode inside the rename and starts writeback of the new
+# file's data there too; swapping the two names and then unlinking the old value
+# costs half as much (docs/performance.md, "Rewriting a file"; see _swap_in).
 _renameat2 = _load_renameat2()
 
 _pool: ThreadPoolExecutor | None = None
