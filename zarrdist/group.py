@@ -26,7 +26,7 @@ from zarrdist.hierarchy.documents import (
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import NodeArray, create_node, move_node, remove_node
+from zarrdist.hierarchy.edits import create_node, move_node, remove_node
 from zarrdist.hierarchy.group_arrays import GroupArrayMethods
 from zarrdist.hierarchy.group_node import create_group_node, open_group_node
 from zarrdist.hierarchy.location import Node
@@ -186,7 +186,7 @@ class Group(GroupArrayMethods, Node):
     def _node(self, path: str, metadata: NodeMetadata) -> Array | Group:
         if isinstance(metadata, GroupMetadataV2 | GroupMetadataV3):
             return Group(self._store, path, metadata, view=self._view)
-        return NodeArray(self._store, path, metadata, view=self._view)
+        return Array(self._store, path, metadata, view=self._view)
 
     def _walk(self, max_depth: int | None) -> list[tuple[str, str, NodeMetadata]]:
         return walk(self._store, self._path, self.zarr_format, max_depth=max_depth, view=self._view)
@@ -487,7 +487,7 @@ def open_nodes(
             path,
             Group(store, path, metadata, view=view)
             if isinstance(metadata, GroupMetadataV2 | GroupMetadataV3)
-            else NodeArray(store, path, metadata, view=view),
+            else Array(store, path, metadata, view=view),
         )
         for path, metadata in written.items()
     ]

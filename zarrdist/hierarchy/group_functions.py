@@ -30,7 +30,7 @@ from zarrdist.hierarchy.documents import (
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import NodeArray, create_node
+from zarrdist.hierarchy.edits import create_node
 from zarrdist.hierarchy.group_node import (
     GroupNode,
     create_group_node,
@@ -258,7 +258,7 @@ def open(
     if mode in ("r", "r+", "a"):
         found = read_node(resolved, node_path, zarr_format)
         if found is not None and kind_of(found) == "array":
-            return NodeArray(
+            return Array(
                 resolved,
                 node_path,
                 found,  # type: ignore[arg-type]
