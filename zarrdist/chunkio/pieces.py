@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from zarrdist.codecs.sharding import ChunkSlot
 from zarrdist.config import get_int
@@ -34,9 +34,16 @@ __all__ = [
     "read_pool",
 ]
 
-#: One stored chunk's share of a read: its store key, its encoded bytes (None:
-#: absent, read as fill value) and the projections that read from it.
-ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
+
+class ReadJob(NamedTuple):
+    """A fetched chunk: its store key, its encoded bytes (None: absent, read as the
+    fill value) and the projections that read from it."""
+
+    key: str
+    data: Any
+    projections: Sequence[ChunkProjection]
+
+
 #: Inner-chunk coordinates -> the projections that read from that inner chunk.
 ByInner = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
 
@@ -73,7 +80,7 @@ Item = ReadJob | ChunkFetch | RangeFetch
 
 def item_weight(item: Item) -> int:
     """Chunks an item stands for: what pieces are cut by."""
-    return 1 if isinstance(item, tuple) else item.weight
+    return 1 if isinstance(item, tuple) else item.weight  # a ReadJob (a named tuple)
 
 
 class Pieces:

@@ -166,6 +166,12 @@ class ZstdCodec(BytesBytesCodec):
         """
         return decompress(data, self._zstd)
 
+    decodes_into: ClassVar[bool] = True
+
+    def decode_into(self, data: Encoded, out: memoryview) -> bool:
+        """Decompress one frame into ``out`` (see :func:`decompress_into`)."""
+        return decompress_into(data, out)
+
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """Decompress several frames in one call that releases the GIL once.
 
