@@ -34,6 +34,7 @@ from zarrdist.errors import (
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
+from zarrdist.graphs.execute import Engine, choose_engine
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
@@ -345,15 +346,14 @@ class Array(Selections, Node):
                 f"array {self.name!r} is read-only", store=self._store.url, key=None
             )
 
-    def _direct(self, indexer: Indexer) -> bool:
+    def _engine(self, indexer: Indexer) -> Engine:
         nbytes = math.prod(indexer.shape) * max(self.dtype.itemsize, 8)
-        return indexer.nchunks_touched <= 1 or nbytes <= int(config.get("direct_max_bytes"))
+        return choose_engine(indexer.nchunks_touched, nbytes)
 
     def _get(self, indexer: Indexer) -> Any:
-        if self._direct(indexer):
-            out = read_selection(
-                self._handle, indexer, self.order, parallel=indexer.nchunks_touched > 1
-            )
+        engine = self._engine(indexer)
+        if engine in ("inline", "pool"):
+            out = read_selection(self._handle, indexer, self.order, parallel=engine == "pool")
         else:
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out
@@ -377,7 +377,7 @@ class Array(Selections, Node):
             value = value.compute()
         value = broadcast_value(self._coerce(value, fields), indexer.shape)
         handle, lock = self._handle, lock_factory(self._store)
-        if self._direct(indexer):
+        if self._engine(indexer) in ("inline", "pool"):
             write_selection(handle, indexer, value, lock=lock, fields=fields)
         else:
             graph_write.write(handle, indexer, value, lock=lock, fields=fields)

@@ -81,6 +81,11 @@ DEFAULTS: dict[str, Any] = {
     "scheduler": None,
     # Put decoded chunks on the GPU (CuPy arrays).
     "gpu": False,
+    # Hold CPython's automatic cycle collection while a graph read or write plans
+    # and runs (zarrdist.graphs.execute.gc_paused; docs/performance.md, "Garbage
+    # collection during reads"). gc.disable acts on the whole process, the caller's
+    # other threads included; False leaves the collector alone.
+    "gc_pause": True,
 }
 
 _ALIASES = {"default_zarr_version": "default_zarr_format"}

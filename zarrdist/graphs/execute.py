@@ -20,7 +20,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import dask.local
 import dask.threaded
@@ -30,7 +30,20 @@ from dask.typing import Key
 
 from zarrdist.config import config, get_int
 
-__all__ = ["active_client", "fresh_names", "gc_paused", "run_graph", "scheduler_name"]
+__all__ = [
+    "Engine",
+    "active_client",
+    "choose_engine",
+    "fresh_names",
+    "gc_paused",
+    "run_graph",
+    "scheduler_name",
+]
+
+#: Where an operation runs: "inline" (the calling thread), "pool" (the calling
+#: thread and the reader pool, no graph), or a graph on "sync", "threads" or
+#: "distributed" (see :func:`scheduler_name`).
+Engine = Literal["inline", "pool", "sync", "threads", "distributed"]
 
 
 def active_client() -> Any | None:
@@ -84,7 +97,25 @@ def _check_setting(setting: Any) -> None:
     )
 
 
-def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
+def choose_engine(units: int, nbytes: int | None = None, *, local_only: bool = False) -> Engine:
+    """The one place that decides where an operation over ``units`` storage units runs.
+
+    One unit (or none) runs inline: a graph or a thread hand-off costs more than
+    the work. More units whose selection holds at most ``direct_max_bytes``
+    (``nbytes``, when the caller knows it) run on the direct path: the caller and
+    the reader pool, no graph. Anything else is a graph, on the scheduler
+    :func:`scheduler_name` picks. Reads, writes and graphs all ask this function.
+    """
+    if units <= 1:
+        return "inline"
+    if nbytes is not None and nbytes <= int(config.get("direct_max_bytes")):
+        return "pool"
+    return scheduler_name(units, local_only=local_only)
+
+
+def scheduler_name(
+    num_tasks: int, *, local_only: bool = False
+) -> Literal["sync", "threads", "distributed"]:
     """Which scheduler :func:`run_graph` will use: "sync", "threads" or "distributed".
 
     Raises
@@ -181,8 +212,15 @@ def gc_paused() -> Iterator[None]:
     "Garbage collection during reads"). The objects hold no cycles, so nothing is
     lost by waiting: collection resumes when the last concurrent operation ends,
     and only if it was on before the first one began.
+
+    ``gc.disable`` acts on the whole process, the user's other threads included,
+    so the pause is a setting: config ``gc_pause`` (default True); False leaves the
+    collector alone.
     """
     global _gc_pauses, _gc_resume
+    if not config.get("gc_pause"):
+        yield
+        return
     with _gc_lock:
         if _gc_pauses == 0:
             _gc_resume = gc.isenabled()

@@ -15,7 +15,7 @@ from dask.typing import Key
 
 from zarrdist.chunkio.read import read_selection, read_units
 from zarrdist.chunkio.units import ArrayHandle, Units, group_by_unit
-from zarrdist.graphs.execute import gc_paused, run_graph, scheduler_name
+from zarrdist.graphs.execute import choose_engine, gc_paused, run_graph
 from zarrdist.graphs.plan import (
     GraphSpec,
     check_budget,
@@ -110,13 +110,13 @@ def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
 def _read(handle: ArrayHandle, indexer: Indexer, order: str) -> Any:
     local_only = not handle.store.supports_multiprocess_writes
     units = group_by_unit(handle, indexer)
-    if len(units) <= 1:
-        out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    engine = choose_engine(len(units), local_only=local_only)
+    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    if engine == "inline":
         if units:
             read_units(handle, units, out)
         return out
-    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
-    if scheduler_name(len(units), local_only=local_only) != "distributed":
+    if engine != "distributed":
         graph = read_graph(handle, indexer, out, units)
         run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=local_only)
         return out

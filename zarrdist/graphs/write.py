@@ -24,7 +24,7 @@ from zarrdist.chunkio.units import (
 )
 from zarrdist.errors import MemoryBudgetError
 from zarrdist.graphs.copy import copy_graph, plan_copy
-from zarrdist.graphs.execute import gc_paused, run_graph
+from zarrdist.graphs.execute import choose_engine, gc_paused, run_graph
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
     GraphSpec,
@@ -131,7 +131,7 @@ def write(
     one unit, else as a graph."""
     with gc_paused():
         units = group_by_unit(handle, indexer)
-        if len(units) <= 1:
+        if choose_engine(len(units)) == "inline":
             write_units(handle, units, value, lock=lock, fields=fields)
             return
         graph = write_graph(handle, indexer, value, units, fields)
