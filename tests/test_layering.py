@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,10 @@ LAYERS = {
 MAX_LINES = 600
 # Modules allowed past MAX_LINES; this list is expected to shrink, never grow.
 SIZE_ALLOWLIST: set[str] = set()
+MAX_FUNCTION_LINES = 80
+# Functions (module.qualname) allowed past MAX_FUNCTION_LINES, docstring included;
+# this list is expected to shrink, never grow.
+FUNCTION_ALLOWLIST: set[str] = {"zarrdist.codecs.sharding._plan.plan_shard_read"}
 
 
 def _modules() -> list[tuple[str, Path]]:
@@ -144,6 +149,126 @@ def test_module_size(module: str, path: Path) -> None:
     if module in SIZE_ALLOWLIST:
         return
     assert lines <= MAX_LINES, f"{module} has {lines} lines; split it along a seam"
+
+
+def _functions(tree: ast.AST, prefix: str = "") -> Iterator[tuple[str, ast.AST]]:
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            name = f"{prefix}{node.name}"
+            if not isinstance(node, ast.ClassDef):
+                yield name, node
+            yield from _functions(node, f"{name}.")
+
+
+@pytest.mark.parametrize(("module", "path"), _modules(), ids=lambda v: str(v))
+def test_function_length(module: str, path: Path) -> None:
+    """No function past MAX_FUNCTION_LINES lines: split it into named steps."""
+    for name, node in _functions(ast.parse(path.read_text())):
+        assert node.end_lineno is not None
+        lines = node.end_lineno - node.lineno + 1
+        if f"{module}.{name}" in FUNCTION_ALLOWLIST:
+            continue
+        assert lines <= MAX_FUNCTION_LINES, f"{module}.{name} has {lines} lines"
+
+
+def test_function_allowlist_is_current() -> None:
+    """Every allowlisted function exists and is still too long (else drop it)."""
+    long = set()
+    for module, path in _modules():
+        for name, node in _functions(ast.parse(path.read_text())):
+            assert node.end_lineno is not None
+            if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
+                long.add(f"{module}.{name}")
+    assert long >= FUNCTION_ALLOWLIST, sorted(FUNCTION_ALLOWLIST - long)
+
+
+def _runtime_imports(path: Path) -> Iterator[tuple[str, str | None]]:
+    """(module, name) of every import that runs: at the top or inside functions, but
+    not under ``if TYPE_CHECKING:``."""
+
+    def visit(node: ast.AST) -> Iterator[tuple[str, str | None]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and getattr(child.test, "id", None) == "TYPE_CHECKING":
+                for stmt in child.orelse:
+                    yield from visit(stmt)
+                continue
+            if isinstance(child, ast.Import):
+                yield from ((alias.name, None) for alias in child.names)
+            elif isinstance(child, ast.ImportFrom) and child.module:
+                yield from ((child.module, alias.name) for alias in child.names)
+            yield from visit(child)
+
+    yield from visit(ast.parse(path.read_text()))
+
+
+def _import_graph() -> dict[str, set[str]]:
+    modules = dict(_modules())
+    graph: dict[str, set[str]] = {m: set() for m in modules}
+    for module, path in modules.items():
+        for target, name in _runtime_imports(path):
+            if name is not None and f"{target}.{name}" in modules:
+                target = f"{target}.{name}"  # ``from package import submodule``
+            if target in modules and target != module:
+                graph[module].add(target)
+    return graph
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = len(index)
+        stack.append(module)
+        for target in sorted(graph[module]):
+            if target not in index:
+                visit(target)
+                low[module] = min(low[module], low[target])
+            elif target in stack:
+                low[module] = min(low[module], index[target])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                top = stack.pop()
+                component.append(top)
+                if top == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for module in sorted(graph):
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_no_import_circles() -> None:
+    """No module reaches itself through imports, deferred ones (inside functions)
+    included: a circle hidden behind a function-level import is still a circle."""
+    assert _circles(_import_graph()) == []
+
+
+def test_circle_finder_finds_circles() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
+
+
+def test_no_private_names_across_modules() -> None:
+    """No module imports another module's private (``_x``) names; a private module
+    may be imported, and a package's modules may use its private modules' public names."""
+    modules = dict(_modules())
+    bad = []
+    for module, path in modules.items():
+        for target, name in _runtime_imports(path):
+            if not target.startswith("zarrdist") or name is None or target == module:
+                continue
+            private = name.startswith("_") and not name.startswith("__")
+            if private and f"{target}.{name}" not in modules:
+                bad.append(f"{module} imports {name} from {target}")
+    assert bad == []
 
 
 def test_core_and_stores_load_no_dask() -> None:

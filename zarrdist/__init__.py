@@ -77,7 +77,7 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "zarrdist.group": ("Group",),
     "zarrdist.arrayops.keywords": ("DEFAULT_FILL_VALUE",),
     "zarrdist.debug": ("print_debug_info", "set_format", "set_log_level"),
-    "zarrdist.hierarchy.create": ("ArrayMetadata", "GroupMetadata", "create_hierarchy"),
+    "zarrdist.hierarchy.create": ("ArrayMetadata", "GroupMetadata"),
     "zarrdist.arrayops.copy": ("copy", "copy_all", "copy_store"),
     "zarrdist.api": (
         "array", "create", "create_array", "empty", "empty_like", "from_array", "from_dask",
@@ -85,8 +85,8 @@ _SOURCES: dict[str, tuple[str, ...]] = {
         "to_dask", "zeros", "zeros_like",
     ),
     "zarrdist.hierarchy.group_functions": (
-        "consolidate_metadata", "create_group", "group", "load", "open", "open_consolidated",
-        "open_group", "save", "save_group", "tree",
+        "consolidate_metadata", "create_group", "create_hierarchy", "group", "load", "open",
+        "open_consolidated", "open_group", "save", "save_group", "tree",
     ),
 }  # fmt: skip
 _MODULES = {"codecs", "dtype", "errors", "storage", "stores"}

@@ -20,7 +20,6 @@ from zarrdist.arrayops.from_source import from_array_keywords, like_keywords
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
 from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
-from zarrdist.hierarchy.edits import NodeArray
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
@@ -332,7 +331,7 @@ def open_array(
         return _create_for_open(resolved, node_path, mode, zarr_format, config, kwargs)
     metadata = read_node(resolved, node_path, zarr_format)
     if metadata is not None and kind_of(metadata) == "array":
-        return NodeArray(resolved, node_path, metadata, config=config)  # type: ignore[arg-type]
+        return Array(resolved, node_path, metadata, config=config)  # type: ignore[arg-type]
     if metadata is not None:
         raise ContainsGroupError(
             "a group exists here, not an array", store=resolved.url, path=node_path or "/"

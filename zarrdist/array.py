@@ -12,7 +12,7 @@ import math
 import operator
 import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -34,8 +34,10 @@ from zarrdist.errors import (
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
+from zarrdist.graphs.execute import Engine, choose_engine
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.hierarchy.attributes import Attributes
+from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
 from zarrdist.indexing import broadcast_value, check_value_shape
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
@@ -116,6 +118,16 @@ class Array(Selections, Node):
 
     Create one with :func:`zarrdist.create_array` or open one with
     :func:`zarrdist.open_array`; the constructor is for those functions.
+
+    Like :class:`zarrdist.Group`, an array keeps consolidated metadata true: a
+    change of its metadata (attributes, resize, append) rewrites its own documents
+    and then every consolidated document of the hierarchy above it.
+
+    Parameters
+    ----------
+    view : ConsolidatedView, optional
+        The consolidated metadata of the group the array was reached through,
+        updated in memory as well when the array's metadata changes.
     """
 
     def __init__(
@@ -125,12 +137,14 @@ class Array(Selections, Node):
         metadata: ArrayMetadata,
         *,
         config: Mapping[str, Any] | ArrayConfig | None = None,
+        view: ConsolidatedView | None = None,
     ) -> None:
         self._store = store
         self._path = path.strip("/")
         self._metadata = metadata
         stored_order = metadata.order if isinstance(metadata, ArrayMetadataV2) else None
         self._config = ArrayConfig.resolve(config, order=stored_order)
+        self._view = view
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
@@ -316,6 +330,11 @@ class Array(Selections, Node):
         for key, doc in metadata.to_documents().items():
             self._store.set(prefix + key, doc)
         self._metadata = metadata
+        self._sync_consolidated()
+
+    def _sync_consolidated(self) -> None:
+        """Bring the consolidated documents above this array up to date (as Group does)."""
+        sync_consolidated(self._store, [(self._path, self._metadata)], view=self._view)
 
     def _put_attributes(self, attributes: dict[str, Any]) -> None:
         self._check_writable()
@@ -327,15 +346,14 @@ class Array(Selections, Node):
                 f"array {self.name!r} is read-only", store=self._store.url, key=None
             )
 
-    def _direct(self, indexer: Indexer) -> bool:
+    def _engine(self, indexer: Indexer) -> Engine:
         nbytes = math.prod(indexer.shape) * max(self.dtype.itemsize, 8)
-        return indexer.nchunks_touched <= 1 or nbytes <= int(config.get("direct_max_bytes"))
+        return choose_engine(indexer.nchunks_touched, nbytes)
 
     def _get(self, indexer: Indexer) -> Any:
-        if self._direct(indexer):
-            out = read_selection(
-                self._handle, indexer, self.order, parallel=indexer.nchunks_touched > 1
-            )
+        engine = self._engine(indexer)
+        if engine in ("inline", "pool"):
+            out = read_selection(self._handle, indexer, self.order, parallel=engine == "pool")
         else:
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out
@@ -359,7 +377,7 @@ class Array(Selections, Node):
             value = value.compute()
         value = broadcast_value(self._coerce(value, fields), indexer.shape)
         handle, lock = self._handle, lock_factory(self._store)
-        if self._direct(indexer):
+        if self._engine(indexer) in ("inline", "pool"):
             write_selection(handle, indexer, value, lock=lock, fields=fields)
         else:
             graph_write.write(handle, indexer, value, lock=lock, fields=fields)
@@ -421,6 +439,7 @@ class Array(Selections, Node):
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
             )
         self._metadata = graph_resize.resize(self._handle, new_shape)
+        self._sync_consolidated()
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Append ``data`` along ``axis``; returns the new shape."""
@@ -432,6 +451,7 @@ class Array(Selections, Node):
         if not _is_dask(data):
             data = np.asarray(data, dtype=self.dtype)
         self._metadata = graph_resize.append(self._handle, data, axis)
+        self._sync_consolidated()
         return self.shape
 
     def update_attributes(self, new_attributes: Mapping[str, Any]) -> Array:
@@ -442,7 +462,13 @@ class Array(Selections, Node):
     def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
         """A view of the same array with other runtime settings (order, write_empty_chunks)."""
         settings = {**vars(self._config), **dict(config or {}), **kwargs}
-        return Array(self._store, self._path, self._metadata, config=ArrayConfig.resolve(settings))
+        return Array(
+            self._store,
+            self._path,
+            self._metadata,
+            config=ArrayConfig.resolve(settings),
+            view=self._view,
+        )
 
     @property
     def info(self) -> str:
@@ -470,9 +496,6 @@ class Array(Selections, Node):
 
     def __hash__(self) -> int:
         return hash((self._store, self._path))
-
-    def _with_metadata(self, metadata: ArrayMetadataV2 | ArrayMetadataV3) -> Array:
-        return Array(self._store, self._path, metadata, config=replace(self._config))
 
 
 def _broadcast_dask(value: Any, shape: tuple[int, ...]) -> Any:

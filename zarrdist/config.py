@@ -87,6 +87,11 @@ DEFAULTS: dict[str, Any] = {
     "numpy_on_cluster": False,
     # Put decoded chunks on the GPU (CuPy arrays).
     "gpu": False,
+    # Hold CPython's automatic cycle collection while a graph read or write plans
+    # and runs (zarrdist.graphs.execute.gc_paused; docs/performance.md, "Garbage
+    # collection during reads"). gc.disable acts on the whole process, the caller's
+    # other threads included; False leaves the collector alone.
+    "gc_pause": True,
 }
 
 _ALIASES = {"default_zarr_version": "default_zarr_format"}
@@ -172,7 +177,8 @@ def get_int(key: str) -> int:
 
 @functools.cache
 def _cores() -> int:
-    # os.cpu_count() reads a sysfs file on every call: 7 us, paid by every read.
+    # os.cpu_count() reads a sysfs file on every call, and every direct read asks
+    # (docs/performance.md, "The core count").
     return os.cpu_count() or 1
 
 

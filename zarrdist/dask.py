@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import dask
@@ -26,11 +26,12 @@ import dask.array as da
 import numpy as np
 from dask.delayed import Delayed
 from dask.task_spec import List, Task, TaskRef
+from dask.typing import Key
 
 import zarrdist
 from zarrdist.array import Array
 from zarrdist.graphs.execute import run_graph
-from zarrdist.graphs.write import write_dask_graph
+from zarrdist.graphs.write import data_is_here, write_dask_graph
 
 __all__ = ["from_zarr", "store", "to_zarr"]
 
@@ -118,11 +119,11 @@ def _stored_block(_: Any, target: Array, region: tuple[slice, ...]) -> Any:
 
 def _stored(
     target: Array, region: tuple[slice, ...], chunks: tuple[tuple[int, ...], ...], done: str
-) -> tuple[dict[Hashable, Any], str]:
+) -> tuple[dict[Key, Any], str]:
     """Block tasks that read ``region`` of ``target`` back once ``done`` has run."""
     name = "zarrdist-stored-" + dask.base.tokenize(done, region, chunks)
     starts = [np.cumsum((r.start, *c[:-1])) for r, c in zip(region, chunks, strict=True)]
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     for index in np.ndindex(*[len(c) for c in chunks]):
         block = tuple(
             slice(int(starts[a][i]), int(starts[a][i]) + chunks[a][i]) for a, i in enumerate(index)
@@ -161,7 +162,7 @@ def store(
         raise ValueError(f"{len(srcs)} sources and {len(tgts)} targets: they must pair up")
     if regions is None or (regions and isinstance(regions[0], slice)):
         regions = [regions] * len(srcs)
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     keys: list[Any] = []
     local_only, tasks = False, 0
     bounds = []
@@ -170,7 +171,7 @@ def store(
         graph = write_dask_graph(target._handle, bound, source)
         dsk.update(graph.dsk)
         keys.extend(graph.keys)
-        local_only |= graph.local_only
+        local_only |= graph.local_only or data_is_here(source)
         tasks += graph.num_tasks
         bounds.append(bound)
     done = "zarrdist-store-" + dask.base.tokenize(keys)

@@ -16,6 +16,7 @@ from zarrdist.arrayops.create import new_array, write_into
 from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, count_kinds, sync_consolidated
+from zarrdist.hierarchy.create import write_nodes
 from zarrdist.hierarchy.describe import GroupInfo, TreeRepr, build_tree, group_html
 from zarrdist.hierarchy.documents import (
     join_path,
@@ -25,8 +26,9 @@ from zarrdist.hierarchy.documents import (
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import NodeArray, create_node, move_node, remove_node
+from zarrdist.hierarchy.edits import create_node, move_node, remove_node
 from zarrdist.hierarchy.group_arrays import GroupArrayMethods
+from zarrdist.hierarchy.group_node import create_group_node, open_group_node
 from zarrdist.hierarchy.location import Node
 from zarrdist.hierarchy.members import walk
 from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3
@@ -88,11 +90,10 @@ class Group(GroupArrayMethods, Node):
         ContainsArrayError, ContainsGroupError
             If a node exists there and ``overwrite`` is False.
         """
-        from zarrdist.hierarchy.group_functions import create_group
-
-        return create_group(
+        node = create_group_node(
             store, zarr_format=zarr_format, overwrite=overwrite, attributes=attributes
         )
+        return cls(node.store, node.path, node.metadata)
 
     @classmethod
     def open(cls, store: Any, zarr_format: int | None = None, **kwargs: Any) -> Group:
@@ -103,9 +104,10 @@ class Group(GroupArrayMethods, Node):
         GroupNotFoundError
             If there is no group.
         """
-        from zarrdist.hierarchy.group_functions import open_group
-
-        return open_group(store, mode=kwargs.pop("mode", "r+"), zarr_format=zarr_format, **kwargs)
+        node = open_group_node(
+            store, mode=kwargs.pop("mode", "r+"), zarr_format=zarr_format, **kwargs
+        )
+        return cls(node.store, node.path, node.metadata, view=node.view)
 
     # -- description ----------------------------------------------------------------------
 
@@ -184,7 +186,7 @@ class Group(GroupArrayMethods, Node):
     def _node(self, path: str, metadata: NodeMetadata) -> Array | Group:
         if isinstance(metadata, GroupMetadataV2 | GroupMetadataV3):
             return Group(self._store, path, metadata, view=self._view)
-        return NodeArray(self._store, path, metadata, view=self._view)
+        return Array(self._store, path, metadata, view=self._view)
 
     def _walk(self, max_depth: int | None) -> list[tuple[str, str, NodeMetadata]]:
         return walk(self._store, self._path, self.zarr_format, max_depth=max_depth, view=self._view)
@@ -453,8 +455,6 @@ class Group(GroupArrayMethods, Node):
         ValueError
             If ``nodes`` names this group itself, or mixes Zarr formats with it.
         """
-        from zarrdist.hierarchy.create import write_hierarchy
-
         prefixed = {}
         for key, metadata in nodes.items():
             if not join_path(key):
@@ -465,7 +465,8 @@ class Group(GroupArrayMethods, Node):
                     f"{self.zarr_format}"
                 )
             prefixed[join_path(self._path, key)] = metadata
-        created = write_hierarchy(self._store, prefixed, overwrite=overwrite, view=self._view)
+        written = write_nodes(self._store, prefixed, overwrite=overwrite, view=self._view)
+        created = open_nodes(self._store, written, self._view)
         cut = len(self._path) + 1 if self._path else 0
         below = key_prefix(self._path)
         return iter(
@@ -475,3 +476,18 @@ class Group(GroupArrayMethods, Node):
                 if path.startswith(below) and path != self._path
             ]
         )
+
+
+def open_nodes(
+    store: Store, written: Mapping[str, NodeMetadata], view: ConsolidatedView | None
+) -> list[tuple[str, Array | Group]]:
+    """The nodes just written (path -> metadata), as arrays and groups over ``store``."""
+    return [
+        (
+            path,
+            Group(store, path, metadata, view=view)
+            if isinstance(metadata, GroupMetadataV2 | GroupMetadataV3)
+            else Array(store, path, metadata, view=view),
+        )
+        for path, metadata in written.items()
+    ]

@@ -3,6 +3,7 @@ active cluster, and stores that live in one process kept where they live."""
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -17,7 +18,14 @@ from tests.graphs._helpers import SHAPE, assert_graph_ok, assert_same, sample
 from zarrdist.chunkio.units import ArrayHandle
 from zarrdist.config import config
 from zarrdist.errors import StoreError
-from zarrdist.graphs.execute import active_client, fresh_names, run_graph, scheduler_name
+from zarrdist.graphs.execute import (
+    active_client,
+    choose_engine,
+    fresh_names,
+    gc_paused,
+    run_graph,
+    scheduler_name,
+)
 from zarrdist.graphs.read import read_graph
 from zarrdist.indexing import basic_indexer
 from zarrdist.stores import LocalStore, LoggingStore, MemoryStore, Store, WrapperStore
@@ -53,6 +61,31 @@ def test_one_task_runs_inline() -> None:
     with config.set({"direct_max_bytes": 0}):
         assert_same(z[...], sample("f8", SHAPE, 1))
     assert store.threads == {threading.get_ident()}
+
+
+def test_one_function_decides_inline_pool_or_graph() -> None:
+    """Reads, writes and graphs ask choose_engine: one unit inline, a small selection
+    on the direct path's pool, the rest a graph on the scheduler scheduler_name picks."""
+    with config.set({"direct_max_bytes": 1000, "scheduler": "threads"}):
+        assert choose_engine(0) == choose_engine(1) == "inline"
+        assert choose_engine(1, nbytes=10**9) == "inline"
+        assert choose_engine(5, nbytes=1000) == "pool"
+        assert choose_engine(5, nbytes=1001) == "threads"
+        assert choose_engine(5) == "threads"  # no size known: a graph
+    with config.set({"direct_max_bytes": 1000, "scheduler": "sync"}):
+        assert choose_engine(5, nbytes=1001) == "sync"
+
+
+@pytest.mark.parametrize("pause", [True, False])
+def test_gc_pause_is_a_setting(pause: bool) -> None:
+    """gc.disable acts on the whole process: config gc_pause turns the pause off."""
+    assert gc.isenabled()
+    with config.set({"gc_pause": pause}), gc_paused():
+        assert gc.isenabled() is not pause
+        with gc_paused():  # nested operations: the collector waits for the last one
+            assert gc.isenabled() is not pause
+        assert gc.isenabled() is not pause
+    assert gc.isenabled()
 
 
 def test_local_graph_runs_on_threads_into_the_output() -> None:

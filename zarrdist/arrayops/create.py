@@ -17,7 +17,7 @@ from zarrdist.array import Array
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.errors import ZarrRuntimeWarning
 from zarrdist.graphs.read import as_dask
-from zarrdist.hierarchy.edits import NodeArray, create_node
+from zarrdist.hierarchy.edits import create_node
 
 if TYPE_CHECKING:
     from zarrdist.hierarchy.consolidation import ConsolidatedView
@@ -82,7 +82,7 @@ def new_array(
     view: ConsolidatedView | None = None,
     metadata: ArrayMetadata | None = None,
     **keywords: Any,
-) -> NodeArray:
+) -> Array:
     """Create the array at ``path`` from ``create_array`` keywords, and write ``data``.
 
     ``metadata``, if given, is used as it is and the keywords are ignored.
@@ -102,7 +102,7 @@ def new_array(
             shape=shape, dtype="float64" if dtype is None else dtype, **keywords
         )
     create_node(store, path, metadata, overwrite=overwrite, view=view)
-    array = NodeArray(store, path, metadata, config=config, view=view)
+    array = Array(store, path, metadata, config=config, view=view)
     if data is not None and write_data:
         write_into(array, data if hasattr(data, "shape") else np.asanyarray(data))
     return array

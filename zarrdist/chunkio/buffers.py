@@ -12,9 +12,12 @@ import mmap
 import threading
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
+
+#: Memory layouts NumPy allocates (callers pass metadata's order, a plain str).
+_Order = Literal["C", "F"]
 
 __all__ = [
     "NDBufferPrototype",
@@ -59,7 +62,7 @@ class NDBufferPrototype:
         """An array with every element ``fill_value``."""
         if dtype.kind in "OT":
             # Variable-length strings/bytes have no device representation.
-            out = np.empty(shape, dtype=dtype, order=order)
+            out = np.empty(shape, dtype=dtype, order=cast(_Order, order))
             out[...] = fill_value
             return out
         return self.xp.full(shape, fill_value, dtype=dtype, order=order)
@@ -120,22 +123,21 @@ def _host_empty(shape: tuple[int, ...], dtype: np.dtype[Any], order: str) -> np.
 
     Where the kernel compacts memory on demand for that advice (transparent huge
     pages with ``defrag=madvise``, the default), the first touch of a fresh read
-    output stalls while memory that a large write left fragmented is compacted:
-    placing a 512 MiB read cost 1.6 s of thread time right after a write and
-    0.18 s on the next read; without the advice it costs 0.40-0.47 s every time.
-    TensorStore's outputs come from plain anonymous memory too. Smaller arrays,
+    output stalls while memory that a large write left fragmented is compacted
+    (docs/performance.md, "Read outputs: no huge-page advice, private mappings").
+    Smaller arrays,
     and arrays holding Python objects, which cannot live in a raw mapping, keep
     ``np.empty``.
 
     The mapping is private: ``mmap``'s default, a shared anonymous mapping, is
-    backed by shmem, whose first touches and release cost twice as much (touching
-    and freeing 512 MiB: 0.25 s private, 0.50 s shared).
+    backed by shmem, whose first touches and release cost twice as much.
     """
     nbytes = math.prod(shape) * dtype.itemsize
+    layout = cast(_Order, order)
     if nbytes < _FRESH_MAPPING_BYTES or dtype.hasobject:
-        return np.empty(shape, dtype=dtype, order=order)
+        return np.empty(shape, dtype=dtype, order=layout)
     # The mapping is released when the last array viewing it is.
-    return np.ndarray(shape, dtype=dtype, buffer=anonymous_memory(nbytes), order=order)
+    return np.ndarray(shape, dtype=dtype, buffer=anonymous_memory(nbytes), order=layout)
 
 
 def _by_module_name(name: str) -> NDBufferPrototype:

@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import Any, NamedTuple, Self
 
 from zarrdist.codecs.sharding import ChunkSlot
 from zarrdist.config import get_int
@@ -34,9 +34,16 @@ __all__ = [
     "read_pool",
 ]
 
-#: One stored chunk's share of a read: its store key, its encoded bytes (None:
-#: absent, read as fill value) and the projections that read from it.
-ReadJob = tuple[str, Any, Sequence[ChunkProjection]]
+
+class ReadJob(NamedTuple):
+    """A fetched chunk: its store key, its encoded bytes (None: absent, read as the
+    fill value) and the projections that read from it."""
+
+    key: str
+    data: Any
+    projections: Sequence[ChunkProjection]
+
+
 #: Inner-chunk coordinates -> the projections that read from that inner chunk.
 ByInner = Mapping[tuple[int, ...], Sequence[ChunkProjection]]
 
@@ -73,7 +80,7 @@ Item = ReadJob | ChunkFetch | RangeFetch
 
 def item_weight(item: Item) -> int:
     """Chunks an item stands for: what pieces are cut by."""
-    return 1 if isinstance(item, tuple) else item.weight
+    return 1 if isinstance(item, tuple) else item.weight  # a ReadJob (a named tuple)
 
 
 class Pieces:
@@ -84,9 +91,8 @@ class Pieces:
     Pieces shrink as the read goes on: each holds the chunks not yet cut shared
     among the runners, kept within ``least`` and ``most`` chunks (guided
     self-scheduling). The first piece gives a helper a large share with one
-    hand-off, and the last ones are small, so the runners end together. Against
-    pieces of a fixed quarter of each runner's share, 64^3 regions of 32^3 inner
-    chunks (27 per region, two threads) read in 2.86-2.91 ms instead of 3.15.
+    hand-off, and the last ones are small, so the runners end together
+    (docs/performance.md, "Pieces of a direct read").
 
     The caller goes on planning (a shard's index is a request, then a plan) while
     the helpers fetch, decode and place the pieces already cut; then it takes

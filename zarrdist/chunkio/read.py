@@ -1,6 +1,31 @@
 """Read storage units (chunks or shards) into a selection's output array.
 
-The read half of :mod:`zarrdist.chunkio.units`. A read runs in two steps:
+The read half of :mod:`zarrdist.chunkio.units`: fetch, decode, place. How a chunk
+decodes is the codecs' business (:class:`~zarrdist.codecs.CodecChain`'s
+``raw_is_native`` and ``decode_into`` capabilities); this module names no codec.
+
+Vocabulary: the portions of a read, largest first
+-------------------------------------------------
+*unit*
+    A stored object: a shard, or an unsharded chunk.
+*item*
+    One planned fetch: a whole chunk's key (:class:`ChunkFetch`), a byte range of a
+    shard holding some inner chunks (:class:`RangeFetch`), or a chunk whose bytes
+    are already here (a job).
+*piece*
+    The items one runner (the caller or a pool thread) takes at a time
+    (:class:`~zarrdist.chunkio.pieces.Pieces`).
+*part*
+    The items of a piece fetched at once; a runner holds one part's bytes.
+*job*
+    A fetched chunk (:class:`ReadJob`): its key, encoded bytes and projections.
+*batch*
+    The jobs decoded in one call.
+*run*
+    Whole chunks side by side in the output, placed with one copy
+    (:mod:`zarrdist.chunkio.placement`).
+
+A read runs in two steps:
 
 1. *Plan*, in the calling thread: which bytes hold each needed chunk. An
    unsharded chunk is its store key. A shard is read whole (one request) when
@@ -42,20 +67,19 @@ from zarrdist.chunkio.placement import place_runs
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Units,
-    _by_inner,
-    _chunks_per_unit,
-    _decode,
-    _getters_over,
-    _reraise,
+    by_inner_chunk,
+    chunks_per_unit,
+    decode_stored,
+    getters_over,
     group_by_unit,
+    naming_key,
 )
-from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw
+from zarrdist.codecs import CodecChain, decode_chunks, decode_to_raw
 from zarrdist.codecs.sharding import (
     fetch_inner_chunks,
     plan_inner_fetch,
     split_ranges,
 )
-from zarrdist.codecs.zstd import ZstdCodec, decompress_into
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
 
@@ -92,30 +116,30 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     else:
         chain, spec = codec.inner_chain, codec.inner_spec(handle.unit_spec)
         shards = [
-            (unit, _walk_order(unit, _by_inner(handle, unit, ps))) for unit, ps in units.items()
+            (unit, _walk_order(unit, by_inner_chunk(handle, unit, ps)))
+            for unit, ps in units.items()
         ]
         total = sum(len(by_inner) for _, by_inner in shards)
     # Raw bytes that are the elements as they are in memory go into the output a
     # run of chunks at a time (zarrdist.chunkio.placement); the rest chunk by chunk.
     raw_chain = _raw_chain(chain, spec, out)
-    scratch_chain = _scratch_chain(chain, spec, out)
+    into_buffer = _decodes_into_buffer(chain, spec, out)
 
     def place(batch: list[ReadJob]) -> None:
         present = []
         for job in batch:
-            if job[1] is not None:
+            if job.data is not None:
                 present.append(job)
                 continue
-            for p in job[2]:
+            for p in job.projections:
                 out[p.out_selection] = handle.metadata.fill_value
         codecs = chain
         if raw_chain is not None and len(present) > 1:
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
-        if scratch_chain is not None and len(present) == 1:
+        if into_buffer and len(present) == 1:
             _, data, projections = present[0]
-            buffer = thread_buffer(spec.nbytes)
-            if decompress_into(data, buffer):
-                chunk = scratch_chain.array_bytes.decode(buffer, spec)
+            chunk = chain.decode_into(data, thread_buffer(spec.nbytes), spec)
+            if chunk is not None:
                 for p in projections:
                     out[p.out_selection] = chunk[p.chunk_selection]
                 return
@@ -166,8 +190,8 @@ def _walk_order(unit: tuple[int, ...], by_inner: ByInner) -> ByInner:
 
     Threads filling one output read neighbouring shards at the same time. Walking
     them the same way, they touch the same fresh pages of the output at the same
-    moment, and the kernel takes many of those faults twice (a W2 read of 131,072
-    pages: 241k faults, 0.67 s; in opposite ways: 140k, 0.56 s). So a shard whose
+    moment, and the kernel takes many of those faults twice (docs/performance.md,
+    "Walk order of neighbouring shards"). So a shard whose
     grid coordinates add up to an odd number, which makes every neighbour even,
     is walked from its last planes along the first axis to its first. Within a
     plane the order stays as it was, so small chunks still form runs.
@@ -196,31 +220,31 @@ def _shard_items(
     # so they pay off only when a minority of the inner chunks is needed. Where
     # requests cost little (local files), shards are read in byte ranges of at most
     # _PART_BYTES even then: a task holds a part of a large shard, not all of it.
-    most = 2 * len(by_inner) > math.prod(_chunks_per_unit(handle))
+    most = 2 * len(by_inner) > math.prod(chunks_per_unit(handle))
     if most and near:
         limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
     if not store.supports_partial_reads or (most and not near):
         try:
             encoded = fetch_inner_chunks(
-                *_getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
+                *getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
             )
         except CodecError as error:
-            raise _reraise(error, key, store) from error
-        return [(key, encoded[coords], ps) for coords, ps in by_inner.items()]
+            raise naming_key(error, key, store) from error
+        return [ReadJob(key, encoded[coords], ps) for coords, ps in by_inner.items()]
     try:
         plans = plan_inner_fetch(
             lambda request: store.get(key, request), codec, handle.unit_spec, by_inner, **limits
         )
     except CodecError as error:
-        raise _reraise(error, key, store) from error
+        raise naming_key(error, key, store) from error
     stored = {coords for _, slots in plans for coords, _, _ in slots}
-    absent: list[Item] = [(key, None, ps) for c, ps in by_inner.items() if c not in stored]
+    absent: list[Item] = [ReadJob(key, None, ps) for c, ps in by_inner.items() if c not in stored]
     rank = {coords: i for i, coords in enumerate(by_inner)}
     return absent + [RangeFetch(key, request, slots, by_inner, rank) for request, slots in plans]
 
 
 #: Decoded bytes below which a piece is not cut smaller: less work than a thread
-#: hand-off is worth (zstd decodes 256 KiB in about 0.4 ms here).
+#: hand-off is worth (docs/performance.md, "Pieces of a direct read").
 _MIN_PIECE_BYTES = 256 << 10
 
 
@@ -239,23 +263,23 @@ def _piece_bounds(chunk_nbytes: int) -> tuple[int, int]:
 # -- fetching ------------------------------------------------------------------------
 
 
-def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[ReadJob]:
-    """The chunks of ``share`` with their bytes: one batch request for whole chunks
+def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[ReadJob]:
+    """The chunks of ``items`` with their bytes: one batch request for whole chunks
     (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
     store = handle.store
-    jobs = [item for item in share if isinstance(item, tuple)]
-    chunks = [item for item in share if isinstance(item, ChunkFetch)]
+    jobs = [item for item in items if isinstance(item, tuple)]  # ReadJobs, bytes here
+    chunks = [item for item in items if isinstance(item, ChunkFetch)]
     if chunks:
         values = store.get_many_into([c.key for c in chunks], buffer)
-        jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
-    ranges = [item for item in share if isinstance(item, RangeFetch)]
+        jobs += [ReadJob(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
+    ranges = [item for item in items if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
         fetches = list(group)
         plans = [(f.request, f.slots) for f in fetches]
         try:
             encoded = split_ranges(plans, store.get_ranges(key, [f.request for f in fetches]))
         except CodecError as error:
-            raise _reraise(error, key, store) from error
+            raise naming_key(error, key, store) from error
         # In the selection's order, not the shard's: neighbours form runs. Only the
         # fetched chunks are sorted: a shard read in many parts must not walk all
         # of its needed chunks for each part.
@@ -264,7 +288,7 @@ def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[R
         if rank is not None:
             coords.sort(key=rank.__getitem__)
         by_inner = fetches[0].by_inner
-        jobs += [(key, encoded[c], by_inner[c]) for c in coords]
+        jobs += [ReadJob(key, encoded[c], by_inner[c]) for c in coords]
     return jobs
 
 
@@ -272,42 +296,29 @@ def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[R
 
 
 #: Chunks up to this size are placed a run at a time: for them Python's work per
-#: chunk (about 5 us) outweighs the copy into the staging buffer that runs add;
-#: from about 25 KiB on the copy costs more (W2's 128 KiB inner chunks read no
-#: faster in runs).
+#: chunk outweighs the copy into the staging buffer that runs add; for larger ones
+#: the copy costs more (docs/performance.md, "Runs of small chunks").
 _RUN_CHUNK_BYTES = 32 << 10
 
 
 def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
-    """The chain's ``bytes`` codec alone, if chunks are small, their bytes are their
-    elements as a host array holds them, and ``out`` is a host array; else None."""
-    codec = chain.array_bytes
+    """The chain's array->bytes codec alone, if chunks are small, their raw bytes are
+    their elements as a host array holds them, and ``out`` is a host array; else None."""
     if (
         spec.nbytes <= _RUN_CHUNK_BYTES
         and isinstance(out, np.ndarray)
-        and not chain.array_array
-        and isinstance(codec, BytesCodec)
-        and codec.stores_native(spec)
+        and chain.raw_is_native(spec)
     ):
-        return CodecChain((), codec, ())
+        return CodecChain((), chain.array_bytes, ())
     return None
 
 
-def _scratch_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | None:
-    """``chain`` if a large chunk can be decoded into a reused buffer and placed from
-    there: zstd over native bytes, into a host array. Else None."""
-    codec = chain.array_bytes
-    if (
-        spec.nbytes > _RUN_CHUNK_BYTES
-        and isinstance(out, np.ndarray)
-        and not chain.array_array
-        and isinstance(codec, BytesCodec)
-        and codec.stores_native(spec)
-        and len(chain.bytes_bytes) == 1
-        and isinstance(chain.bytes_bytes[0], ZstdCodec)
-    ):
-        return chain
-    return None
+def _decodes_into_buffer(chain: CodecChain, spec: ArraySpec, out: Any) -> bool:
+    """Whether a large chunk can be decoded into a reused buffer and placed from there
+    (the chain's :meth:`~CodecChain.decode_into`), into a host array."""
+    return (
+        spec.nbytes > _RUN_CHUNK_BYTES and isinstance(out, np.ndarray) and chain.decodes_into(spec)
+    )
 
 
 _fetch_local = threading.local()
@@ -346,7 +357,7 @@ def _place_runs(
     except CodecError:
         return jobs, chain  # decoded one by one by the caller, naming the bad chunk
     left = place_runs(out, [ps for _, _, ps in jobs], raw, spec.shape, spec.dtype)
-    return [(jobs[i][0], raw[i], jobs[i][2]) for i in left], raw_chain
+    return [jobs[i]._replace(data=raw[i]) for i in left], raw_chain
 
 
 #: Decoded bytes one batch may hold: an 8 KiB chunk shares its decode call with
@@ -361,8 +372,8 @@ _NEAR_GAP_BYTES = 64 << 10
 _PART_BYTES = 8 << 20
 
 
-def _fetch_parts(share: list[Item], chunk_nbytes: int, near: bool = True) -> list[list[Item]]:
-    """``share`` in the parts fetched one after another.
+def _fetch_parts(items: list[Item], chunk_nbytes: int, near: bool = True) -> list[list[Item]]:
+    """``items`` (a piece) in the parts fetched one after another.
 
     Small chunks are fetched a batch at a time (at most ``_DECODE_BATCH_BYTES``
     decoded), each batch then decoded before the next is fetched: threads take
@@ -380,8 +391,8 @@ def _fetch_parts(share: list[Item], chunk_nbytes: int, near: bool = True) -> lis
                 return item.request.end - item.request.start
             return whole_chunk if isinstance(item, ChunkFetch) else 0
 
-        return _grouped(share, held, _PART_BYTES)
-    return _grouped(share, item_weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
+        return _grouped(items, held, _PART_BYTES)
+    return _grouped(items, item_weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
 
 
 def _grouped(items: list[Item], size: Callable[[Item], int], limit: int) -> list[list[Item]]:
@@ -415,9 +426,9 @@ def _decode_batch(
     """Decode the stored chunks of ``jobs``; a codec error names the key at fault."""
     if len(jobs) == 1:
         key, data, _ = jobs[0]
-        return [_decode(handle, key, data, spec, chain)]
+        return [decode_stored(handle, key, data, spec, chain)]
     try:
         return decode_chunks(chain, [data for _, data, _ in jobs], spec)
     except CodecError:
         # One by one, so the error says which chunk is bad.
-        return [_decode(handle, key, data, spec, chain) for key, data, _ in jobs]
+        return [decode_stored(handle, key, data, spec, chain) for key, data, _ in jobs]

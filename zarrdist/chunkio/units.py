@@ -21,6 +21,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from functools import partial
 from operator import floordiv, sub
 from typing import TYPE_CHECKING, Any
 
@@ -135,7 +136,7 @@ class ArrayHandle:
         return ArrayHandle(self.store, self.path, metadata, self.write_empty_chunks, self.prototype)
 
 
-def _chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
+def chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
     outer = handle.metadata.chunk_shape
     inner = handle.io_chunk_shape
     return tuple(o // i for o, i in zip(outer, inner, strict=True))
@@ -143,7 +144,7 @@ def _chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
 
 def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -> Units:
     """Group io-chunk projections by the stored unit that holds them, in first-seen order."""
-    per_unit = _chunks_per_unit(handle)
+    per_unit = chunks_per_unit(handle)
     units: dict[tuple[int, ...], list[ChunkProjection]] = {}
     if all(n == 1 for n in per_unit):
         for p in projections:
@@ -154,7 +155,7 @@ def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -
     return units
 
 
-def _reraise(error: CodecError, key: str, store: Store) -> CodecError:
+def naming_key(error: CodecError, key: str, store: Store) -> CodecError:
     """The same kind of error, now naming the store key it came from."""
     message = str(error.args[0]) if error.args else "codec failed"
     return type(error)(
@@ -162,7 +163,7 @@ def _reraise(error: CodecError, key: str, store: Store) -> CodecError:
     )
 
 
-def _decode(
+def decode_stored(
     handle: ArrayHandle, key: str, data: Any, spec: ArraySpec, chain: CodecChain | None = None
 ) -> Any:
     """Decode one stored chunk (with the array's chain unless ``chain`` is given); a
@@ -170,14 +171,14 @@ def _decode(
     try:
         return decode_chunk(handle.metadata.codec_chain if chain is None else chain, data, spec)
     except CodecError as error:
-        raise _reraise(error, key, handle.store) from error
+        raise naming_key(error, key, handle.store) from error
 
 
-def _by_inner(
+def by_inner_chunk(
     handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
 ) -> dict[tuple[int, ...], list[ChunkProjection]]:
     """The projections into the shard at ``unit``, grouped by inner-chunk position."""
-    per_unit = _chunks_per_unit(handle)
+    per_unit = chunks_per_unit(handle)
     origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
     by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
     for p in projections:
@@ -188,7 +189,7 @@ def _by_inner(
 Getters = tuple[Callable[[Any], Any], Callable[[Any], Any]]
 
 
-def _getters_over(data: Any) -> Getters:
+def getters_over(data: Any) -> Getters:
     """Shard byte getters over a shard already in memory (None: no shard stored)."""
     if data is None:
         return (lambda _: None), (lambda requests: [None] * len(requests))
@@ -290,7 +291,7 @@ def _write_chunk(
 ) -> int:
     def existing() -> Any | None:
         data = handle.store.get(key)
-        return None if data is None else _decode(handle, key, data, spec)
+        return None if data is None else decode_stored(handle, key, data, spec)
 
     chunk = _updated_chunk(handle, projections, value, existing, spec.shape, spec.order, fields)
     if not handle.write_empty_chunks and all_fill_value(chunk, spec):
@@ -312,7 +313,7 @@ def _put(handle: ArrayHandle, key: str, data: Any | None) -> int:
 def _inner_in_bounds(handle: ArrayHandle, unit: tuple[int, ...]) -> int:
     """How many inner chunks of the shard at ``unit`` lie (partly) inside the array."""
     inner = handle.io_chunk_shape
-    per_unit = _chunks_per_unit(handle)
+    per_unit = chunks_per_unit(handle)
     count = 1
     for u, n, c, extent in zip(unit, per_unit, inner, handle.metadata.shape, strict=True):
         start = u * n
@@ -332,7 +333,7 @@ def _write_shard(
     fields: Fields | None = None,
 ) -> int:
     inner_spec = codec.inner_spec(spec)
-    by_inner = _by_inner(handle, unit, projections)
+    by_inner = by_inner_chunk(handle, unit, projections)
     complete = (
         {c for c, ps in by_inner.items() if any(p.is_complete_chunk for p in ps)}
         if fields is None
@@ -344,17 +345,17 @@ def _write_shard(
     old: dict[tuple[int, ...], Any] = {}
     if existing is not None:
         needed = [c for c in by_inner if c not in complete]
-        getters = _getters_over(existing)
+        getters = getters_over(existing)
         try:
             old = read_shard_partial(*getters, codec, spec, needed)
         except CodecError as error:
-            raise _reraise(error, key, handle.store) from error
-    updates = {
+            raise naming_key(error, key, handle.store) from error
+    updates: dict[Sequence[int], Any] = {
         coords: _updated_chunk(
             handle,
             ps,
             value,
-            lambda c=coords: old.get(c),
+            partial(old.get, coords),
             inner_spec.shape,
             inner_spec.order,
             fields,
@@ -364,7 +365,7 @@ def _write_shard(
     try:
         data = merge_into_shard(existing, updates, codec, spec, handle.write_empty_chunks)
     except CodecError as error:
-        raise _reraise(error, key, handle.store) from error
+        raise naming_key(error, key, handle.store) from error
     return _put(handle, key, data)
 
 

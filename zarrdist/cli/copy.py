@@ -23,9 +23,11 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from dask.typing import Key
 
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.units import ArrayHandle
@@ -259,10 +261,10 @@ def _graphs(
     resume: bool,
     verify: bool,
     intermediate: Store | None,
-) -> tuple[dict[Hashable, Any], list[Hashable], bool]:
+) -> tuple[dict[Key, Any], list[Key], bool]:
     budget = max_mem or runner.task_memory
-    dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    keys: list[Key] = []
     local_only = False
     for array in job.arrays:
         source = _handle(job.source, array.source.path, array.source.metadata)
@@ -415,8 +417,8 @@ def _run_pairs(
     runner: Runner,
     pairs: Sequence[tuple[ArrayHandle, ArrayHandle | None, tuple[int, ...] | None]],
 ) -> list[VerifyReport]:
-    dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    keys: list[Key] = []
     local_only = False
     for handle, against, offset in pairs:
         graph = verify_graph(handle, against=against, offset=offset)

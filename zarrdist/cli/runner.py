@@ -14,13 +14,14 @@ import logging
 import sys
 import time
 import warnings
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
 import dask.local
 import dask.threaded
 from dask.diagnostics import ProgressBar
+from dask.typing import Key
 
 __all__ = ["Runner", "format_summary", "n_human", "open_runner", "task_memory_budget"]
 
@@ -79,7 +80,7 @@ class Runner:
         print(message, file=self.out, flush=True)
 
     def run(
-        self, dsk: Mapping[Hashable, Any], keys: Sequence[Hashable], *, local_only: bool = False
+        self, dsk: Mapping[Key, Any], keys: Sequence[Key], *, local_only: bool = False
     ) -> list[Any]:
         """Compute ``keys`` of ``dsk``; a graph over in-process stores runs on local threads."""
         if self.client is None or local_only:
@@ -94,7 +95,7 @@ class Runner:
                 print(file=self.out)
         return list(self.client.gather(futures))
 
-    def _run_local(self, dsk: Mapping[Hashable, Any], keys: Sequence[Hashable]) -> list[Any]:
+    def _run_local(self, dsk: Mapping[Key, Any], keys: Sequence[Key]) -> list[Any]:
         bar = ProgressBar(out=self.out) if self.progress else contextlib.nullcontext()
         with bar:
             if self.synchronous:

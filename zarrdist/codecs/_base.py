@@ -142,6 +142,12 @@ class ArrayBytesCodec(Codec):
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """Deserialise bytes to an array of ``spec.shape`` and ``spec.dtype``."""
 
+    def stores_native(self, spec: ArraySpec) -> bool:
+        """Whether the encoded bytes are the chunk's elements exactly as a host array
+        holds them (C order, no byte swap, no objects), so readers may copy them as
+        they are. A capability: False unless a codec says otherwise."""
+        return False
+
 
 class BytesBytesCodec(Codec):
     """Bytes in, bytes out (compressors, checksums)."""
@@ -153,6 +159,19 @@ class BytesBytesCodec(Codec):
     @abstractmethod
     def decode(self, data: Encoded, spec: ArraySpec) -> Encoded:
         """Invert :meth:`encode`."""
+
+    def decode_into(self, data: Encoded, out: memoryview) -> bool:
+        """Decode ``data`` straight into ``out``, which it must fill exactly; whether it did.
+
+        A capability a codec may offer (:attr:`decodes_into`): a reader that reuses
+        one buffer per thread asks for it, since a new buffer per large chunk is new
+        memory to fault in. False, with ``out`` undefined, means "decode the usual
+        way", which also names any fault.
+        """
+        return False
+
+    #: Whether :meth:`decode_into` can succeed (the codec overrides it).
+    decodes_into: ClassVar[bool] = False
 
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """:meth:`decode` each of several values of one spec.

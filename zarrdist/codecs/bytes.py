@@ -39,7 +39,9 @@ class Endian(Enum):
 
 
 _NAME = "bytes"
-_ORDER_CHAR: dict[Endian, Literal["<", ">"]] = {Endian.little: "<", Endian.big: ">"}
+#: A NumPy byte-order character.
+ByteOrder = Literal["<", ">"]
+_ORDER_CHAR: dict[Endian, ByteOrder] = {Endian.little: "<", Endian.big: ">"}
 #: The machine's byte order: zarr-python's default when no endian is given.
 NATIVE_ENDIAN = Endian(sys.byteorder)
 
@@ -115,7 +117,7 @@ class BytesCodec(ArrayBytesCodec):
             raise CodecError(f"endian must be set for dtype {spec.dtype}", codec=_NAME)
 
     @cached_property
-    def _order_char(self) -> str | None:
+    def _order_char(self) -> ByteOrder | None:
         # A str, not the Endian: the dtype cache hashes it on every chunk, and an
         # enum member hashes in Python.
         return None if self.endian is None else _ORDER_CHAR[self.endian]
@@ -168,7 +170,7 @@ class BytesCodec(ArrayBytesCodec):
 
 
 @lru_cache(maxsize=512)
-def _stored_dtype(order_char: str | None, dtype: np.dtype[Any]) -> np.dtype[Any]:
+def _stored_dtype(order_char: ByteOrder | None, dtype: np.dtype[Any]) -> np.dtype[Any]:
     """The dtype of the stored bytes; cached, since every chunk encode and decode asks."""
     if order_char is None or not has_endianness(dtype):
         return dtype

@@ -84,8 +84,8 @@ class CodecChain:
         # Validation still sees the spec each codec actually receives.
         array_spec = spec
         aa = []
-        for codec in self.array_array:
-            codec = codec.evolve_from_array_spec(array_spec)
+        for original in self.array_array:
+            codec = original.evolve_from_array_spec(array_spec)
             codec.validate(spec)
             aa.append(codec)
             spec = codec.resolve_spec(spec)
@@ -106,6 +106,27 @@ class CodecChain:
     def to_json(self) -> list[dict[str, Any]]:
         """The v3 ``codecs`` list."""
         return [c.to_json() for c in self.codecs]
+
+    def raw_is_native(self, spec: ArraySpec) -> bool:
+        """Whether the bytes under the bytes->bytes codecs are the chunk's elements as a
+        host array holds them: no array->array codec, and an array->bytes codec that
+        stores them so (readers then place raw bytes directly)."""
+        return not self.array_array and self.array_bytes.stores_native(spec)
+
+    def decodes_into(self, spec: ArraySpec) -> bool:
+        """Whether :meth:`decode_into` may succeed for chunks of ``spec``."""
+        return (
+            self.raw_is_native(spec)
+            and len(self.bytes_bytes) == 1
+            and self.bytes_bytes[0].decodes_into
+        )
+
+    def decode_into(self, data: Encoded, out: memoryview, spec: ArraySpec) -> Any | None:
+        """The chunk ``data`` decoded through ``out`` (``spec.nbytes`` long), a view of
+        it; None when the codec could not, and the chunk must be decoded the usual way."""
+        if not self.bytes_bytes[0].decode_into(data, out):
+            return None
+        return self.array_bytes.decode(out, spec)
 
     @property
     def is_fixed_size(self) -> bool:
@@ -165,7 +186,3 @@ def decode_chunks(chain: CodecChain, datas: Sequence[Encoded], spec: ArraySpec) 
 def decode_chunk(chain: CodecChain, data: Encoded, spec: ArraySpec) -> Any:
     """Decode one stored chunk to an array of ``spec.shape`` and ``spec.dtype``."""
     return decode_chunks(chain, [data], spec)[0]
-
-
-def _names(codecs: Sequence[Codec]) -> list[str]:
-    return [c.v3_name for c in codecs]

@@ -4,6 +4,9 @@ Third-party codecs register through the entry-point group ``zarrdist.codecs``,
 loaded lazily on the first miss. Codecs that can run code when decoding
 (``unsafe = True``, e.g. numcodecs ``pickle``) are refused unless the config
 ``codecs.allow_pickle`` is set.
+
+The built-in codecs register as their modules load; ``zarrdist.codecs`` imports every
+one of them, and Python runs a package's ``__init__`` before any of its modules.
 """
 
 from __future__ import annotations
@@ -36,11 +39,6 @@ def register_codec(cls: type[Codec], *aliases: str) -> type[Codec]:
     return cls
 
 
-def _load_builtins() -> None:
-    # Importing the package registers the built-in codecs.
-    import zarrdist.codecs  # noqa: F401
-
-
 def _load_entry_points() -> None:
     global _entry_points_loaded
     if _entry_points_loaded:
@@ -53,7 +51,6 @@ def _load_entry_points() -> None:
 
 
 def _lookup(table: dict[str, type[Codec]], name: str) -> type[Codec] | None:
-    _load_builtins()
     if name not in table:
         _load_entry_points()
     return table.get(name)
@@ -112,14 +109,14 @@ def codec_from_json(entry: str | dict[str, Any]) -> Codec:
     if isinstance(entry, str):
         name, configuration = entry, {}
     else:
-        name = entry.get("name")
-        if not isinstance(name, str):
+        given = entry.get("name")
+        if not isinstance(given, str):
             raise UnknownCodecError(f"codec entry has no name: {entry!r}")
+        name = given
         configuration = dict(entry.get("configuration") or {})
     return get_codec_class(name).from_json(configuration)
 
 
 def registered_names() -> list[str]:
     """Every registered v3 codec name, sorted."""
-    _load_builtins()
     return sorted(_BY_V3_NAME)

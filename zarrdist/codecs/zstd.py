@@ -18,7 +18,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import zstandard
 from numcodecs.zstd import Zstd
@@ -52,8 +52,9 @@ def _small_frame(data: Encoded) -> bool:
     """Whether ``data`` is a frame small enough to decode in a batch call.
 
     A batch call gains nothing on large frames and allocates its output in a way
-    that, in a process's main thread, maps fresh memory on every call: 8 frames of
-    128 KiB cost 220 page faults per call there (2.2 vs 1.7 ms), none one by one.
+    that, in a process's main thread, maps fresh memory on every call (faults that
+    decoding one by one does not take; docs/performance.md, "zstd: batches of small
+    frames").
     """
     try:
         size = zstandard.frame_content_size(data)
@@ -165,6 +166,12 @@ class ZstdCodec(BytesBytesCodec):
         """
         return decompress(data, self._zstd)
 
+    decodes_into: ClassVar[bool] = True
+
+    def decode_into(self, data: Encoded, out: memoryview) -> bool:
+        """Decompress one frame into ``out`` (see :func:`decompress_into`)."""
+        return decompress_into(data, out)
+
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """Decompress several frames in one call that releases the GIL once.
 
@@ -183,12 +190,13 @@ class ZstdCodec(BytesBytesCodec):
         # The batch's frames are separate small allocations, freed together once
         # placed: they merge at the top of the thread's heap, which glibc then
         # hands back to the system, and the next batch faults the same pages in
-        # again (16,384 faults per 64 MiB W3 read, half its decode time). Holding
+        # again (docs/performance.md, "zstd: batches of small frames"). Holding
         # each batch until the thread's next one is decoded leaves a hole the next
         # batch fills instead. A large batch (a whole shard) is not held.
         _local.last_batch = frames if frames.size() <= _HELD_BATCH_BYTES else None
         # Each view keeps its frame's output alive for as long as it is needed.
-        return [memoryview(frames[i]) for i in range(len(frames))]
+        # (zstandard's stubs do not declare BufferSegment's buffer protocol.)
+        return [memoryview(cast(Any, frames[i])) for i in range(len(frames))]
 
 
 register_codec(ZstdCodec)

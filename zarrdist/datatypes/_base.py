@@ -13,6 +13,7 @@ import binascii
 import struct
 import sys
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -189,6 +190,10 @@ class DataType(ABC):
     name: str
     #: Whether values have no fixed size (variable-length strings and bytes).
     is_variable_length: ClassVar[bool] = False
+    #: JSON -> the data type it names, of whatever class: installed by
+    #: :mod:`zarrdist.datatypes._parse` as it loads. That module imports every data
+    #: type class, and so this one; importing it from here would be an import circle.
+    json_parser: ClassVar[Callable[..., DataType]]
 
     @property
     def endianness(self) -> Endianness | None:
@@ -230,9 +235,7 @@ class DataType(ABC):
         UnknownDataTypeError
             If the value names no known data type.
         """
-        from zarrdist.datatypes._parse import data_type_from_json
-
-        return data_type_from_json(data, zarr_format, object_codec_id=object_codec_id)
+        return DataType.json_parser(data, zarr_format, object_codec_id=object_codec_id)
 
     @abstractmethod
     def to_json(self, zarr_format: ZarrFormat) -> JSON:

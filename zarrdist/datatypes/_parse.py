@@ -349,3 +349,6 @@ def fill_value_equal(a: Any, b: Any, data_type: DataType) -> bool:
     if a is None or b is None:
         return a is None and b is None
     return data_type.fill_value_bytes(a) == data_type.fill_value_bytes(b)
+
+
+DataType.json_parser = data_type_from_json

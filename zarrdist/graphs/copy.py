@@ -19,12 +19,13 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from dask.task_spec import List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunking.rechunk import RechunkPlan, StagePlan, overhead_bytes, plan_rechunk
 from zarrdist.chunkio.read import read_units
@@ -33,7 +34,7 @@ from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError, MemoryBudgetError
 from zarrdist.graphs.execute import run_graph
-from zarrdist.graphs.plan import GraphSpec
+from zarrdist.graphs.plan import GraphSpec, task_key
 from zarrdist.indexing import basic_indexer
 from zarrdist.metadata import ArrayMetadataV3
 from zarrdist.stores import MemoryStore, Store, StoreSpec
@@ -343,18 +344,18 @@ def _overlap_ranges(stage: StagePlan, region: Region) -> list[range]:
 
 
 def _stage_tasks(
-    dsk: dict[Hashable, Any],
+    dsk: dict[Key, Any],
     name: str,
     stage: StagePlan,
     handles: tuple[ArrayHandle, ArrayHandle],
     flags: tuple[bool, bool],
     deps: Callable[[Region], tuple[Any, ...]],
-) -> list[Hashable]:
+) -> list[Key]:
     """Add one stage's tasks to ``dsk``; ``deps(region)`` gives the refs a block waits on."""
     source, target = handles
-    keys: list[Hashable] = []
+    keys: list[Key] = []
     for index, region in stage.blocks():
-        key = (name, *index)
+        key = task_key(name, index)
         src_region = _shift(region, stage.source_offset)
         dsk[key] = Task(key, _copy_block, source, target, src_region, region, *flags, *deps(region))
         keys.append(key)
@@ -362,8 +363,8 @@ def _stage_tasks(
 
 
 def _second_stage_deps(
-    dsk: dict[Hashable, Any],
-    first: tuple[str, StagePlan, list[Hashable]],
+    dsk: dict[Key, Any],
+    first: tuple[str, StagePlan, list[Key]],
     second: StagePlan,
     token: str,
 ) -> Callable[[Region], tuple[Any, ...]]:
@@ -440,7 +441,7 @@ def copy_graph(
     plan = plan if plan is not None else plan_copy(source, target, region, max_mem)
     token = _token(source, target, region, plan)
     flags = (resume, verify)
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     middle = None
     copy_name = f"zarrdist-copy-{token}"
     if plan.intermediate_chunks is None:

@@ -18,19 +18,22 @@ import gc
 import sys
 import threading
 import uuid
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import dask.local
 import dask.threaded
 from dask.base import tokenize
 from dask.task_spec import DataNode, GraphNode
+from dask.typing import Key
 
 from zarrdist.config import config, get_int
 
 __all__ = [
+    "Engine",
     "active_client",
+    "choose_engine",
     "embedded_bytes",
     "fresh_names",
     "gc_paused",
@@ -38,6 +41,11 @@ __all__ = [
     "run_graph",
     "scheduler_name",
 ]
+
+#: Where an operation runs: "inline" (the calling thread), "pool" (the calling
+#: thread and the reader pool, no graph), or a graph on "sync", "threads" or
+#: "distributed" (see :func:`scheduler_name`).
+Engine = Literal["inline", "pool", "sync", "threads", "distributed"]
 
 
 def active_client() -> Any | None:
@@ -91,7 +99,25 @@ def _check_setting(setting: Any) -> None:
     )
 
 
-def scheduler_name(num_tasks: int, *, local_only: bool = False) -> str:
+def choose_engine(units: int, nbytes: int | None = None, *, local_only: bool = False) -> Engine:
+    """The one place that decides where an operation over ``units`` storage units runs.
+
+    One unit (or none) runs inline: a graph or a thread hand-off costs more than
+    the work. More units whose selection holds at most ``direct_max_bytes``
+    (``nbytes``, when the caller knows it) run on the direct path: the caller and
+    the reader pool, no graph. Anything else is a graph, on the scheduler
+    :func:`scheduler_name` picks. Reads, writes and graphs all ask this function.
+    """
+    if units <= 1:
+        return "inline"
+    if nbytes is not None and nbytes <= int(config.get("direct_max_bytes")):
+        return "pool"
+    return scheduler_name(units, local_only=local_only)
+
+
+def scheduler_name(
+    num_tasks: int, *, local_only: bool = False
+) -> Literal["sync", "threads", "distributed"]:
     """Which scheduler :func:`run_graph` will use: "sync", "threads" or "distributed".
 
     Raises
@@ -123,7 +149,7 @@ def numpy_stays_local() -> bool:
     return not config.get("numpy_on_cluster")
 
 
-def embedded_bytes(dsk: Mapping[Hashable, Any]) -> int:
+def embedded_bytes(dsk: Mapping[Key, Any]) -> int:
     """Bytes of in-memory arrays held in a graph, as ``da.from_array(numpy)`` puts them."""
     total = 0
     for node in dsk.values():
@@ -134,9 +160,7 @@ def embedded_bytes(dsk: Mapping[Hashable, Any]) -> int:
     return total
 
 
-def fresh_names(
-    dsk: Mapping[Hashable, Any], keys: Sequence[Hashable]
-) -> tuple[dict[Hashable, Any], list[Hashable]]:
+def fresh_names(dsk: Mapping[Key, Any], keys: Sequence[Key]) -> tuple[dict[Key, Any], list[Key]]:
     """``dsk`` and ``keys`` with every ``zarrdist-<op>-<token>`` name given a new token.
 
     Graph names are deterministic in the array and the selection, not in the data:
@@ -147,7 +171,7 @@ def fresh_names(
     nonce = uuid.uuid4().hex
     names: dict[str, str] = {}
 
-    def rename(key: Hashable) -> Hashable:
+    def rename(key: Key) -> Key:
         name = key[0] if isinstance(key, tuple) else key
         if not (isinstance(name, str) and name.startswith("zarrdist-")):
             return key
@@ -156,18 +180,20 @@ def fresh_names(
             names[name] = f"{prefix}-{tokenize(token, nonce)}"
         return (names[name], *key[1:]) if isinstance(key, tuple) else names[name]
 
-    subs = {k: new for k in dsk if (new := rename(k)) != k}
-    fresh: dict[Hashable, Any] = {}
+    renamed: dict[Key, Key] = {k: new for k in dsk if (new := rename(k)) != k}
+    # (GraphNode.substitute takes values that may be nodes; its dict is invariant.)
+    subs: dict[Key, Key | GraphNode] = dict(renamed)
+    fresh: dict[Key, Any] = {}
     for key, node in dsk.items():
-        new_key = subs.get(key, key)
+        new_key = renamed.get(key, key)
         # Input dask arrays may hold legacy values (raw arrays): those keep their keys.
         fresh[new_key] = node.substitute(subs, key=new_key) if isinstance(node, GraphNode) else node
-    return fresh, [subs.get(k, k) for k in keys]
+    return fresh, [renamed.get(k, k) for k in keys]
 
 
 def run_graph(
-    dsk: Mapping[Hashable, Any],
-    keys: Sequence[Hashable],
+    dsk: Mapping[Key, Any],
+    keys: Sequence[Key],
     *,
     num_tasks: int | None = None,
     local_only: bool = False,
@@ -207,14 +233,20 @@ def gc_paused() -> Iterator[None]:
     """Hold CPython's automatic cycle collection while an operation plans and runs.
 
     An operation over many units keeps a few small containers per unit alive from
-    planning to its end (33,000 for a read of 8,192 chunks). Surviving the young
-    generations, they make the collector run a full collection of the process every
-    other operation: 55-70 ms of GIL held, a quarter of such a read, measured with
-    zarr-python and TensorStore imported. The objects hold no cycles, so nothing is
+    planning to its end. Surviving the young generations, they make the collector
+    run a full collection of the process every other operation (docs/performance.md,
+    "Garbage collection during reads"). The objects hold no cycles, so nothing is
     lost by waiting: collection resumes when the last concurrent operation ends,
     and only if it was on before the first one began.
+
+    ``gc.disable`` acts on the whole process, the user's other threads included,
+    so the pause is a setting: config ``gc_pause`` (default True); False leaves the
+    collector alone.
     """
     global _gc_pauses, _gc_resume
+    if not config.get("gc_pause"):
+        yield
+        return
     with _gc_lock:
         if _gc_pauses == 0:
             _gc_resume = gc.isenabled()

@@ -8,11 +8,12 @@ one ``get_many`` (concurrent on remote stores) and writes them with one
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from dask.base import tokenize
 from dask.task_spec import Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.graphs.execute import run_graph
 
@@ -39,14 +40,14 @@ def _total(*counts: tuple[int, int]) -> tuple[int, int]:
 
 def copy_keys_graph(
     source: Store, dest: Store, pairs: Sequence[tuple[str, str]]
-) -> tuple[dict[Hashable, Any], Hashable]:
+) -> tuple[dict[Key, Any], Key]:
     """A graph copying ``source[src]`` to ``dest[dst]`` for each pair, and its result key.
 
     The result is ``(keys copied, bytes copied)``.
     """
     token = tokenize(source.spec, dest.spec, list(pairs))
     name = f"zarrdist-copykeys-{token}"
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     refs = []
     for i in range(0, len(pairs), KEYS_PER_TASK):
         key = (name, i // KEYS_PER_TASK)

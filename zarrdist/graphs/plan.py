@@ -7,11 +7,12 @@ key (checked here), so writes inside one graph need no locks.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dask.base import tokenize
+from dask.typing import Key
 
 from zarrdist.config import config, get_int
 from zarrdist.errors import GraphError, MemoryBudgetError
@@ -55,8 +56,8 @@ class GraphSpec:
 
     op: str
     name: str
-    dsk: dict[Hashable, Any] = field(repr=False)
-    keys: list[Hashable] = field(repr=False)
+    dsk: dict[Key, Any] = field(repr=False)
+    keys: list[Key] = field(repr=False)
     num_tasks: int
     max_projected_bytes: int
     local_only: bool = False
@@ -72,6 +73,12 @@ def graph_name(op: str, handle: ArrayHandle, *parts: Any) -> str:
     """``zarrdist-<op>-<token>``, deterministic in the store, path, metadata and parts."""
     token = tokenize(handle.store.spec, handle.path, handle.metadata, *parts)
     return f"zarrdist-{op}-{token}"
+
+
+def task_key(name: str, coords: Sequence[int]) -> Key:
+    """A task's key: its graph's name and a grid position (dask's ``(name, *index)``)."""
+    key: tuple[Key, ...] = (name, *coords)
+    return key
 
 
 def selection_token(indexer: Indexer) -> str:

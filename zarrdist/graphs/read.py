@@ -7,15 +7,16 @@ On a cluster, each task returns its pieces and the client places them.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunkio.read import read_selection, read_units
 from zarrdist.chunkio.units import ArrayHandle, Units, group_by_unit
-from zarrdist.graphs.execute import gc_paused, numpy_stays_local, run_graph, scheduler_name
+from zarrdist.graphs.execute import choose_engine, gc_paused, numpy_stays_local, run_graph
 from zarrdist.graphs.plan import (
     GraphSpec,
     check_budget,
@@ -23,6 +24,7 @@ from zarrdist.graphs.plan import (
     graph_name,
     plan_tasks,
     selection_token,
+    task_key,
 )
 from zarrdist.indexing import basic_indexer
 
@@ -71,15 +73,15 @@ def read_graph(
         units = group_by_unit(handle, indexer)
     tasks = plan_tasks(handle, units, "read")
     name = graph_name("read", handle, indexer.array_shape, selection_token(indexer))
-    dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    keys: list[Key] = []
     out_node = None
     if out is not None:
         out_key = ("zarrdist-out-" + name.rsplit("-", 1)[-1],)
         out_node = DataNode(out_key, out)
         dsk[out_key] = out_node
     for task in tasks:
-        key = (name, *first_unit(task))
+        key = task_key(name, first_unit(task))
         if out is None:
             dsk[key] = Task(key, _collect, handle, task)
         else:
@@ -110,13 +112,13 @@ def _read(handle: ArrayHandle, indexer: Indexer, order: str) -> Any:
     # The output is a NumPy array of this process (see numpy_stays_local).
     local_only = not handle.store.supports_multiprocess_writes or numpy_stays_local()
     units = group_by_unit(handle, indexer)
-    if len(units) <= 1:
-        out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    engine = choose_engine(len(units), local_only=local_only)
+    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    if engine == "inline":
         if units:
             read_units(handle, units, out)
         return out
-    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
-    if scheduler_name(len(units), local_only=local_only) != "distributed":
+    if engine != "distributed":
         graph = read_graph(handle, indexer, out, units)
         run_graph(graph.dsk, graph.keys, num_tasks=graph.num_tasks, local_only=local_only)
         return out
@@ -149,9 +151,9 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     # Python slices per axis, built once: a million blocks are a million tasks, and
     # per-block arithmetic on NumPy scalars would cost more than the tasks themselves.
     axes = [list(enumerate(_slices(sizes))) for sizes in normalized]
-    dsk: dict[Hashable, Any] = {}
+    dsk: dict[Key, Any] = {}
     for cell in itertools.product(*axes):
-        key = (name, *(i for i, _ in cell))
+        key = task_key(name, [i for i, _ in cell])
         dsk[key] = Task(key, _read_block, handle, tuple(s for _, s in cell), _data_producer=True)
     check_budget(handle, 1, "read")
     empty = handle.prototype.empty((0,) * len(shape), meta.dtype)
@@ -199,7 +201,5 @@ def as_dask(source: Any) -> da.Array:
         own: da.Array = to_dask()
         return own
     chunks = getattr(source, "shards", None) or getattr(source, "chunks", None) or "auto"
-    wrapped: da.Array = da.from_array(  # type: ignore[no-untyped-call]
-        source, chunks=chunks, lock=False, asarray=True
-    )
+    wrapped: da.Array = da.from_array(source, chunks=chunks, lock=False, asarray=True)
     return wrapped

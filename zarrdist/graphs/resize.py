@@ -8,11 +8,12 @@ publish the metadata last, so readers never see a shape with no data behind it.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask.task_spec import List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunkio.units import (
     ArrayHandle,
@@ -31,6 +32,7 @@ from zarrdist.graphs.plan import (
     first_unit,
     graph_name,
     plan_tasks,
+    task_key,
 )
 from zarrdist.graphs.write import write_dask_graph, write_graph
 from zarrdist.indexing import basic_indexer
@@ -92,12 +94,12 @@ def resize_graph(handle: ArrayHandle, new_shape: tuple[int, ...]) -> GraphSpec:
     """The graph that resizes the array to ``new_shape`` (no I/O when built)."""
     metadata = handle.metadata.with_shape(new_shape)
     name = graph_name("resize", handle, new_shape)
-    dsk: dict[Hashable, Any] = {}
-    before: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    before: list[Key] = []
     tasks = plan_tasks(handle, _edge_units(handle, new_shape), "write")
     check_disjoint(handle, tasks)
     for task in tasks:
-        key = (name, *first_unit(task))
+        key = task_key(name, first_unit(task))
         dsk[key] = Task(key, _reset, handle, task)
         before.append(key)
     keys = delete_units_outside(handle, new_shape)

@@ -7,11 +7,12 @@ given as plain functions, so this module knows nothing of nodes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from dask.base import tokenize
 from dask.task_spec import List, Task, TaskRef
+from dask.typing import Key
 
 __all__ = ["Step", "staged_graph"]
 
@@ -21,7 +22,7 @@ Step = tuple[Callable[..., Any], tuple[Any, ...]]
 
 def staged_graph(
     op: str, token_parts: Any, first: Step, steps: Sequence[Step], last: Step
-) -> tuple[dict[Hashable, Any], Hashable]:
+) -> tuple[dict[Key, Any], Key]:
     """``first`` runs, then every step (in parallel), then ``last``; returns (dsk, last key).
 
     Each step gets ``first``'s result as its final argument and ``last`` gets the
@@ -30,7 +31,7 @@ def staged_graph(
     token = tokenize(op, token_parts)
     name = f"zarrdist-{op}-{token}"
     head = (f"zarrdist-prepare-{token}",)
-    dsk: dict[Hashable, Any] = {head: Task(head, first[0], *first[1])}
+    dsk: dict[Key, Any] = {head: Task(head, first[0], *first[1])}
     refs = []
     for i, (fn, args) in enumerate(steps):
         key = (name, i)

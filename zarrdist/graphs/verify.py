@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from dask.task_spec import List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunking.fingerprint import (
     element_hashes,
@@ -34,7 +35,7 @@ from zarrdist.codecs import decode_chunk
 from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError
 from zarrdist.graphs.copy import values_equal
-from zarrdist.graphs.plan import GraphSpec, graph_name
+from zarrdist.graphs.plan import GraphSpec, graph_name, task_key
 from zarrdist.indexing import basic_indexer
 
 __all__ = ["MAX_COUNTED", "Mismatch", "VerifyReport", "comparison_mode", "verify_graph"]
@@ -229,7 +230,7 @@ def _compare_fingerprints(
     other = merge_sums(f for _, f in theirs)
     bad = list(report.bad_keys) + [b for bad, _ in theirs for b in bad]
     broken = {k for k, _ in report.bad_keys}
-    mismatches = []
+    mismatches: list[Mismatch] = []
     for unit in sorted(set(mine) | set(other)):
         if mine.get(unit, 0) == other.get(unit, 0) or handle.key(unit) in broken:
             continue
@@ -329,19 +330,19 @@ def verify_graph(
     described = None if against is None else (against.store.spec, against.path, origin)
     name = graph_name("verify", handle, described)
     token = name.rsplit("-", 1)[-1]
-    dsk: dict[Hashable, Any] = {}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {}
+    keys: list[Key] = []
     for batch in _batches(units, handle):
-        key = (name, *batch[0])
+        key = task_key(name, batch[0])
         dsk[key] = Task(key, _verify_units, handle, batch, against, origin, mode)
         keys.append(key)
     done = (f"zarrdist-done-{token}",)
     ours = List(*(TaskRef(k) for k in keys))
     if mode == "fingerprint":
         assert against is not None
-        other_keys = []
+        other_keys: list[Key] = []
         for batch in _batches(_other_units(handle, against, origin) if units else [], against):
-            key = (f"zarrdist-fingerprint-{token}", *batch[0])
+            key = task_key(f"zarrdist-fingerprint-{token}", batch[0])
             dsk[key] = Task(key, _fingerprint_other, handle, against, batch, origin)
             other_keys.append(key)
         theirs = List(*(TaskRef(k) for k in other_keys))

@@ -8,11 +8,11 @@ so its own chunking never decides correctness.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
+from dask.typing import Key
 
 from zarrdist.chunkio.units import (
     ArrayHandle,
@@ -24,7 +24,13 @@ from zarrdist.chunkio.units import (
 )
 from zarrdist.errors import MemoryBudgetError
 from zarrdist.graphs.copy import copy_graph, plan_copy
-from zarrdist.graphs.execute import embedded_bytes, gc_paused, numpy_stays_local, run_graph
+from zarrdist.graphs.execute import (
+    choose_engine,
+    embedded_bytes,
+    gc_paused,
+    numpy_stays_local,
+    run_graph,
+)
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.graphs.plan import (
     GraphSpec,
@@ -34,6 +40,7 @@ from zarrdist.graphs.plan import (
     graph_name,
     plan_tasks,
     selection_token,
+    task_key,
     value_token,
 )
 from zarrdist.graphs.read import source_handle
@@ -45,6 +52,7 @@ if TYPE_CHECKING:
     from zarrdist.indexing import Indexer
 
 __all__ = [
+    "data_is_here",
     "aligned_chunks",
     "unit_copy_graph",
     "write",
@@ -86,8 +94,8 @@ def _done(*_: Any) -> None:
 def _finish(
     op: str,
     name: str,
-    dsk: dict[Hashable, Any],
-    task_keys: list[Hashable],
+    dsk: dict[Key, Any],
+    task_keys: list[Key],
     handle: ArrayHandle,
     max_bytes: int,
 ) -> GraphSpec:
@@ -130,10 +138,10 @@ def write_graph(
     )
     value_key = ("zarrdist-value-" + name.rsplit("-", 1)[-1],)
     value, shape = _compact(value)
-    dsk: dict[Hashable, Any] = {value_key: DataNode(value_key, value)}
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = {value_key: DataNode(value_key, value)}
+    keys: list[Key] = []
     for task in tasks:
-        key = (name, *first_unit(task))
+        key = task_key(name, first_unit(task))
         dsk[key] = Task(key, _write, handle, task, TaskRef(value_key), fields, shape)
         keys.append(key)
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
@@ -151,7 +159,7 @@ def write(
     one unit, else as a graph."""
     with gc_paused():
         units = group_by_unit(handle, indexer)
-        if len(units) <= 1:
+        if choose_engine(len(units)) == "inline":
             write_units(handle, units, value, lock=lock, fields=fields)
             return
         graph = write_graph(handle, indexer, value, units, fields)
@@ -191,8 +199,8 @@ def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Ar
     darr = darr.reshape(shape) if darr.shape != shape else darr
     darr = darr.rechunk(aligned_chunks(handle, region))
     name = graph_name("write", handle, region, darr.name)
-    dsk: dict[Hashable, Any] = dict(darr.__dask_graph__())
-    keys: list[Hashable] = []
+    dsk: dict[Key, Any] = dict(darr.__dask_graph__())
+    keys: list[Key] = []
     starts = [np.cumsum((0, *c[:-1])) for c in darr.chunks]
     for index in np.ndindex(*darr.numblocks):
         sub = tuple(
@@ -239,12 +247,19 @@ def unit_copy_graph(
 def write_dask(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Array) -> None:
     """Write dask array ``darr`` into ``region``, in parallel."""
     graph = unit_copy_graph(handle, region, darr) or write_dask_graph(handle, region, darr)
-    # A dask array over NumPy data of this process (da.from_array) is written here:
-    # on a cluster every byte would go through the scheduler to reach the workers.
-    here = numpy_stays_local() and 2 * embedded_bytes(darr.__dask_graph__()) >= darr.nbytes
     run_graph(
         graph.dsk,
         graph.keys,
         num_tasks=max(graph.num_tasks, 2),
-        local_only=graph.local_only or here,
+        local_only=graph.local_only or data_is_here(darr),
     )
+
+
+def data_is_here(darr: da.Array) -> bool:
+    """Whether writing ``darr`` stays on local threads: its graph holds its data.
+
+    A dask array over NumPy data of this process (``da.from_array``) is written
+    here: on a cluster every byte would go through the scheduler to the workers
+    (see :func:`zarrdist.graphs.execute.numpy_stays_local`).
+    """
+    return numpy_stays_local() and 2 * embedded_bytes(darr.__dask_graph__()) >= darr.nbytes

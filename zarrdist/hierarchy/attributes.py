@@ -54,9 +54,14 @@ class Attributes(MutableMapping[str, Any]):
 
     def put(self, attributes: Mapping[str, Any]) -> None:
         """Replace every attribute at once."""
-        self._update(lambda d: (d.clear(), d.update(attributes)))
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        def replace(document: dict[str, Any]) -> None:
+            document.clear()
+            document.update(attributes)
+
+        self._update(replace)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
         """Set several attributes with one metadata write."""
         items = dict(*args, **kwargs)
         self._update(lambda d: d.update(items))

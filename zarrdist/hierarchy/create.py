@@ -9,8 +9,10 @@ task that brings consolidated documents above the new nodes up to date.
 from __future__ import annotations
 
 from abc import ABC
-from collections.abc import Hashable, Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
+
+from dask.typing import Key
 
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.errors import ContainsArrayError
@@ -35,20 +37,16 @@ from zarrdist.metadata import (
     GroupMetadataV3,
     parse_node_metadata,
 )
-from zarrdist.stores import StorePath, resolve_store
 
 if TYPE_CHECKING:
-    from zarrdist.array import Array
-    from zarrdist.group import Group
     from zarrdist.metadata import NodeMetadata
     from zarrdist.stores import Store
 
 __all__ = [
     "ArrayMetadata",
     "GroupMetadata",
-    "create_hierarchy",
     "hierarchy_graph",
-    "write_hierarchy",
+    "write_nodes",
 ]
 
 
@@ -160,7 +158,7 @@ def _sync(store: Store, changes: list[Any], *_written: Any) -> None:
 
 def hierarchy_graph(
     store: Store, plan: Mapping[str, NodeMetadata], clear: list[str]
-) -> tuple[dict[Hashable, Any], Hashable]:
+) -> tuple[dict[Key, Any], Key]:
     """The graph that writes ``plan`` (path -> metadata) after clearing ``clear``."""
     documents = {p: m.to_documents() for p, m in plan.items()}
     changes = [(p, None) for p in clear] + list(plan.items())
@@ -173,48 +171,16 @@ def hierarchy_graph(
     )
 
 
-def create_hierarchy(
-    store: Any = None,
-    nodes: Mapping[str, Any] | None = None,
-    *,
-    overwrite: bool = False,
-) -> Iterator[tuple[str, Array | Group]]:
-    """Create every node of ``nodes`` (path -> group or array metadata) as one graph.
-
-    Metadata may be zarrdist's (:class:`GroupMetadata`, :class:`ArrayMetadata`, the
-    V2/V3 classes) or zarr-python's. Missing parent groups are added; existing
-    ones are kept. The work is done before this returns (zarr-python's generator
-    does it only when iterated); the result iterates ``(path, node)`` for every
-    node written, parents first.
-
-    Raises
-    ------
-    ContainsArrayError, ContainsGroupError
-        If a named node exists and ``overwrite`` is False, or an array stands where
-        a parent group must be.
-    ValueError
-        If the nodes mix Zarr formats, or an array has nodes below it.
-    """
-    nodes = nodes or {}
-    if isinstance(store, StorePath):
-        # The nodes' paths are below the StorePath's; its own path is their parent group.
-        nodes = {(store / path).path: node for path, node in nodes.items()}
-        store = store.store
-    return write_hierarchy(resolve_store(store, mode="a"), nodes, overwrite=overwrite)
-
-
-def write_hierarchy(
+def write_nodes(
     resolved: Store,
     nodes: Mapping[str, Any],
     *,
     overwrite: bool = False,
     view: ConsolidatedView | None = None,
-) -> Iterator[tuple[str, Array | Group]]:
-    """:func:`create_hierarchy` on a resolved store; ``view`` (of the group the nodes
-    are created through) records them too."""
-    from zarrdist.group import Group
-    from zarrdist.hierarchy.edits import NodeArray
-
+) -> dict[str, NodeMetadata]:
+    """:func:`zarrdist.create_hierarchy`'s writes on a resolved store: path -> the
+    metadata written, parents first. ``view`` (of the group the nodes are created
+    through) records them too."""
     parsed: dict[str, NodeMetadata] = {}
     for key, value in nodes.items():
         path = normalize_path(key)
@@ -227,10 +193,4 @@ def write_hierarchy(
         )
         if view is not None:
             view.apply([(p, None) for p in clear] + list(plan.items()))
-    created: list[tuple[str, Array | Group]] = []
-    for path, metadata in plan.items():
-        if isinstance(metadata, GroupMetadataV2 | GroupMetadataV3):
-            created.append((path, Group(resolved, path, metadata, view=view)))
-        else:
-            created.append((path, NodeArray(resolved, path, metadata, view=view)))
-    return iter(created)
+    return dict(plan)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.array import Array as BaseArray
 from zarrdist.errors import (
     ContainsArrayError,
     ContainsNodeError,
@@ -31,56 +30,10 @@ from zarrdist.hierarchy.documents import (
 )
 
 if TYPE_CHECKING:
-    from zarrdist.metadata import ArrayMetadata, NodeMetadata
+    from zarrdist.metadata import NodeMetadata
     from zarrdist.stores import Store
 
-__all__ = ["Array", "NodeArray", "create_node", "move_node", "parent_documents", "remove_node"]
-
-
-class Array(BaseArray):
-    """The Array every public function returns: it also keeps consolidated metadata
-    above it true when its metadata changes.
-
-    Attribute changes, resizes and appends rewrite the array's own documents (as
-    any Array does) and then every consolidated document of the hierarchy above.
-    It is named ``Array`` because users print ``type(z).__name__``; it is an
-    instance of :class:`zarrdist.Array` (the base class).
-    """
-
-    def __init__(
-        self,
-        store: Store,
-        path: str,
-        metadata: ArrayMetadata,
-        *,
-        config: Any = None,
-        view: ConsolidatedView | None = None,
-    ) -> None:
-        super().__init__(store, path, metadata, config=config)
-        self._view = view
-
-    def _after_metadata_change(self) -> None:
-        sync_consolidated(self.store, [(self.path, self.metadata)], view=self._view)
-
-    def _write_metadata(self, metadata: ArrayMetadata) -> None:
-        super()._write_metadata(metadata)
-        self._after_metadata_change()
-
-    def resize(self, *shape: Any, new_shape: Any = None) -> None:
-        """Change the shape; data outside a smaller shape is deleted, not kept."""
-        super().resize(*shape, new_shape=new_shape)
-        self._after_metadata_change()
-
-    def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
-        """Append ``data`` along ``axis``; returns the new shape."""
-        shape = super().append(data, axis)
-        self._after_metadata_change()
-        return shape
-
-    def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
-        """A view of the same array with other runtime settings (order, write_empty_chunks)."""
-        base = super().with_config(config, **kwargs)
-        return Array(base.store, base.path, base.metadata, config=base._config, view=self._view)
+__all__ = ["create_node", "move_node", "parent_documents", "remove_node"]
 
 
 def parent_documents(
@@ -99,10 +52,6 @@ def parent_documents(
     for (node, name), value in zip(wanted, values, strict=True):
         docs.setdefault(node, {})[name] = None if value is None else bytes(value)
     return docs[path], {p: docs[p] for p in ancestors(path)}
-
-
-#: The name other modules use, to tell it from the base class.
-NodeArray = Array
 
 
 def _missing_parents(

@@ -8,50 +8,49 @@ deletes existing data.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zarrdist.api import default_mode, open_array, resolve_format, save_array
 from zarrdist.array import Array
 from zarrdist.config import config
 from zarrdist.errors import (
-    ContainsArrayError,
     GroupNotFoundError,
     NodeNotFoundError,
-    ZarrRuntimeWarning,
 )
-from zarrdist.group import Group
+from zarrdist.group import Group, open_nodes
 from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
+from zarrdist.hierarchy.create import write_nodes
 from zarrdist.hierarchy.documents import (
     delete_node,
     key_prefix,
     kind_of,
     new_group_metadata,
     normalize_path,
-    parse_documents,
-    read_documents,
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import NodeArray, create_node
+from zarrdist.hierarchy.edits import create_node
+from zarrdist.hierarchy.group_node import (
+    GroupNode,
+    create_group_node,
+    find_group,
+    open_group_node,
+)
 from zarrdist.hierarchy.members import walk
 from zarrdist.metadata import (
     ArrayMetadataV2,
     GroupMetadataV2,
     GroupMetadataV3,
     consolidate,
-    parse_zmetadata,
     zmetadata_document,
 )
-from zarrdist.stores import resolve_store, split_store_path
-
-if TYPE_CHECKING:
-    from zarrdist.stores import Store
+from zarrdist.stores import StorePath, resolve_store, split_store_path
 
 __all__ = [
     "consolidate_metadata",
     "create_group",
+    "create_hierarchy",
     "group",
     "load",
     "open",
@@ -63,65 +62,8 @@ __all__ = [
 ]
 
 
-def _warn_unused(**given: Any) -> None:
-    for name, value in given.items():
-        if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
-
-
-def _group_documents(
-    store: Store, path: str, zarr_format: int | None, use_consolidated: bool | str | None
-) -> tuple[dict[str, bytes | None], str]:
-    if isinstance(use_consolidated, str) and zarr_format == 3:
-        raise TypeError("use_consolidated must be a bool or None for zarr_format=3")
-    key = use_consolidated if isinstance(use_consolidated, str) else ZMETADATA
-    names: list[str] = []
-    if zarr_format in (None, 3):
-        names.append("zarr.json")
-    if zarr_format in (None, 2):
-        names += [".zgroup", ".zattrs"]
-        if use_consolidated is not False:
-            names.append(key)
-    return read_documents(store, [path], names)[path], key
-
-
-def _open_existing(
-    store: Store, path: str, zarr_format: int | None, use_consolidated: bool | str | None
-) -> Group | None:
-    """The group at ``path``, or None if there is none; one batch of reads.
-
-    Raises
-    ------
-    ContainsArrayError
-        If an array is there.
-    ValueError
-        If consolidated metadata is required (``use_consolidated``) but absent.
-    """
-    docs, key = _group_documents(store, path, zarr_format, use_consolidated)
-    metadata = parse_documents({k: v for k, v in docs.items() if k != key}, path, zarr_format)
-    if metadata is None:
-        return None
-    if kind_of(metadata) == "array":
-        raise ContainsArrayError(
-            "an array exists here, not a group", store=store.url, path=path or "/"
-        )
-    view = None
-    if isinstance(metadata, GroupMetadataV3):
-        consolidated = metadata.consolidated_metadata
-        if consolidated is not None and use_consolidated is not False:
-            view = ConsolidatedView(path, consolidated.metadata)
-        metadata = metadata.with_consolidated(None)
-    elif docs.get(key) is not None and use_consolidated is not False:
-        nodes = parse_zmetadata(docs[key] or b"", key=key_prefix(path) + key)
-        nodes.pop("", None)
-        view = ConsolidatedView(path, nodes)
-    if use_consolidated and view is None:
-        raise ValueError(
-            f"consolidated metadata was required (use_consolidated={use_consolidated!r}) "
-            f"but the group at {path or '/'!r} in {store.url} has none"
-        )
-    assert isinstance(metadata, GroupMetadataV2 | GroupMetadataV3)
-    return Group(store, path, metadata, view=view)
+def _group(node: GroupNode) -> Group:
+    return Group(node.store, node.path, node.metadata, view=node.view)
 
 
 def open_group(
@@ -154,28 +96,22 @@ def open_group(
     ContainsGroupError
         With ``w-``, if a group exists.
     """
-    _warn_unused(
-        cache_attrs=cache_attrs,
-        synchronizer=synchronizer,
-        chunk_store=chunk_store,
-        meta_array=meta_array,
+    return _group(
+        open_group_node(
+            store,
+            mode=mode,
+            cache_attrs=cache_attrs,
+            synchronizer=synchronizer,
+            path=path,
+            chunk_store=chunk_store,
+            storage_options=storage_options,
+            zarr_version=zarr_version,
+            zarr_format=zarr_format,
+            meta_array=meta_array,
+            attributes=attributes,
+            use_consolidated=use_consolidated,
+        )
     )
-    zarr_format = resolve_format(zarr_format, zarr_version)
-    store, path = split_store_path(store, path)
-    mode = default_mode(store, mode)
-    resolved = resolve_store(store, mode=mode, storage_options=storage_options)
-    node_path = normalize_path(path)
-    if mode in ("r", "r+", "a"):
-        found = _open_existing(resolved, node_path, zarr_format, use_consolidated)
-        if found is not None:
-            return found
-        if mode != "a" or resolved.read_only or use_consolidated not in (None, False):
-            # Consolidated metadata was required: a new, empty group would not have it.
-            raise GroupNotFoundError("no group here", store=resolved.url, path=node_path or "/")
-    fmt = int(zarr_format or config.get("default_zarr_format"))
-    metadata = new_group_metadata(fmt, attributes)
-    create_node(resolved, node_path, metadata, overwrite=mode == "w")
-    return Group(resolved, node_path, metadata)
 
 
 def group(
@@ -224,12 +160,16 @@ def create_group(
     ContainsArrayError, ContainsGroupError
         If a node exists at ``path`` and ``overwrite`` is False.
     """
-    store, path = split_store_path(store, path)
-    resolved = resolve_store(store, mode="w" if overwrite else "a", storage_options=storage_options)
-    node_path = normalize_path(path)
-    metadata = new_group_metadata(int(zarr_format or config.get("default_zarr_format")), attributes)
-    create_node(resolved, node_path, metadata, overwrite=overwrite)
-    return Group(resolved, node_path, metadata)
+    return _group(
+        create_group_node(
+            store,
+            path=path,
+            zarr_format=zarr_format,
+            overwrite=overwrite,
+            attributes=attributes,
+            storage_options=storage_options,
+        )
+    )
 
 
 def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) -> Group:
@@ -263,12 +203,12 @@ def consolidate_metadata(
     store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="r+")
     node_path = normalize_path(path)
-    found = _open_existing(resolved, node_path, zarr_format, use_consolidated=False)
+    found = find_group(resolved, node_path, zarr_format, use_consolidated=False)
     if found is None:
         raise GroupNotFoundError(
             "no group to consolidate", store=resolved.url, path=node_path or "/"
         )
-    fmt = found.zarr_format
+    fmt = found.metadata.zarr_format
     members = walk(resolved, node_path, fmt, max_depth=None, use_consolidated_for_children=False)
     nodes = {rel: m for rel, _, m in members if m.zarr_format == fmt}
     stored = read_node(resolved, node_path, fmt)
@@ -318,7 +258,7 @@ def open(
     if mode in ("r", "r+", "a"):
         found = read_node(resolved, node_path, zarr_format)
         if found is not None and kind_of(found) == "array":
-            return NodeArray(
+            return Array(
                 resolved,
                 node_path,
                 found,  # type: ignore[arg-type]
@@ -441,3 +381,34 @@ def load(
 def tree(grp: Group, expand: bool | None = None, level: int | None = None) -> Any:
     """``grp.tree(expand, level)`` (zarr-python keeps this as a deprecated function)."""
     return grp.tree(expand=expand, level=level)
+
+
+def create_hierarchy(
+    store: Any = None,
+    nodes: Mapping[str, Any] | None = None,
+    *,
+    overwrite: bool = False,
+) -> Iterator[tuple[str, Array | Group]]:
+    """Create every node of ``nodes`` (path -> group or array metadata) as one graph.
+
+    Metadata may be zarrdist's (:class:`GroupMetadata`, :class:`ArrayMetadata`, the
+    V2/V3 classes) or zarr-python's. Missing parent groups are added; existing
+    ones are kept. The work is done before this returns (zarr-python's generator
+    does it only when iterated); the result iterates ``(path, node)`` for every
+    node written, parents first.
+
+    Raises
+    ------
+    ContainsArrayError, ContainsGroupError
+        If a named node exists and ``overwrite`` is False, or an array stands where
+        a parent group must be.
+    ValueError
+        If the nodes mix Zarr formats, or an array has nodes below it.
+    """
+    nodes = nodes or {}
+    if isinstance(store, StorePath):
+        # The nodes' paths are below the StorePath's; its own path is their parent group.
+        nodes = {(store / path).path: node for path, node in nodes.items()}
+        store = store.store
+    resolved = resolve_store(store, mode="a")
+    return iter(open_nodes(resolved, write_nodes(resolved, nodes, overwrite=overwrite), None))

@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-def _point_fast_path(
+def point_fast_path(
     selection: Any, shape: tuple[int, ...], chunk_shape: tuple[int, ...]
 ) -> PointIndexer | None:
     """A PointIndexer when ``selection`` is one integer per axis, else None.
@@ -70,14 +70,15 @@ def _point_fast_path(
     return PointIndexer(tuple(index), shape, chunk_shape)
 
 
-def _shapes(shape: Any, chunk_shape: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+def checked_shapes(shape: Any, chunk_shape: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """The array and chunk shapes as tuples of int, checked against each other."""
     shape = tuple(int(n) for n in shape)
     chunk_shape = tuple(int(c) for c in chunk_shape)
     check_chunk_shape(shape, chunk_shape)
     return shape, chunk_shape
 
 
-def _product(
+def product_indexer(
     entries: list[Entry],
     shape: tuple[int, ...],
     chunk_shape: tuple[int, ...],
@@ -135,11 +136,11 @@ def basic_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> idx.shape, idx.nchunks_touched
     ((5,), 3)
     """
-    fast = _point_fast_path(selection, tuple(shape), tuple(chunk_shape))
+    fast = point_fast_path(selection, tuple(shape), tuple(chunk_shape))
     if fast is not None:
         check_chunk_shape(fast.array_shape, fast.chunk_shape)
         return fast
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     entries, had_ellipsis, _ = expand_selection(selection, len(shape))
     for position, entry in enumerate(entries):
         if isinstance(entry, np.ndarray):
@@ -148,7 +149,7 @@ def basic_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
                 f"array at position {position} (use oindex for orthogonal or vindex for "
                 "coordinate selection)"
             )
-    return _product(entries, shape, chunk_shape, had_ellipsis)
+    return product_indexer(entries, shape, chunk_shape, had_ellipsis)
 
 
 def orthogonal_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
@@ -171,7 +172,7 @@ def orthogonal_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> idx.shape, sorted(idx.chunk_coords())
     ((2, 2), [(0, 0), (0, 1), (1, 0), (1, 1)])
     """
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     entries, had_ellipsis, _ = expand_selection(selection, len(shape))
     for position, entry in enumerate(entries):
         if entry is None:
@@ -181,7 +182,7 @@ def orthogonal_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
                 f"orthogonal selection takes 1-D index arrays; got an array of shape "
                 f"{entry.shape} at position {position}"
             )
-    return _product(entries, shape, chunk_shape, had_ellipsis)
+    return product_indexer(entries, shape, chunk_shape, had_ellipsis)
 
 
 def _broadcast(arrays: list[np.ndarray[Any, Any]]) -> tuple[int, ...]:
@@ -194,7 +195,7 @@ def _broadcast(arrays: list[np.ndarray[Any, Any]]) -> tuple[int, ...]:
         ) from None
 
 
-def _vector(
+def vector_indexer(
     point_axes: list[int],
     arrays: list[np.ndarray[Any, Any]],
     dims: dict[int, IntDim | SliceDim],
@@ -228,7 +229,7 @@ def coordinate_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> idx.shape, idx.nchunks_touched
     ((3,), 3)
     """
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     raw = selection if isinstance(selection, tuple) else (selection,)
     entries = [as_entry(entry) for entry in raw]
     if len(entries) == 1 and isinstance(entries[0], np.ndarray) and entries[0].dtype == np.bool_:
@@ -257,7 +258,7 @@ def coordinate_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
         else np.asarray(normalize_int(e, n, ax))
         for ax, (e, n) in pairs
     ]
-    return _vector(list(range(len(shape))), arrays, {}, [POINTS], shape, chunk_shape)
+    return vector_indexer(list(range(len(shape))), arrays, {}, [POINTS], shape, chunk_shape)
 
 
 def mask_indexer(mask: Any, shape: Any, chunk_shape: Any) -> Indexer:
@@ -277,7 +278,7 @@ def mask_indexer(mask: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> mask_indexer(mask, shape=(3, 3), chunk_shape=(2, 2)).shape
     (3,)
     """
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     array = np.asarray(mask)
     if array.dtype != np.bool_:
         raise SelectionError(f"a mask selection must be a boolean array, got dtype {array.dtype}")
@@ -287,7 +288,7 @@ def mask_indexer(mask: Any, shape: Any, chunk_shape: Any) -> Indexer:
             "(a mask needs one boolean per element of an array with at least one axis)"
         )
     arrays = [a.astype(np.int64, copy=False) for a in np.nonzero(array)]
-    return _vector(list(range(len(shape))), arrays, {}, [POINTS], shape, chunk_shape)
+    return vector_indexer(list(range(len(shape))), arrays, {}, [POINTS], shape, chunk_shape)
 
 
 def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
@@ -310,7 +311,7 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> idx.shape, idx.region
     ((2, 4), (slice(2, 4, None), slice(0, 4, None)))
     """
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     entries, _, _ = expand_selection(selection, len(shape))
     region: list[Entry] = []
     for axis, entry in enumerate(entries):
@@ -337,4 +338,4 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
             )
         start = entry + nblocks if entry < 0 else entry
         region.append(slice(start * c, min((start + 1) * c, n)))
-    return _product(region, shape, chunk_shape, had_ellipsis=True)
+    return product_indexer(region, shape, chunk_shape, had_ellipsis=True)

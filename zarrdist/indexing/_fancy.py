@@ -7,7 +7,12 @@ from typing import Any
 import numpy as np
 
 from zarrdist.errors import SelectionError
-from zarrdist.indexing._build import _point_fast_path, _product, _shapes, _vector
+from zarrdist.indexing._build import (
+    checked_shapes,
+    point_fast_path,
+    product_indexer,
+    vector_indexer,
+)
 from zarrdist.indexing._core import Indexer, check_chunk_shape
 from zarrdist.indexing._dims import IntDim, SliceDim
 from zarrdist.indexing._indexers import POINTS, numpy_keeps_order
@@ -68,7 +73,7 @@ def _vectorized(
                 layout.append(POINTS)
     else:
         layout = [POINTS, *slice_axis_at.values()]
-    return _vector(point_axes, arrays, dims, layout, shape, chunk_shape)
+    return vector_indexer(point_axes, arrays, dims, layout, shape, chunk_shape)
 
 
 def fancy_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
@@ -99,22 +104,22 @@ def fancy_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
     >>> idx.shape
     (2, 4)
     """
-    fast = _point_fast_path(selection, tuple(shape), tuple(chunk_shape))
+    fast = point_fast_path(selection, tuple(shape), tuple(chunk_shape))
     if fast is not None:
         check_chunk_shape(fast.array_shape, fast.chunk_shape)
         return fast
-    shape, chunk_shape = _shapes(shape, chunk_shape)
+    shape, chunk_shape = checked_shapes(shape, chunk_shape)
     entries, had_ellipsis, gap = expand_selection(selection, len(shape))
     arrays = [entry for entry in entries if isinstance(entry, np.ndarray)]
     if not arrays:
-        return _product(entries, shape, chunk_shape, had_ellipsis)
+        return product_indexer(entries, shape, chunk_shape, had_ellipsis)
     if any(entry is None for entry in entries):
         raise SelectionError(
             "np.newaxis / None cannot be combined with index arrays; add the axis to the "
             "result afterwards"
         )
     if len(arrays) == 1 and arrays[0].ndim == 1 and numpy_keeps_order(entries, gap):
-        return _product(entries, shape, chunk_shape, had_ellipsis)
+        return product_indexer(entries, shape, chunk_shape, had_ellipsis)
     return _vectorized(entries, gap, shape, chunk_shape)
 
 

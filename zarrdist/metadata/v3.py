@@ -15,9 +15,10 @@ Unknown members are kept and written back when they are objects with
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from zarrdist.chunking.grid import (
     ChunkKeyEncoding,
@@ -27,7 +28,13 @@ from zarrdist.chunking.grid import (
 )
 from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
 from zarrdist.datatypes import NATIVE_ENDIANNESS, DataType, parse_data_type
-from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
+from zarrdist.errors import (
+    CodecError,
+    MetadataError,
+    NodeTypeValidationError,
+    Problem,
+    UnknownCodecError,
+)
 from zarrdist.metadata._common import (
     ArrayMetadataBase,
     NodeMetadataBase,
@@ -36,11 +43,18 @@ from zarrdist.metadata._common import (
     check_shape,
     dump_json,
 )
+from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
 
-if TYPE_CHECKING:
-    from zarrdist.metadata.consolidated import ConsolidatedMetadata
-
-__all__ = ["ARRAY_KEYS", "ArrayMetadataV3", "GroupMetadataV3", "default_codecs"]
+__all__ = [
+    "ARRAY_KEYS",
+    "ArrayMetadataV3",
+    "ConsolidatedMetadata",
+    "GroupMetadataV3",
+    "NodeMetadata",
+    "check_node_path",
+    "default_codecs",
+    "node_path_order",
+]
 
 #: Members of an array's zarr.json that zarrdist understands.
 ARRAY_KEYS = (
@@ -422,8 +436,6 @@ class GroupMetadataV3(NodeMetadataBase):
         MetadataError
             Listing every problem found, naming ``key``.
         """
-        from zarrdist.metadata.consolidated import ConsolidatedMetadata
-
         problems = Problems(key)
         if not isinstance(document, Mapping):
             problems.fail(f"the document must be a JSON object, got {type(document).__name__}")
@@ -443,3 +455,140 @@ class GroupMetadataV3(NodeMetadataBase):
                 problems.add_error("consolidated_metadata", exc)
         problems.raise_if_any("invalid group metadata")
         return cls(attributes, consolidated, extra)
+
+
+# -- inline consolidated metadata (a member of a group's zarr.json) -------------------
+
+#: Metadata of any node that consolidated metadata holds (v2 nodes in ``.zmetadata``).
+NodeMetadata = ArrayMetadataV2 | ArrayMetadataV3 | GroupMetadataV2 | GroupMetadataV3
+
+
+def node_path_order(path: str) -> tuple[int, str]:
+    """Sort key of consolidated paths: by depth, then case-insensitively (NFKC), as
+    zarr-python orders them."""
+    return path.count("/"), unicodedata.normalize("NFKC", path).casefold()
+
+
+def check_node_path(path: object) -> str | None:
+    """Why ``path`` is not a valid relative node path, or None if it is."""
+    if not isinstance(path, str) or not path:
+        return "paths must be non-empty strings"
+    if any(part in ("", ".", "..") for part in path.split("/")):
+        return "paths must be relative, '/'-separated, without '.' or '..' segments"
+    return None
+
+
+@dataclass(frozen=True, eq=False)
+class ConsolidatedMetadata:
+    """The inline consolidated metadata of a v3 group (also the model for v2's).
+
+    Attributes
+    ----------
+    metadata : dict
+        Relative path -> node metadata, flat (``"a"``, ``"a/b"``). Groups passed
+        with consolidated metadata of their own are flattened into this mapping.
+    """
+
+    metadata: dict[str, NodeMetadata] = field(default_factory=dict)
+
+    kind: ClassVar[Literal["inline"]] = "inline"
+    must_understand: ClassVar[bool] = False
+
+    def __post_init__(self) -> None:
+        flat: dict[str, NodeMetadata] = {}
+        problems = Problems()
+        for path, node in self.metadata.items():
+            reason = check_node_path(path)
+            if reason is not None:
+                problems.add(f"metadata.{path}", reason)
+                continue
+            flat.update(_flatten(path, node))
+        problems.raise_if_any("invalid consolidated metadata")
+        object.__setattr__(self, "metadata", flat)
+
+    def __len__(self) -> int:
+        return len(self.metadata)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.metadata, key=node_path_order))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ConsolidatedMetadata):
+            return NotImplemented
+        return dump_json(self.to_json()) == dump_json(other.to_json())
+
+    def __hash__(self) -> int:
+        return hash(dump_json(self.to_json()))
+
+    def children(self, path: str = "") -> dict[str, NodeMetadata]:
+        """The immediate children of ``path`` ("" for the consolidating group), by name."""
+        prefix = f"{path.strip('/')}/" if path.strip("/") else ""
+        out = {}
+        for key in self:
+            rest = key[len(prefix) :] if key.startswith(prefix) else None
+            if rest and "/" not in rest:
+                out[rest] = self.metadata[key]
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"kind": "inline", "must_understand": false, "metadata": {...}}``."""
+        return {
+            "kind": self.kind,
+            "must_understand": self.must_understand,
+            "metadata": {path: self.metadata[path].to_json() for path in self},
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> ConsolidatedMetadata:
+        """Parse the ``consolidated_metadata`` member of a v3 group.
+
+        Raises
+        ------
+        MetadataError
+            Listing every problem, each located under ``metadata.<path>``.
+        UnknownCodecError
+            If an array in it uses a codec that is not installed.
+        """
+        problems = Problems()
+        if not isinstance(data, Mapping):
+            problems.fail(f"consolidated_metadata must be an object, got {data!r}")
+        if data.get("kind") != "inline":
+            problems.add("kind", f"only 'inline' is supported, got {data.get('kind')!r}")
+        entries = data.get("metadata")
+        if not isinstance(entries, Mapping):
+            problems.fail("consolidated_metadata.metadata must be an object")
+        nodes: dict[str, NodeMetadata] = {}
+        for path, entry in entries.items():
+            reason = check_node_path(path)
+            if reason is not None:
+                problems.add(f"metadata.{path}", reason)
+                continue
+            try:
+                nodes[path] = _parse_v3_entry(entry)
+            except MetadataError as exc:
+                problems.extend(f"metadata.{path}", exc.problems or [Problem("", str(exc))])
+        problems.raise_if_any("invalid consolidated metadata")
+        return cls(nodes)
+
+
+def _flatten(path: str, node: NodeMetadata) -> dict[str, NodeMetadata]:
+    if not isinstance(node, GroupMetadataV3) or not node.consolidated_metadata:
+        return {path: node}
+    out: dict[str, NodeMetadata] = {path: node.with_consolidated(ConsolidatedMetadata({}))}
+    for child, child_node in node.consolidated_metadata.metadata.items():
+        out.update(_flatten(f"{path}/{child}", child_node))
+    return out
+
+
+def _parse_v3_entry(entry: Any) -> NodeMetadata:
+    if not isinstance(entry, Mapping):
+        raise MetadataError(f"each entry must be an object, got {type(entry).__name__}")
+    if entry.get("zarr_format") == 2:
+        raise MetadataError("Zarr v2 nodes cannot appear in v3 consolidated metadata")
+    if entry.get("node_type") == "array":
+        return ArrayMetadataV3.from_json(entry)
+    if entry.get("node_type") == "group":
+        return GroupMetadataV3.from_json(entry)
+    raise NodeTypeValidationError(
+        f"node_type must be 'array' or 'group', got {entry.get('node_type')!r}"
+    )

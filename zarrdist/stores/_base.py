@@ -129,9 +129,8 @@ def normalize_keys(keys: Sequence[str], *, store: str = "") -> list[str]:
     """:func:`normalize_key` for many keys: the same keys accepted, the same error raised.
 
     The checks run once over the keys joined by newlines, in C, rather than key by
-    key in Python: a full read of 8,192 chunks of 8 KiB took 156 ms instead of
-    174-179 ms on two threads (TensorStore: 150 ms), more than the checks' own
-    time, which is GIL held while the other thread waits. Anything the joined
+    key in Python, whose time is GIL held while other threads wait (measured in
+    docs/performance.md, "Key checks in one pass"). Anything the joined
     checks cannot rule out (a key that is not a str, holds a newline or a dot, or
     fails a check) is checked key by key, which names the key at fault. A rule
     added to :func:`normalize_key` must be added here too.
@@ -225,9 +224,11 @@ def register_driver(name: str, opener: Any) -> None:
 
 
 def open_spec(spec: StoreSpec) -> Store:
-    """Open a store from its spec (see :func:`register_driver`)."""
-    import zarrdist.stores  # noqa: F401  - registers the built-in drivers
+    """Open a store from its spec (see :func:`register_driver`).
 
+    The built-in drivers are registered by their modules, which ``zarrdist.stores``
+    imports before any of its modules can be used.
+    """
     try:
         opener = _DRIVERS[spec.driver]
     except KeyError:

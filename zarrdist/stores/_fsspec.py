@@ -366,8 +366,10 @@ async def _gather(
 def _loop_of(fs: Any) -> asyncio.AbstractEventLoop | None:
     """The loop to run ``fs``'s coroutines on: its own, or fsspec's for an async one."""
     if getattr(fs, "asynchronous", False):
-        return get_loop()
-    return getattr(fs, "loop", None)
+        loop: asyncio.AbstractEventLoop = get_loop()
+        return loop
+    own: asyncio.AbstractEventLoop | None = getattr(fs, "loop", None)
+    return own
 
 
 class _OnFsspecLoop:

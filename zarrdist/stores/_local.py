@@ -65,14 +65,13 @@ if hasattr(os, "register_at_fork"):
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
 # get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
-# _THREADS threads only if those reads waited on a device. Measured with
-# tests/benchmarks/bench_stores.py (1,000 x 1 MiB, 2 cores): with a cold page cache
-# 8 threads read 1.3-3.3x faster than one; from the page cache threads are no
-# faster for 1 MiB values and half as fast for 8 KiB ones (GIL hand-offs).
+# _THREADS threads only if those reads waited on a device: threads help reads that
+# wait on a device, and slow down reads from the page cache, where every system
+# call hands the GIL over (docs/performance.md, "Local reads: when get_many uses
+# threads").
 _PROBE_KEYS = 8
-# Reads from the page cache cost about 15 us of system calls plus a copy at
-# several GiB/s; the probe counts as waiting when it took twice a generous
-# estimate of that (30 us per read, 1 GiB/s).
+# The probe counts as waiting when it took twice a generous estimate of a read
+# from the page cache (per read, and per byte copied).
 _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
 _THREADS = 8
@@ -160,7 +159,7 @@ class LocalStore(Store):
         return StoreError(f"cannot {action}: {exc.strerror or exc}", store=self.url, key=key)
 
     # -- reads ---------------------------------------------------------------------
-    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | None:
+    def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
         if byte_range is None:
             return self._read_keys([key])[0]
         return self._read_ranges(key, [byte_range])[0]

@@ -35,10 +35,9 @@ def load_renameat2() -> Any | None:
 
 
 # Linux's renameat2(RENAME_EXCHANGE), or None. Renaming over an existing file on
-# ext4 costs 0.47 ms for a 400 KB value, 20 us onto a new name: the replaced inode
-# is freed inside the rename, and ext4's auto_da_alloc starts writeback of the new
-# file's data there too. Swapping the two names and unlinking the old value costs
-# 0.23 ms; a rewrite of 512 one-MiB chunks ran 7% faster (see swap_in).
+# ext4 frees the replaced inode inside the rename and starts writeback of the new
+# file's data there too; swapping the two names and then unlinking the old value
+# costs half as much (docs/performance.md, "Rewriting a file"; see swap_in).
 _renameat2 = load_renameat2()
 
 
@@ -46,7 +45,8 @@ def rename2(a: str, b: str, flags: int) -> int:
     """renameat2(a, b, flags): 0, or the errno it failed with (ENOSYS without it)."""
     if _renameat2 is None:
         return errno.ENOSYS
-    if _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags) == 0:
+    result: int = _renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), flags)
+    if result == 0:
         return 0
     return ctypes.get_errno()
 

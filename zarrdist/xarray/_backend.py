@@ -53,7 +53,7 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
         """A zarrdist Group; paths are left to the ``zarr`` engine unless named."""
         return isinstance(filename_or_obj, Group | ZarrdistStore)
 
-    def open_dataset(  # type: ignore[override]
+    def open_dataset(
         self,
         filename_or_obj: Any,
         *,

@@ -111,7 +111,7 @@ class ZarrdistStore(ZarrStore):
     __slots__ = ()
 
     @classmethod
-    def open_group(  # type: ignore[override]
+    def open_group(
         cls,
         store: Any,
         mode: str = "r",

@@ -8,7 +8,7 @@ and tested without a store.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -86,7 +86,7 @@ def _check_coords(coords: tuple[int, ...], chunks_per_shard: tuple[int, ...]) ->
 
 def plan_shard_read(
     index: np.ndarray[Any, Any],
-    needed_inner_coords: Iterable[tuple[int, ...]],
+    needed_inner_coords: Iterable[Sequence[int]],
     max_gap_bytes: int | None = None,
     max_range_bytes: int | None = None,
 ) -> list[RangePlan]:
