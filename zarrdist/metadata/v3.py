@@ -16,13 +16,16 @@ Unknown members are kept and written back when they are objects with
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from zarrdist.chunking import (
+    ChunkGrid,
     ChunkKeyEncoding,
     DefaultChunkKeyEncoding,
+    RectilinearChunkGrid,
     RegularChunkGrid,
+    chunk_grid_from_json,
     chunk_key_encoding_from_json,
 )
 from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
@@ -123,7 +126,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
         Any dtype-like is accepted and parsed; byte order is native (it belongs
         to the ``bytes`` codec in v3).
     chunk_shape : tuple of int
-        The regular grid's chunk shape: the shard shape of sharded arrays.
+        The regular grid's chunk shape: the shard shape of sharded arrays. With a
+        rectilinear grid, one entry per axis: the int step, or a
+        :class:`~zarrdist.chunking.VaryingAxis` (set from ``rectilinear``).
     codecs : tuple of Codec
         Codec objects or their JSON entries; empty means the data type's serializer
         alone. Array-dependent settings (``bytes`` endian, ``blosc`` typesize) are
@@ -135,6 +140,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
     dimension_names : tuple of (str or None), or None
     extra_fields : dict
         Extension members with ``"must_understand": false``, written back as found.
+    rectilinear : RectilinearChunkGrid or None
+        A rectilinear chunk grid (zarr-python 3.4's variable-size chunks); then
+        ``chunk_shape`` is derived from it and may be passed as ``()``.
     """
 
     shape: tuple[int, ...]
@@ -146,6 +154,7 @@ class ArrayMetadataV3(ArrayMetadataBase):
     attributes: dict[str, Any] = field(default_factory=dict)
     dimension_names: tuple[str | None, ...] | None = None
     extra_fields: dict[str, Any] = field(default_factory=dict)
+    rectilinear: RectilinearChunkGrid | None = None
     _chain: CodecChain = field(init=False, repr=False)
 
     zarr_format: ClassVar[Literal[3]] = 3
@@ -154,7 +163,17 @@ class ArrayMetadataV3(ArrayMetadataBase):
     def __post_init__(self) -> None:
         problems = Problems()
         shape = check_shape(self.shape, "shape", problems, minimum=0)
-        chunk_shape = check_shape(self.chunk_shape, "chunk_grid.chunk_shape", problems, minimum=1)
+        grid = self.rectilinear
+        if grid is None:
+            chunk_shape: tuple[Any, ...] = check_shape(
+                self.chunk_shape, "chunk_grid.chunk_shape", problems, minimum=1
+            )
+            codec_shape = chunk_shape
+        else:
+            chunk_shape, codec_shape = grid.axes, grid.max_chunk_shape
+            if not problems.items:
+                for problem in grid.check_covers(shape):
+                    problems.add(problem.loc, problem.message)
         if len(shape) != len(chunk_shape) and not problems.items:
             problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {shape}")
         attributes = check_attributes(self.attributes, "attributes", problems)
@@ -169,7 +188,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
         )
         if not isinstance(self.chunk_key_encoding, ChunkKeyEncoding):
             raise MetadataError(f"not a chunk key encoding: {self.chunk_key_encoding!r}")
-        chain = _build_chain(self.codecs, data_type, chunk_shape, fill)
+        chain = _build_chain(self.codecs, data_type, codec_shape, fill)
+        if grid is not None:
+            _check_shards_divide(grid, chain)
         for name, value in (
             ("shape", shape),
             ("chunk_shape", chunk_shape),
@@ -187,6 +208,26 @@ class ArrayMetadataV3(ArrayMetadataBase):
     def codec_chain(self) -> CodecChain:
         """The validated, array-evolved codec chain of one storage unit."""
         return self._chain
+
+    @property
+    def chunk_grid(self) -> ChunkGrid:
+        """The grid of storage units: rectilinear when the document says so."""
+        if self.rectilinear is not None:
+            return self.rectilinear
+        return RegularChunkGrid(self.chunk_shape)
+
+    @property
+    def is_rectilinear(self) -> bool:
+        """Whether the storage units have different sizes along some axis."""
+        return self.rectilinear is not None
+
+    def with_shape(self, shape: Sequence[int]) -> ArrayMetadataV3:
+        """The same metadata for another shape; a rectilinear axis that outgrows its
+        edges gains one chunk covering the rest, as zarr-python 3.4 does."""
+        new_shape = tuple(int(s) for s in shape)
+        if self.rectilinear is None:
+            return replace(self, shape=new_shape)
+        return replace(self, shape=new_shape, rectilinear=self.rectilinear.resized(new_shape))
 
     @property
     def order(self) -> Literal["C", "F"]:
@@ -295,6 +336,21 @@ def _build_chain(
     return CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
 
 
+def _check_shards_divide(grid: RectilinearChunkGrid, chain: CodecChain) -> None:
+    """Every shard edge of a rectilinear grid must hold whole inner chunks."""
+    codec = chain.array_bytes
+    if not isinstance(codec, ShardingCodec):
+        return
+    for axis, (spec, inner) in enumerate(zip(grid.chunk_shapes, codec.chunk_shape, strict=True)):
+        edges = (spec,) if isinstance(spec, int) else spec
+        bad = sorted({e for e in edges if e % inner})
+        if bad:
+            raise MetadataError(
+                f"shard edges {bad} along axis {axis} are not multiples of the inner chunk "
+                f"length {inner}"
+            )
+
+
 def _parse_members(document: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
     """Every member of an array document that can be parsed, recording problems."""
     out: dict[str, Any] = {}
@@ -310,10 +366,17 @@ def _parse_members(document: Mapping[str, Any], problems: Problems) -> dict[str,
     out["data_type"] = data_type
     if "chunk_grid" in document:
         try:
-            out["chunk_shape"] = RegularChunkGrid.from_json(document["chunk_grid"]).chunk_shape
+            grid = chunk_grid_from_json(document["chunk_grid"])
         except MetadataError as exc:
             problems.add_error("chunk_grid", exc)
-    chunk_shape = out.get("chunk_shape")
+        else:
+            if isinstance(grid, RectilinearChunkGrid):
+                out["rectilinear"] = grid
+                out["chunk_shape"] = ()
+                out["codec_shape"] = grid.max_chunk_shape
+            else:
+                out["chunk_shape"] = grid.chunk_shape
+    chunk_shape = out.get("codec_shape", out.get("chunk_shape"))
     if shape_ok and chunk_shape is not None and len(chunk_shape) != len(out["shape"]):
         problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {out['shape']}")
     if "chunk_key_encoding" in document:
@@ -348,7 +411,8 @@ def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None
             out.setdefault("unknown_codec", (exc.codec or str(name), f"codecs.{i}"))
         except CodecError as exc:
             problems.add_error(f"codecs.{i}", exc)
-    data_type, chunk_shape = out.get("data_type"), out.get("chunk_shape")
+    data_type = out.get("data_type")
+    chunk_shape = out.pop("codec_shape", out.get("chunk_shape"))
     if len(codecs) != len(entries) or data_type is None or chunk_shape is None:
         return
     try:
