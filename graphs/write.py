@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 
+from zarrdist.chunking import axis_bounds, axis_chunk_of
 from zarrdist.chunkio import (
     ArrayHandle,
     Fields,
@@ -142,10 +143,16 @@ def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tupl
     out = []
     for sl, unit in zip(region, handle.metadata.chunk_shape, strict=True):
         edges = [sl.start]
-        nxt = (sl.start // unit + 1) * unit
-        while nxt < sl.stop:
-            edges.append(nxt)
-            nxt += unit
+        if type(unit) is int:
+            nxt = (sl.start // unit + 1) * unit
+            while nxt < sl.stop:
+                edges.append(nxt)
+                nxt += unit
+        else:  # a rectilinear axis: the units' own boundaries
+            nxt = axis_bounds(axis_chunk_of(sl.start, unit), unit, sl.stop)[1]
+            while sl.start < nxt < sl.stop:
+                edges.append(nxt)
+                nxt = axis_bounds(axis_chunk_of(nxt, unit), unit, sl.stop)[1]
         edges.append(sl.stop)
         out.append(tuple(b - a for a, b in itertools.pairwise(edges)) or (0,))
     return tuple(out)
@@ -176,7 +183,9 @@ def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Ar
             slice(r.start + int(starts[a][i]), r.start + int(starts[a][i]) + darr.chunks[a][i])
             for a, (r, i) in enumerate(zip(region, index, strict=True))
         )
-        unit = tuple(s.start // c for s, c in zip(sub, handle.metadata.chunk_shape, strict=True))
+        unit = tuple(
+            axis_chunk_of(s.start, c) for s, c in zip(sub, handle.metadata.chunk_shape, strict=True)
+        )
         key = (name, *unit)
         dsk[key] = Task(key, _write_block, handle, sub, TaskRef((darr.name, *index)))
         keys.append(key)

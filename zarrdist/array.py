@@ -23,6 +23,7 @@ from zarrdist._node import Node
 from zarrdist._selections import Selections
 from zarrdist.attributes import Attributes
 from zarrdist.buffers import default_prototype
+from zarrdist.chunking import axis_nchunks
 from zarrdist.chunkio import ArrayHandle, Fields, write_selection
 from zarrdist.chunkread import read_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
@@ -39,6 +40,7 @@ from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.indexing import broadcast_value, check_value_shape
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
+from zarrdist.unitgrid import inner_chunks_stored
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -206,12 +208,22 @@ class Array(Selections, Node):
     @property
     def nchunks(self) -> int:
         """Number of chunks in the grid (inner chunks of a sharded array)."""
-        return math.prod(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+        return math.prod(self.cdata_shape)
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Chunks per dimension."""
-        return tuple(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+        return tuple(axis_nchunks(s, c) for s, c in zip(self.shape, self._io, strict=True))
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each chunk reads use (zarr-python 3.4)."""
+        return self._metadata.read_chunk_sizes
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each stored chunk or shard (zarr-python 3.4)."""
+        return self._metadata.write_chunk_sizes
 
     @property
     def order(self) -> Literal["C", "F"]:
@@ -276,6 +288,8 @@ class Array(Selections, Node):
     def nchunks_initialized(self) -> int:
         """Initialized chunks, counted as zarr-python 3.1.5 counts them: stored objects
         times the chunks in each (a stored shard counts all of its inner chunks)."""
+        if self._metadata.is_rectilinear:
+            return inner_chunks_stored(self._handle, self._stored_keys())
         outer = self._metadata.chunk_shape
         per_object = math.prod(o // i for o, i in zip(outer, self.chunks, strict=True))
         return len(self._stored_keys()) * per_object

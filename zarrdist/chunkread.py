@@ -58,6 +58,7 @@ from zarrdist.readpieces import (
     ReadJob,
     item_weight,
 )
+from zarrdist.unitgrid import read_units_varying
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -85,6 +86,10 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     leave it off, since dask runs them in parallel already. A runner holds at most
     one part of fetched bytes and one batch of decoded chunks at a time.
     """
+    if handle.metadata.is_rectilinear:
+        # Units differ in shape: each is decoded with its own spec (zarrdist.unitgrid).
+        read_units_varying(handle, units, out)
+        return
     codec = handle.sharding
     if codec is None:
         chain, spec = handle.metadata.codec_chain, handle.unit_spec

@@ -33,7 +33,7 @@ from zarrdist.chunking._axes import (
     axis_nchunks,
     axis_size,
 )
-from zarrdist.chunking._rectilinear import RectilinearChunkGrid
+from zarrdist.chunking._rectilinear import RectilinearChunkGrid, rectilinear_from_user
 from zarrdist.errors import MetadataError, Problem
 
 __all__ = [
@@ -56,6 +56,7 @@ __all__ = [
     "chunk_key_encoding_from_json",
     "guess_chunks",
     "normalize_chunks",
+    "rectilinear_from_user",
 ]
 
 Separator = Literal["/", "."]

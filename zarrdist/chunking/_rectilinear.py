@@ -35,7 +35,7 @@ from zarrdist.chunking._axes import (
 )
 from zarrdist.errors import MetadataError, Problem
 
-__all__ = ["RectilinearChunkGrid", "compress_rle", "expand_rle"]
+__all__ = ["RectilinearChunkGrid", "compress_rle", "expand_rle", "rectilinear_from_user"]
 
 DimSpec = int | tuple[int, ...]
 
@@ -217,3 +217,48 @@ class RectilinearChunkGrid:
                 f"chunk_grid.configuration.chunk_shapes must be a list, got {shapes!r}"
             )
         return cls(tuple(s if isinstance(s, int) else tuple(s) for s in shapes))
+
+
+def _is_list(value: Any) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, str | bytes)
+
+
+def rectilinear_from_user(
+    spec: Any, shape: Sequence[int], *, enabled: bool
+) -> RectilinearChunkGrid | None:
+    """The rectilinear grid a user's ``chunks`` (or ``shards``) asks for, else None.
+
+    A :class:`RectilinearChunkGrid` is taken as is. With ``enabled`` (the config key
+    ``array.rectilinear_chunks``, zarr-python 3.4's flag), a sequence with a list
+    of edges on some axis is one: each list must sum to the axis length, an int is
+    a regular step (``-1``: the whole axis). Without the flag such sequences keep
+    their older meaning (dask-style blocks, first block per axis).
+
+    Raises
+    ------
+    MetadataError
+        If the ranks differ, or an axis' edges do not sum to its length.
+    """
+    if isinstance(spec, RectilinearChunkGrid):
+        return spec
+    if not enabled or not _is_list(spec) or not any(_is_list(entry) for entry in spec):
+        return None
+    if len(spec) != len(shape):
+        raise MetadataError(
+            f"chunks {spec!r} have {len(spec)} axes; the shape {tuple(shape)} has {len(shape)}"
+        )
+    out: list[DimSpec] = []
+    for axis, (entry, extent) in enumerate(zip(spec, shape, strict=True)):
+        if _is_list(entry):
+            edges = tuple(_positive(e, f"chunks.{axis}") for e in entry)
+            if extent > 0 and sum(edges) != extent:
+                raise MetadataError(
+                    f"chunk edges {list(edges)} on axis {axis} sum to {sum(edges)}, not the "
+                    f"axis length {extent}"
+                )
+            out.append(edges)
+        elif entry == -1:
+            out.append(max(int(extent), 1))
+        else:
+            out.append(_positive(entry, f"chunks.{axis}"))
+    return RectilinearChunkGrid(tuple(out))

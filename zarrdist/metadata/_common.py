@@ -260,6 +260,21 @@ class ArrayMetadataBase(NodeMetadataBase):
         """zarr-python's ``Array.shards``: the shard shape, or None."""
         return self.chunk_shape if self.is_sharded else None
 
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each storage unit (clipped to the array)."""
+        return self.chunk_grid.chunk_sizes(self.shape)
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each read chunk (inner chunks of a shard)."""
+        from zarrdist.chunking import RegularChunkGrid
+
+        inner = self.inner_chunk_shape
+        if all(type(c) is int for c in inner):
+            return RegularChunkGrid(inner).chunk_sizes(self.shape)
+        return self.chunk_grid.chunk_sizes(self.shape)
+
     def chunk_key(self, coords: Sequence[int]) -> str:
         """Store key (relative to the array) of the storage unit at ``coords``."""
         return self.chunk_key_encoding.encode_chunk_key(tuple(coords))

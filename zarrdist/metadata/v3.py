@@ -221,6 +221,30 @@ class ArrayMetadataV3(ArrayMetadataBase):
         """Whether the storage units have different sizes along some axis."""
         return self.rectilinear is not None
 
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """zarr-python's ``chunks``: the inner chunk shape; refused for a rectilinear
+        grid's varying chunks (use :attr:`read_chunk_sizes`), as zarr-python 3.4 does."""
+        if self.rectilinear is not None and self.sharding_codec is None:
+            raise NotImplementedError(
+                "The `chunks` attribute is only defined for arrays using regular chunk grids. "
+                "This array has a rectilinear chunk grid. Use `read_chunk_sizes` for general "
+                "access."
+            )
+        return self.inner_chunk_shape
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """zarr-python's ``shards``; refused for rectilinear shards (use
+        :attr:`write_chunk_sizes`)."""
+        if self.rectilinear is not None and self.is_sharded:
+            raise NotImplementedError(
+                "The `shards` attribute is only defined for arrays using regular chunk grids. "
+                "This array has a rectilinear chunk grid. Use `write_chunk_sizes` for general "
+                "access."
+            )
+        return self.chunk_shape if self.is_sharded else None
+
     def with_shape(self, shape: Sequence[int]) -> ArrayMetadataV3:
         """The same metadata for another shape; a rectilinear axis that outgrows its
         edges gains one chunk covering the rest, as zarr-python 3.4 does."""
