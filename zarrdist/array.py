@@ -62,10 +62,14 @@ class ArrayConfig:
         Memory order of arrays returned by reads.
     write_empty_chunks : bool
         Store units whose every element equals the fill value.
+    read_missing_chunks : bool
+        Read a chunk that is not stored as the fill value; False raises
+        :class:`~zarrdist.errors.ChunkNotFoundError` (zarr-python 3.4).
     """
 
     order: Literal["C", "F"]
     write_empty_chunks: bool
+    read_missing_chunks: bool = True
 
     @classmethod
     def resolve(
@@ -76,13 +80,16 @@ class ArrayConfig:
         if isinstance(given, ArrayConfig):
             return given
         given = dict(given or {})
-        unknown = set(given) - {"order", "write_empty_chunks"}
+        unknown = set(given) - {"order", "write_empty_chunks", "read_missing_chunks"}
         if unknown:
             raise ValueError(f"unknown array config keys {sorted(unknown)}")
         return cls(
             order=given.get("order", order or config.get("array.order")),
             write_empty_chunks=bool(
                 given.get("write_empty_chunks", config.get("array.write_empty_chunks"))
+            ),
+            read_missing_chunks=bool(
+                given.get("read_missing_chunks", config.get("array.read_missing_chunks"))
             ),
         )
 
@@ -323,6 +330,7 @@ class Array(Selections, Node):
             self._metadata,
             self._config.write_empty_chunks,
             default_prototype(),
+            self._config.read_missing_chunks,
         )
 
     def _write_metadata(self, metadata: ArrayMetadata) -> None:

@@ -84,6 +84,8 @@ class ArrayHandle:
         Store units whose every element equals the fill value.
     prototype : NDBufferPrototype
         Array module for decoded data.
+    read_missing_chunks : bool
+        False: a read that needs a unit not stored raises ChunkNotFoundError.
     """
 
     store: Store
@@ -91,6 +93,7 @@ class ArrayHandle:
     metadata: ArrayMetadata
     write_empty_chunks: bool = False
     prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+    read_missing_chunks: bool = True
 
     @property
     def prefix(self) -> str:
@@ -134,7 +137,14 @@ class ArrayHandle:
 
     def with_metadata(self, metadata: ArrayMetadata) -> ArrayHandle:
         """The same handle over other metadata (a resized array)."""
-        return ArrayHandle(self.store, self.path, metadata, self.write_empty_chunks, self.prototype)
+        return ArrayHandle(
+            self.store,
+            self.path,
+            metadata,
+            self.write_empty_chunks,
+            self.prototype,
+            self.read_missing_chunks,
+        )
 
 
 def _chunks_per_unit(handle: ArrayHandle) -> tuple[Any, ...]:

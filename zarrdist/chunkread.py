@@ -58,7 +58,7 @@ from zarrdist.readpieces import (
     ReadJob,
     item_weight,
 )
-from zarrdist.unitgrid import read_units_varying
+from zarrdist.unitgrid import check_units_stored, read_units_varying
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -86,6 +86,8 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     leave it off, since dask runs them in parallel already. A runner holds at most
     one part of fetched bytes and one batch of decoded chunks at a time.
     """
+    if not handle.read_missing_chunks:
+        check_units_stored(handle, units)
     if handle.metadata.is_rectilinear:
         # Units differ in shape: each is decoded with its own spec (zarrdist.unitgrid).
         read_units_varying(handle, units, out)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from zarrdist.indexing import ChunkProjection
 
 __all__ = [
+    "check_units_stored",
     "inner_chunks_stored",
     "inner_origin",
     "io_chunks_per_unit",
@@ -95,23 +96,36 @@ def _decode(handle: ArrayHandle, key: str, data: Any, spec: ArraySpec) -> Any:
         ) from error
 
 
-def _missing(handle: ArrayHandle, key: str, unit: Sequence[int]) -> ChunkNotFoundError:
+def _missing(handle: ArrayHandle, keys: Sequence[str], units: Sequence[Any]) -> ChunkNotFoundError:
+    listed = "\n".join(
+        f"  chunk {k!r} (grid position {tuple(u)})" for k, u in zip(keys, units, strict=True)
+    )
     return ChunkNotFoundError(
-        f"chunk {key!r} (grid position {tuple(unit)}) is not in store {handle.store.url!r}; "
-        "set the array config read_missing_chunks=True to read it as the fill value"
+        f"{len(keys)} chunk(s) not found in store {handle.store.url!r}; set the array "
+        f"config read_missing_chunks=True to read them as the fill value:\n{listed}"
     )
 
 
-def read_units_varying(
-    handle: ArrayHandle, units: Units, out: Any, *, read_missing: bool = True
-) -> None:
-    """Read every projection of ``units`` into ``out``, each unit with its own spec.
+def check_units_stored(handle: ArrayHandle, units: Units) -> None:
+    """Refuse a read that needs units not stored (``read_missing_chunks=False``).
+
+    Only stored units count, as in zarr-python: an inner chunk missing from a stored
+    shard reads as the fill value.
 
     Raises
     ------
     ChunkNotFoundError
-        If ``read_missing`` is False and a unit is not stored.
+        Naming every missing unit's key, before anything is read.
     """
+    coords = list(units)
+    keys = handle.keys(coords)
+    missing = [(k, u) for k, u in zip(keys, coords, strict=True) if not handle.store.exists(k)]
+    if missing:
+        raise _missing(handle, [k for k, _ in missing], [u for _, u in missing])
+
+
+def read_units_varying(handle: ArrayHandle, units: Units, out: Any) -> None:
+    """Read every projection of ``units`` into ``out``, each unit with its own spec."""
     fill = handle.metadata.fill_value
     codec = handle.sharding
     per_unit = (
@@ -121,8 +135,6 @@ def read_units_varying(
         key = handle.key(unit)
         data = handle.store.get(key)
         if data is None:
-            if not read_missing:
-                raise _missing(handle, key, unit)
             for p in projections:
                 out[p.out_selection] = fill
             continue
