@@ -96,6 +96,9 @@ class CastValueCodec(ArrayArrayCodec):
 
     v3_name: ClassVar[str] = _NAME
     is_fixed_size: ClassVar[bool] = True
+    #: The serializer after it is evolved for the stored type (``bytes`` of a
+    #: uint8 target has no endian), as zarr-python 3.4 writes it.
+    evolves_later_codecs: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -190,7 +193,9 @@ class CastValueCodec(ArrayArrayCodec):
         values = values.astype(values.dtype.newbyteorder("="), copy=False)
         mapped = np.zeros(values.shape, dtype=bool)
         out = np.empty(values.shape, dtype=target.newbyteorder("="))
-        for key, value in self._map(values.dtype, direction):
+        # The map's types are the array's (source) type and data_type, either way round.
+        source = values.dtype if direction == "encode" else target.newbyteorder("=")
+        for key, value in self._map(source, direction):
             hit = np.isnan(values) if _isnan(key) else values == key
             hit &= ~mapped
             out[hit] = value

@@ -19,6 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
+import numpy as np
+
 from zarrdist.chunking import (
     ChunkGrid,
     ChunkKeyEncoding,
@@ -28,7 +30,14 @@ from zarrdist.chunking import (
     chunk_grid_from_json,
     chunk_key_encoding_from_json,
 )
-from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
+from zarrdist.codecs import (
+    ArraySpec,
+    BytesCodec,
+    Codec,
+    CodecChain,
+    ShardingCodec,
+    codec_from_json,
+)
 from zarrdist.dtypes import NATIVE_ENDIANNESS, DataType, parse_data_type
 from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
 from zarrdist.metadata._common import (
@@ -357,7 +366,25 @@ def _build_chain(
     if not parsed:
         parsed = list(default_codecs(data_type))
     spec = ArraySpec(shape=chunk_shape, dtype=data_type.to_native(), fill_value=fill)
-    return CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
+    chain = CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
+    return _struct_endian(chain, data_type)
+
+
+def _struct_endian(chain: CodecChain, data_type: DataType) -> CodecChain:
+    """The ``bytes`` codec of a ``struct`` array (zarr-python 3.4's type) with its
+    endian, as 3.4 writes it; the older ``structured`` type keeps none (3.1.5)."""
+    codec = chain.array_bytes
+    multi_byte = data_type.to_native().itemsize > 1 and any(
+        np.dtype(field[0]).itemsize > 1 for field in (data_type.to_native().fields or {}).values()
+    )
+    if (
+        getattr(data_type, "name", None) != "struct"
+        or not multi_byte
+        or not isinstance(codec, BytesCodec)
+        or codec.endian is not None
+    ):
+        return chain
+    return CodecChain(chain.array_array, BytesCodec(endian="little"), chain.bytes_bytes)
 
 
 def _check_shards_divide(grid: RectilinearChunkGrid, chain: CodecChain) -> None:
