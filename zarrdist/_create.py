@@ -198,6 +198,7 @@ def array_metadata(
             if shards == _AUTO
             else normalize_chunks(shards, shape_t, itemsize)
         )
+    if shards is not None:
         chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
     return ArrayMetadataV3(
         shape=shape_t,
