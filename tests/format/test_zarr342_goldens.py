@@ -37,7 +37,7 @@ WRITER = HERE / "zarr342_writer.py"
 ZARR342 = os.environ.get("ZARRDIST_ZARR342_PYTHON")
 
 sys.path.insert(0, str(HERE))
-from zarr342_writer import _jsonable, expected, values  # noqa: E402
+from zarr342_writer import _jsonable, expected, values
 
 #: Cases whose codecs lose nothing: zarrdist's read equals the NumPy recipe exactly.
 LOSSLESS = {"rect_2d", "rect_rle_1d", "rect_bare_axis", "rect_sharded", "rect_resized"}
@@ -113,9 +113,7 @@ def _write_with_zarrdist(case: dict[str, Any], root: Path) -> Path:
 
 
 def _chunk_keys(path: Path) -> set[str]:
-    return {p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()} - {
-        "zarr.json"
-    }
+    return {p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()} - {"zarr.json"}
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
