@@ -211,6 +211,8 @@ def unit_copy_graph(
         or darr.shape != shape
         or any(sl.start != 0 or sl.stop != n for sl, n in zip(region, shape, strict=True))
         or source.metadata.dtype != handle.metadata.dtype
+        or source.metadata.is_rectilinear
+        or handle.metadata.is_rectilinear
     ):
         return None
     try:
