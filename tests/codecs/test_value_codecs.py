@@ -140,3 +140,13 @@ def test_cast_value_json_and_fill_value() -> None:
         codec_from_json({"name": "cast_value", "configuration": {}})
     with pytest.raises(CodecError, match="integer or floating-point type"):
         CastValueCodec(data_type="bool")
+
+
+def test_zarr_python_names() -> None:
+    import zarrdist as zarr
+
+    assert zarr.codecs.ScaleOffset(offset=1, scale=2) == ScaleOffsetCodec(offset=1, scale=2)
+    assert zarr.codecs.CastValue(data_type="int8").to_json() == {
+        "name": "cast_value",
+        "configuration": {"data_type": "int8"},
+    }

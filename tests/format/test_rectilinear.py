@@ -284,3 +284,43 @@ def test_rectilinear_shards_over_regular_inner_chunks(rectilinear_on: Any, tmp_p
     with zarr.config.set({"direct_max_bytes": 0}):
         np.testing.assert_array_equal(z.to_dask().compute(), y)
         assert z.to_dask().chunks == ((4, 8), (8,))
+
+
+def test_info_says_variable_as_zarr_python_does() -> None:
+    golden = Path(__file__).resolve().parents[1] / "data" / "zarr_python_342"
+
+    def rows(text: str) -> dict[str, str]:
+        return {k.strip(): v.strip() for k, v in (line.split(":", 1) for line in text.splitlines())}
+
+    plain = rows(str(zarr.open_array(str(golden / "rect_2d"), mode="r").info))
+    assert plain["Chunk shape"] == "<variable>"
+    sharded = rows(str(zarr.open_array(str(golden / "rect_sharded"), mode="r").info_complete()))
+    assert sharded["Chunk shape"] == "(2, 4)"
+    assert sharded["Shard shape"] == "<variable>"
+    assert sharded["Chunks initialized"] == "12/12"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_random_selections_through_the_array_match_numpy(rectilinear_on: Any, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(5, 30)), int(rng.integers(5, 30)))
+    edges = [rng.multinomial(n - k, [1 / k] * k) + 1 for n, k in ((shape[0], 4), (shape[1], 3))]
+    x = rng.integers(0, 100, shape).astype("i8")
+    z = zarr.create_array({}, shape=shape, chunks=[e.tolist() for e in edges], dtype="i8")
+    z[...] = x
+    for _ in range(25):
+        sel = tuple(
+            slice(
+                int(rng.integers(-n, n)),
+                int(rng.integers(-n, n + 1)),
+                int(rng.choice([-3, -1, 1, 2, 5])),
+            )
+            for n in shape
+        )
+        np.testing.assert_array_equal(z[sel], x[sel])
+        value = rng.integers(0, 100, x[sel].shape)
+        z[sel] = value
+        x[sel] = value
+        points = tuple(rng.integers(0, n, 7) for n in shape)
+        np.testing.assert_array_equal(z.vindex[points], x[points])
+    np.testing.assert_array_equal(z[...], x)

@@ -17,7 +17,7 @@ from zarrdist.codecs._base import (
 )
 from zarrdist.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
 from zarrdist.codecs.bytes import BytesCodec, Endian
-from zarrdist.codecs.cast_value import CastValueCodec
+from zarrdist.codecs.cast_value import CastValue, CastValueCodec
 from zarrdist.codecs.crc32c import Crc32cCodec
 from zarrdist.codecs.gzip import GzipCodec
 from zarrdist.codecs.numcodecs import (
@@ -57,7 +57,7 @@ from zarrdist.codecs.registry import (
     get_v2_codec_class,
     register_codec,
 )
-from zarrdist.codecs.scale_offset import ScaleOffsetCodec
+from zarrdist.codecs.scale_offset import ScaleOffset, ScaleOffsetCodec
 from zarrdist.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
 from zarrdist.codecs.transpose import TransposeCodec
 from zarrdist.codecs.v2 import V2Codec
@@ -74,6 +74,7 @@ __all__ = [
     "BloscShuffle",
     "BytesBytesCodec",
     "BytesCodec",
+    "CastValue",
     "CastValueCodec",
     "Codec",
     "CodecChain",
@@ -81,6 +82,7 @@ __all__ = [
     "Endian",
     "GzipCodec",
     "NumcodecsCodec",
+    "ScaleOffset",
     "ScaleOffsetCodec",
     "ShardingCodec",
     "TransposeCodec",

@@ -28,7 +28,7 @@ from zarrdist.codecs.registry import register_codec
 from zarrdist.codecs.scale_offset import json_scalar
 from zarrdist.errors import CodecError
 
-__all__ = ["CastValueCodec"]
+__all__ = ["CastValue", "CastValueCodec"]
 
 _NAME = "cast_value"
 _INTS = {f"{p}int{n}": np.dtype(f"{p}int{n}") for p in ("", "u") for n in (8, 16, 32, 64)}
@@ -268,5 +268,8 @@ class CastValueCodec(ArrayArrayCodec):
 def _isnan(value: Any) -> bool:
     return isinstance(value, float | np.floating) and math.isnan(value)
 
+
+#: zarr-python 3.4's name for the codec (``zarr.codecs.CastValue``).
+CastValue = CastValueCodec
 
 register_codec(CastValueCodec)

@@ -25,7 +25,7 @@ from zarrdist.codecs._base import ArrayArrayCodec, ArraySpec, check_configuratio
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
 
-__all__ = ["ScaleOffsetCodec", "json_scalar"]
+__all__ = ["ScaleOffset", "ScaleOffsetCodec", "json_scalar"]
 
 _NAME = "scale_offset"
 _SPECIAL = {"NaN": np.nan, "Infinity": np.inf, "-Infinity": -np.inf}
@@ -186,5 +186,8 @@ class ScaleOffsetCodec(ArrayArrayCodec):
         """The type does not change, so neither does the size."""
         return input_size
 
+
+#: zarr-python 3.4's name for the codec (``zarr.codecs.ScaleOffset``).
+ScaleOffset = ScaleOffsetCodec
 
 register_codec(ScaleOffsetCodec)
