@@ -324,3 +324,14 @@ def test_random_selections_through_the_array_match_numpy(rectilinear_on: Any, se
         points = tuple(rng.integers(0, n, 7) for n in shape)
         np.testing.assert_array_equal(z.vindex[points], x[points])
     np.testing.assert_array_equal(z[...], x)
+
+
+@pytest.mark.parametrize("name", ["rect_2d", "rect_sharded"])
+@pytest.mark.parametrize("change", [{}, {"compressors": None}, {"fill_value": 3}])
+def test_from_array_keeps_a_rectilinear_grid(name: str, change: dict[str, Any]) -> None:
+    golden = Path(__file__).resolve().parents[1] / "data" / "zarr_python_342"
+    src = zarr.open_array(str(golden / name), mode="r")
+    dst = zarr.from_array({}, data=src, **change)
+    np.testing.assert_array_equal(dst[...], src[...])
+    assert dst.write_chunk_sizes == src.write_chunk_sizes
+    assert dst.read_chunk_sizes == src.read_chunk_sizes
