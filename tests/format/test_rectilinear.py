@@ -335,3 +335,19 @@ def test_from_array_keeps_a_rectilinear_grid(name: str, change: dict[str, Any]) 
     np.testing.assert_array_equal(dst[...], src[...])
     assert dst.write_chunk_sizes == src.write_chunk_sizes
     assert dst.read_chunk_sizes == src.read_chunk_sizes
+
+
+def test_unit_copy_plans_and_verify_refuse_rectilinear_grids_by_name() -> None:
+    from zarrdist.chunkio import ArrayHandle
+    from zarrdist.errors import GraphError
+    from zarrdist.graphs.copy import plan_copy
+    from zarrdist.graphs.verify import verify_graph
+    from zarrdist.storage import MemoryStore
+
+    golden = Path(__file__).resolve().parents[1] / "data" / "zarr_python_342" / "rect_2d"
+    meta = ArrayMetadataV3.from_json(json.loads((golden / "zarr.json").read_text()))
+    handle = ArrayHandle(MemoryStore(), "temperature", meta)
+    with pytest.raises(GraphError, match="rectilinear grid"):
+        plan_copy(handle, handle)
+    with pytest.raises(GraphError, match="rectilinear chunk grids yet"):
+        verify_graph(handle)
