@@ -37,7 +37,7 @@ WRITER = HERE / "zarr342_writer.py"
 ZARR342 = os.environ.get("ZARRDIST_ZARR342_PYTHON")
 
 sys.path.insert(0, str(HERE))
-from zarr342_writer import _jsonable, expected, values
+from zarr342_writer import _jsonable, cast_configs, cast_inputs, expected, values
 
 #: Cases whose codecs lose nothing: zarrdist's read equals the NumPy recipe exactly.
 LOSSLESS = {"rect_2d", "rect_rle_1d", "rect_bare_axis", "rect_sharded", "rect_resized"}
@@ -148,3 +148,24 @@ def test_zarr_python_342_reads_what_zarrdist_wrote(tmp_path: Path) -> None:
     reads = json.loads(result.stdout)
     for name, path in paths.items():
         assert _nan_equal(reads[path], CASES[name]["zarr_python_reads"]), name
+
+
+@pytest.mark.skipif(not ZARR342, reason="set ZARRDIST_ZARR342_PYTHON to a zarr 3.4.2 Python")
+def test_cast_value_matches_its_reference_backend() -> None:
+    """Every rounding and out-of-range mode, against cast-value-rs (zarr-python's backend)."""
+    from zarrdist.codecs import ArraySpec, CastValueCodec
+    from zarrdist.errors import CodecError
+
+    assert ZARR342 is not None
+    result = subprocess.run(
+        [ZARR342, str(WRITER), "--cast"], capture_output=True, text=True, check=True, timeout=120
+    )
+    reference = json.loads(result.stdout)
+    for src, tgt, rounding, oor in cast_configs():
+        x = cast_inputs().astype(src)
+        codec = CastValueCodec(data_type=tgt, rounding=rounding, out_of_range=oor)
+        try:
+            got: Any = _jsonable(codec.encode(x, ArraySpec(x.shape, x.dtype)).astype("f8"))
+        except CodecError:
+            got = "error"
+        assert got == reference[f"{src}|{tgt}|{rounding}|{oor}"], (src, tgt, rounding, oor)

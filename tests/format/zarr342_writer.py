@@ -96,10 +96,59 @@ def read(path: str) -> Any:
     return _jsonable(np.asarray(zarr.open_array(path, mode="r")[...]))
 
 
+CAST_SOURCES = ("float64", "float32")
+CAST_TARGETS = ("int8", "uint8", "int16", "float16")
+ROUNDINGS = ("nearest-even", "towards-zero", "towards-positive", "towards-negative", "nearest-away")
+
+
+def cast_inputs() -> np.ndarray:
+    """Values for comparing cast_value with its reference backend: halves, range edges."""
+    rng = np.random.default_rng(1)
+    edges = [0.5, 1.5, 2.5, -0.5, -1.5, -2.5, 127.5, 128.5, -128.5, 255.5, 1e6, -1e6]
+    return np.concatenate([rng.normal(0, 200, 40), edges])
+
+
+def cast_configs() -> list[tuple[str, str, str, str | None]]:
+    """(source, target, rounding, out_of_range) combinations the spec allows."""
+    out = []
+    for src in CAST_SOURCES:
+        for tgt in CAST_TARGETS:
+            for rounding in ROUNDINGS:
+                for oor in (None, "clamp", "wrap"):
+                    floating = tgt.startswith("float")
+                    if (oor == "wrap" or rounding != "nearest-even") and floating:
+                        continue
+                    out.append((src, tgt, rounding, oor))
+    return out
+
+
+def cast_reference() -> dict[str, Any]:
+    """What cast-value-rs (zarr-python 3.4's backend) makes of :func:`cast_inputs`."""
+    from cast_value_rs import cast_array
+
+    out: dict[str, Any] = {}
+    for src, tgt, rounding, oor in cast_configs():
+        try:
+            result = cast_array(
+                cast_inputs().astype(src),
+                target_dtype=np.dtype(tgt),
+                rounding_mode=rounding,
+                out_of_range_mode=oor,
+                scalar_map_entries=None,
+            )
+            out[f"{src}|{tgt}|{rounding}|{oor}"] = _jsonable(result.astype("f8"))
+        except ValueError:
+            out[f"{src}|{tgt}|{rounding}|{oor}"] = "error"
+    return out
+
+
 def main() -> int:
     import zarr
 
     zarr.config.set({"array.rectilinear_chunks": True})
+    if sys.argv[1] == "--cast":
+        print(json.dumps(cast_reference()))
+        return 0
     if sys.argv[1] == "--read":
         print(json.dumps({p: read(p) for p in sys.argv[2:]}))
         return 0

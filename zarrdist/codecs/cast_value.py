@@ -218,10 +218,10 @@ class CastValueCodec(ArrayArrayCodec):
             finite = np.isfinite(values)
             top = float(np.finfo(target).max)
             over = finite & (np.abs(values) > top)
-            if np.any(over):
-                if self.out_of_range != "clamp":
-                    raise self._range_error(values[over], target)
-                values = np.where(over, np.sign(values) * top, values)
+            # Beyond the target's finite range: an error, or (clamp) the infinity of
+            # that sign, which is what cast-value-rs (zarr-python's backend) gives.
+            if np.any(over) and self.out_of_range != "clamp":
+                raise self._range_error(values[over], target)
         with np.errstate(over="ignore"):
             return values.astype(target)
 
