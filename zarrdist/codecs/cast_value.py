@@ -6,7 +6,9 @@ v3 name ``cast_value`` (zarr-python 3.3+, which needs the ``cast-value-rs`` pack
 zarrdist does it with NumPy). Array -> array: encoding converts each value to
 ``data_type`` and decoding converts it back, rounding as ``rounding`` says, and a
 value outside the target's range is an error unless ``out_of_range`` is ``"clamp"``
-(to the nearest end) or ``"wrap"`` (modulo, integer targets only). ``scalar_map``
+(to the nearest end of an integer range; the infinity of that sign for a float
+target, as cast-value-rs, zarr-python's backend, does) or ``"wrap"`` (modulo,
+integer targets only). ``scalar_map``
 pairs map particular values (``"NaN"`` for instance) explicitly, per direction.
 
 >>> from zarrdist.codecs.cast_value import CastValueCodec
