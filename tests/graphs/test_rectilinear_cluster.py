@@ -8,11 +8,13 @@ from typing import Any
 
 import dask.array as da
 import numpy as np
+import pytest
 
 import zarrdist
 from zarrdist.stores import LocalStore
 
 
+@pytest.mark.slow
 def test_rectilinear_graphs_on_the_cluster(cluster: Any, tmp_path: Path) -> None:
     a = np.random.default_rng(3).integers(0, 1000, (23, 18)).astype("i4")
     with zarrdist.config.set({"array.rectilinear_chunks": True}):
