@@ -20,8 +20,10 @@ from numpy.lib.recfunctions import repack_fields
 
 from zarrdist.arrayops.describe import html_repr, info_text
 from zarrdist.arrayops.selections import Selections
+from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.read import read_selection
+from zarrdist.chunkio.unitgrid import inner_chunks_stored
 from zarrdist.chunkio.units import ArrayHandle, Fields, write_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
@@ -62,10 +64,14 @@ class ArrayConfig:
         Memory order of arrays returned by reads.
     write_empty_chunks : bool
         Store units whose every element equals the fill value.
+    read_missing_chunks : bool
+        Read a chunk that is not stored as the fill value; False raises
+        :class:`~zarrdist.errors.ChunkNotFoundError` (zarr-python 3.4).
     """
 
     order: Literal["C", "F"]
     write_empty_chunks: bool
+    read_missing_chunks: bool = True
 
     @classmethod
     def resolve(
@@ -76,13 +82,16 @@ class ArrayConfig:
         if isinstance(given, ArrayConfig):
             return given
         given = dict(given or {})
-        unknown = set(given) - {"order", "write_empty_chunks"}
+        unknown = set(given) - {"order", "write_empty_chunks", "read_missing_chunks"}
         if unknown:
             raise ValueError(f"unknown array config keys {sorted(unknown)}")
         return cls(
             order=given.get("order", order or config.get("array.order")),
             write_empty_chunks=bool(
                 given.get("write_empty_chunks", config.get("array.write_empty_chunks"))
+            ),
+            read_missing_chunks=bool(
+                given.get("read_missing_chunks", config.get("array.read_missing_chunks"))
             ),
         )
 
@@ -220,12 +229,22 @@ class Array(Selections, Node):
     @property
     def nchunks(self) -> int:
         """Number of chunks in the grid (inner chunks of a sharded array)."""
-        return math.prod(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+        return math.prod(self.cdata_shape)
 
     @property
     def cdata_shape(self) -> tuple[int, ...]:
         """Chunks per dimension."""
-        return tuple(-(-s // c) for s, c in zip(self.shape, self.chunks, strict=True))
+        return tuple(axis_nchunks(s, c) for s, c in zip(self.shape, self._io, strict=True))
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each chunk reads use (zarr-python 3.4)."""
+        return self._metadata.read_chunk_sizes
+
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each stored chunk or shard (zarr-python 3.4)."""
+        return self._metadata.write_chunk_sizes
 
     @property
     def order(self) -> Literal["C", "F"]:
@@ -290,6 +309,8 @@ class Array(Selections, Node):
     def nchunks_initialized(self) -> int:
         """Initialized chunks, counted as zarr-python 3.1.5 counts them: stored objects
         times the chunks in each (a stored shard counts all of its inner chunks)."""
+        if self._metadata.is_rectilinear:
+            return inner_chunks_stored(self._handle, self._stored_keys())
         outer = self._metadata.chunk_shape
         per_object = math.prod(o // i for o, i in zip(outer, self.chunks, strict=True))
         return len(self._stored_keys()) * per_object
@@ -323,6 +344,7 @@ class Array(Selections, Node):
             self._metadata,
             self._config.write_empty_chunks,
             default_prototype(),
+            self._config.read_missing_chunks,
         )
 
     def _write_metadata(self, metadata: ArrayMetadata) -> None:

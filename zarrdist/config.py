@@ -39,6 +39,13 @@ DEFAULTS: dict[str, Any] = {
         "target_shard_size_bytes": 128 * MiB,
         # Uncompressed bytes per chunk that chunks="auto" aims at.
         "target_chunk_size_bytes": 1 * MiB,
+        # zarr-python 3.4's flag: per-axis lists of edges in chunks=/shards= create a
+        # rectilinear chunk grid (off: they are dask-style blocks, first block per axis).
+        # Rectilinear arrays are read whatever its value.
+        "rectilinear_chunks": False,
+        # Read a chunk that is not stored as the fill value; False raises
+        # ChunkNotFoundError naming it (zarr-python 3.4).
+        "read_missing_chunks": True,
     },
     # zarr-python's async knobs; zarrdist uses "concurrency" as the per-call limit
     # of concurrent requests to remote stores.

@@ -25,6 +25,7 @@ __all__ = [
     "BoundsCheckError",
     "ByteRangeError",
     "ChecksumError",
+    "ChunkNotFoundError",
     "CodecError",
     "ContainsArrayAndGroupError",
     "ContainsArrayError",
@@ -98,6 +99,11 @@ class ReadOnlyStoreError(StoreError, PermissionError, ValueError):
 
 class ByteRangeError(StoreError, ValueError):
     """A byte-range request is invalid, or a key was refused (for example ``..``)."""
+
+
+class ChunkNotFoundError(ZarrdistError, ValueError):
+    """A chunk the read needs is not stored, and the array's ``read_missing_chunks``
+    config is False (zarr-python 3.4's error; a ValueError there too)."""
 
 
 class _NodeError(ZarrdistError):

@@ -458,6 +458,126 @@ def peer_status(entry: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+# ---------------------------------------------------------------- zarr-python 3.4 extensions
+
+ZARR342_DIR = DATA / "zarr_python_342"
+ZARR342_MANIFEST = DATA / "manifest_342.json"
+ZARR342_WRITER = DATA.parents[0] / "format" / "zarr342_writer.py"
+
+
+def zarr342_case(name: str, dtype: Any, shape: tuple[int, ...], values: str, create: dict[str, Any],
+                 **extra: Any) -> dict[str, Any]:
+    """A case for zarr-python 3.4.2: ``create`` goes to ``zarr.create_array`` as is."""
+    return {"name": name, "dtype": dtype, "shape": list(shape), "values": values,
+            "create": {"shape": list(shape), "dtype": dtype, **create}, **extra}
+
+
+def zarr342_cases() -> list[dict[str, Any]]:
+    """The format extensions of zarr-python 3.2 to 3.4: rectilinear chunk grids (with
+    run-length edges, bare-int axes, shards, a resize), the scale_offset and
+    cast_value codecs, and the struct data type. Tiny on purpose (a few KB each)."""
+    so = {"name": "scale_offset", "configuration": {"offset": 1.5, "scale": 4}}
+    return [
+        zarr342_case("rect_2d", "int16", (10, 7), "arange",
+                     {"chunks": [[3, 3, 4], [2, 5]], "fill_value": -1},
+                     region=[[0, 6], [0, 7]]),
+        zarr342_case("rect_rle_1d", "float32", (20,), "arange", {"chunks": [[5, 5, 5, 2, 3]]}),
+        zarr342_case("rect_bare_axis", "uint16", (9, 6), "arange", {"chunks": [[4, 5], 4]}),
+        zarr342_case("rect_sharded", "uint8", (12, 8), "arange",
+                     {"chunks": [2, 4], "shards": [[4, 8], [8]]}),
+        zarr342_case("rect_resized", "int32", (10, 7), "arange",
+                     {"chunks": [[3, 3, 4], [2, 5]], "fill_value": 7}, resize=[14, 5]),
+        zarr342_case("scale_offset_f8", "float64", (10,), "linspace",
+                     {"chunks": [5], "filters": [so], "fill_value": 0.5}),
+        zarr342_case("scale_offset_i2", "int16", (12,), "arange",
+                     {"chunks": [5], "filters": [{"name": "scale_offset",
+                                                  "configuration": {"offset": -3, "scale": 2}}]}),
+        zarr342_case("cast_value_clamp", "float64", (10,), "linspace",
+                     {"chunks": [5], "filters": [{"name": "cast_value", "configuration": {
+                         "data_type": "uint8", "out_of_range": "clamp"}}]}, range=[-5.0, 300.0]),
+        zarr342_case("cast_value_rounding", "float32", (9,), "linspace",
+                     {"chunks": [4], "fill_value": "NaN", "filters": [{
+                         "name": "cast_value", "configuration": {
+                             "data_type": "int16", "rounding": "towards-zero",
+                             "scalar_map": {"encode": [["NaN", -32768]],
+                                            "decode": [[-32768, "NaN"]]}}}]},
+                     range=[-2.5, 2.5], region=[[0, 7]]),
+        zarr342_case("quantized", "float64", (16,), "linspace",
+                     {"chunks": [8], "filters": [
+                         {"name": "scale_offset", "configuration": {"offset": 10, "scale": 100}},
+                         {"name": "cast_value", "configuration": {"data_type": "int16"}}]},
+                     range=[5.0, 15.0]),
+        zarr342_case("struct", [["a", "<i4"], ["b", "<f8"], ["c", "|u1"]], (6,), "arange",
+                     {"chunks": [4], "fill_value": [1, 2.5, 3]}, region=[[0, 3]]),
+    ]
+
+
+def zarr342_main() -> int:
+    """Write ``zarr_python_342/`` with a zarr-python 3.4.2 interpreter.
+
+    The interpreter is ``$ZARRDIST_ZARR342_PYTHON`` (zarr 3.4.2, and cast-value-rs for
+    ``cast_value``, on Python 3.12); it runs ``tests/format/zarr342_writer.py``, which
+    reports what zarr-python reads back. The manifest records each case, its
+    ``zarr.json`` and that read-back; PROVENANCE.md gets a section for it.
+    """
+    import os
+    import subprocess
+
+    python = os.environ.get("ZARRDIST_ZARR342_PYTHON")
+    if not python:
+        print("set ZARRDIST_ZARR342_PYTHON to a Python with zarr==3.4.2", file=sys.stderr)
+        return 2
+    shutil.rmtree(ZARR342_DIR, ignore_errors=True)
+    ZARR342_DIR.mkdir(parents=True)
+    cases = zarr342_cases()
+    result = subprocess.run([python, str(ZARR342_WRITER), str(ZARR342_DIR)],
+                            input=json.dumps(cases), capture_output=True, text=True, check=True)
+    report = json.loads(result.stdout)
+    read_back = report.pop("read_back")
+    entries = []
+    for case in cases:
+        doc = json.loads((ZARR342_DIR / case["name"] / "zarr.json").read_text())
+        entries.append({**case, "document": doc, "zarr_python_reads": read_back[case["name"]]})
+    manifest = {"about": "zarr-python 3.4.2 goldens; regenerate with "
+                         "ZARRDIST_ZARR342_PYTHON=... python tests/data/generate.py --zarr342",
+                "versions": report, "cases": entries}
+    ZARR342_MANIFEST.write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
+    text = (DATA / "PROVENANCE.md").read_text(encoding="utf-8")
+    text = text.split(ZARR342_MARK)[0].rstrip("\n") + "\n"
+    (DATA / "PROVENANCE.md").write_text(text + zarr342_provenance(manifest), encoding="utf-8")
+    print(f"{len(entries)} zarr-python 3.4.2 cases written")
+    return 0
+
+
+ZARR342_MARK = "\n## zarr-python 3.4.2 extensions\n"
+
+
+def zarr342_provenance(manifest: dict[str, Any] | None = None) -> str:
+    """The PROVENANCE.md section on ``zarr_python_342/`` (empty if it was never written)."""
+    if manifest is None:
+        if not ZARR342_MANIFEST.exists():
+            return ""
+        manifest = json.loads(ZARR342_MANIFEST.read_text(encoding="utf-8"))
+    lines = [ZARR342_MARK,
+             "Written by `python tests/data/generate.py --zarr342` with the interpreter in",
+             "`$ZARRDIST_ZARR342_PYTHON` (zarr-python 3.2 to 3.4's format extensions need",
+             "Python >= 3.12, so they cannot share the pinned environment above). The stores",
+             "are in `zarr_python_342/<case>/`, written by `zarr.create_array` with",
+             "`array.rectilinear_chunks` on; `manifest_342.json` keeps each case's recipe,",
+             "its `zarr.json` and the values zarr-python 3.4.2 reads back.", "",
+             "| package | version |", "|---|---|",
+             *[f"| {k} | {v} |" for k, v in manifest["versions"].items()], "",
+             "| case | dtype | shape | chunk grid | codecs |", "|---|---|---|---|---|"]
+    for e in manifest["cases"]:
+        doc = e["document"]
+        grid = doc["chunk_grid"]["configuration"]
+        grid_text = grid.get("chunk_shapes", grid.get("chunk_shape"))
+        lines.append("| " + " | ".join(_cell(v) for v in (
+            e["name"], doc["data_type"], doc["shape"], grid_text,
+            " > ".join(c["name"] for c in doc["codecs"]))) + " |")
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- main
 
 def write_case(case: dict[str, Any], skipped: list[dict[str, str]]) -> bool:
@@ -516,7 +636,8 @@ def main() -> int:
     _cases.MANIFEST_PATH.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n",
                                     encoding="utf-8")
     tree_hash = _cases.golden_tree_hash()
-    (DATA / "PROVENANCE.md").write_text(provenance(manifest, tree_hash), encoding="utf-8")
+    (DATA / "PROVENANCE.md").write_text(provenance(manifest, tree_hash) + zarr342_provenance(),
+                                        encoding="utf-8")
     files = sum(1 for p in DATA.rglob("*") if p.is_file())
     size = sum(p.stat().st_size for p in DATA.rglob("*") if p.is_file())
     print(f"{len(entries)} cases, {len(skipped)} skipped, {files} files, {size} bytes")
@@ -595,4 +716,4 @@ def provenance(manifest: dict[str, Any], tree_hash: str) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(zarr342_main() if sys.argv[1:] == ["--zarr342"] else main())

@@ -31,10 +31,14 @@ def info_items(array: Array, *, complete: bool) -> list[tuple[str, str]]:
         ("Data type", str(array.dtype)),
         ("Fill value", repr(array.fill_value)),
         ("Shape", str(array.shape)),
-        ("Chunk shape", str(array.chunks)),
     ]
-    if array.shards is not None:
-        rows.append(("Shard shape", str(array.shards)))
+    meta = array.metadata
+    # A rectilinear grid has no one chunk (or shard) shape: "<variable>", as zarr-python 3.4.
+    varying = getattr(meta, "is_rectilinear", False)
+    sharded = getattr(meta, "is_sharded", False)
+    rows.append(("Chunk shape", "<variable>" if varying and not sharded else str(array.chunks)))
+    if sharded:
+        rows.append(("Shard shape", "<variable>" if varying else str(array.shards)))
     rows += [
         ("Order", array.order),
         ("Read-only", str(array.read_only)),

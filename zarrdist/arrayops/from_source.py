@@ -130,8 +130,8 @@ def from_array_keywords(
     out.update(
         shape=metadata.shape,
         dtype=metadata.dtype,
-        chunks=metadata.chunks if chunks == _KEEP else chunks,
-        shards=(metadata.shards if fmt == 3 else None) if shards == _KEEP else shards,
+        chunks=_kept_chunks(metadata) if chunks == _KEEP else chunks,
+        shards=(_kept_shards(metadata) if fmt == 3 else None) if shards == _KEEP else shards,
         fill_value=metadata.fill_value if fill_value is DEFAULT_FILL_VALUE else fill_value,
         attributes=dict(metadata.attributes) if attributes is None else attributes,
         zarr_format=fmt,
@@ -218,5 +218,20 @@ def like_keywords(
         )
     else:
         # The whole chain, sharding included, so chunks are the outer (shard) shape.
-        out.update(codecs=list(metadata.codecs), chunks=metadata.chunk_shape)
+        grid = metadata.rectilinear
+        out.update(
+            codecs=list(metadata.codecs), chunks=metadata.chunk_shape if grid is None else grid
+        )
     return out
+
+
+def _kept_chunks(metadata: Any) -> Any:
+    """The source's chunks: a rectilinear grid itself where chunks vary in size."""
+    grid = getattr(metadata, "rectilinear", None)
+    return grid if grid is not None and not metadata.is_sharded else metadata.chunks
+
+
+def _kept_shards(metadata: Any) -> Any:
+    """The source's shards: a rectilinear grid itself where shards vary in size."""
+    grid = getattr(metadata, "rectilinear", None)
+    return grid if grid is not None and metadata.is_sharded else metadata.shards

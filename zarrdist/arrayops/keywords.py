@@ -20,6 +20,7 @@ from zarrdist.chunking.grid import (
     auto_shards,
     chunk_key_encoding_from_json,
     normalize_chunks,
+    rectilinear_from_user,
 )
 from zarrdist.codecs import (
     ArrayArrayCodec,
@@ -161,7 +162,14 @@ def array_metadata(
         raise ValueError("sharding needs zarr_format=3")
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
-    chunk_shape = normalize_chunks(chunks, shape_t, itemsize)
+    enabled = bool(config.get("array.rectilinear_chunks"))
+    rectilinear = rectilinear_from_user(chunks, shape_t, enabled=enabled)
+    if rectilinear is not None and (zarr_format == 2 or shards is not None):
+        raise ValueError(
+            "a rectilinear chunk grid needs zarr_format=3 and no shards= (give the shard "
+            "edges as shards= with regular chunks= instead)"
+        )
+    chunk_shape = normalize_chunks(chunks, shape_t, itemsize) if rectilinear is None else ()
     if zarr_format == 2:
         null_fill = fill_value is None
         fill_value = None if fill_value is DEFAULT_FILL_VALUE else fill_value
@@ -182,12 +190,15 @@ def array_metadata(
         fill_value = None
     chain = _v3_chain(data_type, filters, serializer, compressors, codecs)
     outer = chunk_shape
-    if shards is not None:
+    if shards is not None and shards != _AUTO:
+        rectilinear = rectilinear_from_user(shards, shape_t, enabled=enabled)
+    if shards is not None and rectilinear is None:
         outer = (
             auto_shards(shape_t, chunk_shape, itemsize)
             if shards == _AUTO
             else normalize_chunks(shards, shape_t, itemsize)
         )
+    if shards is not None:
         chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
     return ArrayMetadataV3(
         shape=shape_t,
@@ -198,6 +209,7 @@ def array_metadata(
         chunk_key_encoding=_key_encoding(chunk_key_encoding, dimension_separator),
         attributes=dict(attributes or {}),
         dimension_names=None if dimension_names is None else tuple(dimension_names),
+        rectilinear=rectilinear,
     )
 
 

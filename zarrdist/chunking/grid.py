@@ -9,6 +9,10 @@ to the array). A chunk key encoding names each chunk in the store:
 '0.1'
 >>> RegularChunkGrid((10, 10)).chunk_region((1, 2), (15, 25))
 (slice(10, 15, None), slice(20, 25, None))
+
+The rectilinear grid (zarr-python 3.4's variable-size chunks) lives in
+:mod:`zarrdist.chunking._rectilinear`; both grids offer the same interface, and
+:func:`chunk_grid_from_json` picks one from a ``chunk_grid`` member.
 """
 
 from __future__ import annotations
@@ -20,18 +24,39 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
+from zarrdist.chunking._axes import (
+    AxisChunks,
+    VaryingAxis,
+    axis_bounds,
+    axis_chunk_of,
+    axis_chunks_of,
+    axis_nchunks,
+    axis_size,
+)
+from zarrdist.chunking._rectilinear import RectilinearChunkGrid, rectilinear_from_user
 from zarrdist.errors import MetadataError, Problem
 
 __all__ = [
+    "AxisChunks",
+    "ChunkGrid",
     "ChunkKeyEncoding",
     "DefaultChunkKeyEncoding",
+    "RectilinearChunkGrid",
     "RegularChunkGrid",
     "V2ChunkKeyEncoding",
+    "VaryingAxis",
     "as_int",
     "auto_shards",
+    "axis_bounds",
+    "axis_chunk_of",
+    "axis_chunks_of",
+    "axis_nchunks",
+    "axis_size",
+    "chunk_grid_from_json",
     "chunk_key_encoding_from_json",
     "guess_chunks",
     "normalize_chunks",
+    "rectilinear_from_user",
 ]
 
 Separator = Literal["/", "."]
@@ -120,6 +145,31 @@ class RegularChunkGrid:
             for c, size, extent in zip(coords, self.chunk_shape, array_shape, strict=True)
         )
 
+    @property
+    def axes(self) -> tuple[int, ...]:
+        """One regular step per axis (the grid interface :class:`RectilinearChunkGrid` shares)."""
+        return self.chunk_shape
+
+    @property
+    def max_chunk_shape(self) -> tuple[int, ...]:
+        """Every chunk's codec shape."""
+        return self.chunk_shape
+
+    def chunk_shape_at(self, coords: Sequence[int]) -> tuple[int, ...]:
+        """The codec shape of any chunk: ``chunk_shape`` (edge chunks are padded)."""
+        return self.chunk_shape
+
+    def chunk_sizes(self, array_shape: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+        """Dask-style data lengths of the chunks along each axis (clipped to the array)."""
+        return tuple(
+            tuple(min(c, n - i) for i in range(0, n, c))
+            for c, n in zip(self.chunk_shape, map(int, array_shape), strict=True)
+        )
+
+    def resized(self, new_shape: Sequence[int]) -> RegularChunkGrid:
+        """A regular grid fits any shape."""
+        return self
+
     def to_json(self) -> dict[str, Any]:
         """``{"name": "regular", "configuration": {"chunk_shape": [...]}}``."""
         return {"name": self.name, "configuration": {"chunk_shape": list(self.chunk_shape)}}
@@ -146,6 +196,26 @@ class RegularChunkGrid:
                 f"array shape {tuple(array_shape)} and chunk shape {self.chunk_shape} "
                 "have different numbers of dimensions"
             )
+
+
+ChunkGrid = RegularChunkGrid | RectilinearChunkGrid
+
+
+def chunk_grid_from_json(data: Any) -> ChunkGrid:
+    """Parse a v3 ``chunk_grid`` member: ``regular`` or ``rectilinear``.
+
+    Raises
+    ------
+    MetadataError
+        For other grids, or an invalid configuration.
+    """
+    if isinstance(data, Mapping) and data.get("name") == RectilinearChunkGrid.name:
+        return RectilinearChunkGrid.from_json(data)
+    if isinstance(data, Mapping) and data.get("name") not in (RegularChunkGrid.name, None):
+        raise MetadataError(
+            f"unknown chunk grid {data.get('name')!r}; zarrdist reads 'regular' and 'rectilinear'"
+        )
+    return RegularChunkGrid.from_json(data)
 
 
 class ChunkKeyEncoding:

@@ -64,6 +64,7 @@ from zarrdist.chunkio.pieces import (
     item_weight,
 )
 from zarrdist.chunkio.placement import place_runs
+from zarrdist.chunkio.unitgrid import check_units_stored, read_units_varying
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Units,
@@ -109,6 +110,12 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     leave it off, since dask runs them in parallel already. A runner holds at most
     one part of fetched bytes and one batch of decoded chunks at a time.
     """
+    if not handle.read_missing_chunks:
+        check_units_stored(handle, units)
+    if handle.metadata.is_rectilinear:
+        # Units differ in shape: each is decoded with its own spec (zarrdist.chunkio.unitgrid).
+        read_units_varying(handle, units, out)
+        return
     codec = handle.sharding
     if codec is None:
         chain, spec = handle.metadata.codec_chain, handle.unit_spec

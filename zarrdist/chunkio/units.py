@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zarrdist.chunking.grid import axis_bounds
 from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.chunkio.unitgrid import inner_origin, io_chunks_per_unit, unit_of, unit_spec_at
 from zarrdist.codecs import (
     CodecChain,
     decode_chunk,
@@ -83,6 +85,8 @@ class ArrayHandle:
         Store units whose every element equals the fill value.
     prototype : NDBufferPrototype
         Array module for decoded data.
+    read_missing_chunks : bool
+        False: a read that needs a unit not stored raises ChunkNotFoundError.
     """
 
     store: Store
@@ -90,6 +94,7 @@ class ArrayHandle:
     metadata: ArrayMetadata
     write_empty_chunks: bool = False
     prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+    read_missing_chunks: bool = True
 
     @property
     def prefix(self) -> str:
@@ -133,13 +138,19 @@ class ArrayHandle:
 
     def with_metadata(self, metadata: ArrayMetadata) -> ArrayHandle:
         """The same handle over other metadata (a resized array)."""
-        return ArrayHandle(self.store, self.path, metadata, self.write_empty_chunks, self.prototype)
+        return ArrayHandle(
+            self.store,
+            self.path,
+            metadata,
+            self.write_empty_chunks,
+            self.prototype,
+            self.read_missing_chunks,
+        )
 
 
-def chunks_per_unit(handle: ArrayHandle) -> tuple[int, ...]:
-    outer = handle.metadata.chunk_shape
-    inner = handle.io_chunk_shape
-    return tuple(o // i for o, i in zip(outer, inner, strict=True))
+def chunks_per_unit(handle: ArrayHandle) -> tuple[Any, ...]:
+    """io chunks per unit along each axis (a VaryingAxis of counts on a rectilinear axis)."""
+    return io_chunks_per_unit(handle.metadata.chunk_shape, handle.io_chunk_shape)
 
 
 def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -> Units:
@@ -149,6 +160,10 @@ def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -
     if all(n == 1 for n in per_unit):
         for p in projections:
             units.setdefault(p.chunk_coords, []).append(p)
+        return units
+    if handle.metadata.is_rectilinear:
+        for p in projections:
+            units.setdefault(unit_of(p.chunk_coords, per_unit), []).append(p)
         return units
     for p in projections:
         units.setdefault(tuple(map(floordiv, p.chunk_coords, per_unit)), []).append(p)
@@ -178,8 +193,7 @@ def by_inner_chunk(
     handle: ArrayHandle, unit: tuple[int, ...], projections: Sequence[ChunkProjection]
 ) -> dict[tuple[int, ...], list[ChunkProjection]]:
     """The projections into the shard at ``unit``, grouped by inner-chunk position."""
-    per_unit = chunks_per_unit(handle)
-    origin = tuple(u * n for u, n in zip(unit, per_unit, strict=True))
+    origin = inner_origin(unit, chunks_per_unit(handle))
     by_inner: dict[tuple[int, ...], list[ChunkProjection]] = {}
     for p in projections:
         by_inner.setdefault(tuple(map(sub, p.chunk_coords, origin)), []).append(p)
@@ -267,8 +281,11 @@ def write_units(
     stored = 0
     # The same for every unit of the call: looked up once, not per unit.
     sharding, spec = handle.sharding, handle.unit_spec
+    varying = handle.metadata.is_rectilinear
     for unit, projections in units.items():
         key = handle.key(unit)
+        if varying:
+            spec = unit_spec_at(handle, unit)
         partial = fields is not None or not all(p.is_complete_chunk for p in projections)
         guard = lock(key) if (lock is not None and (partial or sharding)) else None
         with guard if guard is not None else contextlib.nullcontext():
@@ -316,8 +333,7 @@ def _inner_in_bounds(handle: ArrayHandle, unit: tuple[int, ...]) -> int:
     per_unit = chunks_per_unit(handle)
     count = 1
     for u, n, c, extent in zip(unit, per_unit, inner, handle.metadata.shape, strict=True):
-        start = u * n
-        stop = min(start + n, -(-extent // c))
+        start, stop = axis_bounds(u, n, -(-extent // c))
         count *= max(stop - start, 0)
     return count
 
@@ -389,9 +405,9 @@ def write_selection(
 
 def delete_units_outside(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[str]:
     """Store keys of the units that lie wholly outside ``new_shape`` (for shrinking)."""
-    chunk_shape = handle.metadata.chunk_shape
-    old_grid = [-(-s // c) for s, c in zip(handle.metadata.shape, chunk_shape, strict=True)]
-    new_grid = [-(-s // c) for s, c in zip(new_shape, chunk_shape, strict=True)]
+    grid = handle.metadata.chunk_grid
+    old_grid = grid.grid_shape(handle.metadata.shape)
+    new_grid = grid.grid_shape(new_shape)
     keys = []
     for unit in np.ndindex(*old_grid):
         if any(u >= n for u, n in zip(unit, new_grid, strict=True)):

@@ -17,6 +17,7 @@ from zarrdist.codecs._base import (
 )
 from zarrdist.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
 from zarrdist.codecs.bytes import BytesCodec, Endian
+from zarrdist.codecs.cast_value import CastValue, CastValueCodec
 from zarrdist.codecs.crc32c import Crc32cCodec
 from zarrdist.codecs.gzip import GzipCodec
 from zarrdist.codecs.numcodecs import (
@@ -56,6 +57,7 @@ from zarrdist.codecs.registry import (
     get_v2_codec_class,
     register_codec,
 )
+from zarrdist.codecs.scale_offset import ScaleOffset, ScaleOffsetCodec
 from zarrdist.codecs.sharding import ShardingCodec, ShardingCodecIndexLocation
 from zarrdist.codecs.transpose import TransposeCodec
 from zarrdist.codecs.v2 import V2Codec
@@ -72,12 +74,16 @@ __all__ = [
     "BloscShuffle",
     "BytesBytesCodec",
     "BytesCodec",
+    "CastValue",
+    "CastValueCodec",
     "Codec",
     "CodecChain",
     "Crc32cCodec",
     "Endian",
     "GzipCodec",
     "NumcodecsCodec",
+    "ScaleOffset",
+    "ScaleOffsetCodec",
     "ShardingCodec",
     "TransposeCodec",
     "V2Codec",

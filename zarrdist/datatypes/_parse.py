@@ -204,11 +204,11 @@ def _named_v3(name: str, config: Mapping[str, Any]) -> DataType:
             "datetime" if name == "numpy.datetime64" else "timedelta"
         )
         return TimeType(kind, config["unit"], config["scale_factor"])
-    if name == "structured":
+    if name in ("structured", "struct"):
         entries = config["fields"]
         if not isinstance(entries, list):
             raise TypeError("fields must be a list")
-        return StructuredType(tuple(_v3_field(entry) for entry in entries))
+        return StructuredType(tuple(_v3_field(entry) for entry in entries), name)
     if not config:
         try:
             return _from_json_v3(name)
@@ -218,6 +218,10 @@ def _named_v3(name: str, config: Mapping[str, Any]) -> DataType:
 
 
 def _v3_field(entry: Any) -> StructField:
+    if isinstance(entry, Mapping) and set(entry) == {"name", "data_type"}:
+        if not isinstance(entry["name"], str):
+            raise TypeError(f"struct field name {entry['name']!r} is not a string")
+        return StructField(entry["name"], _from_json_v3(entry["data_type"]))
     if not (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)):
         raise TypeError(f"structured field {entry!r} is not [name, data_type]")
     return StructField(entry[0], _from_json_v3(entry[1]))

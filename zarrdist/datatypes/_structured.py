@@ -4,7 +4,11 @@ v2 writes them as a list of ``[name, dtype]`` (or ``[name, dtype, shape]`` for
 sub-array fields) pairs; zarr-python 3.1.5 writes v3 as
 ``{"name": "structured", "configuration": {"fields": [[name, v3 data type], ...]}}``,
 which has no place for sub-array shapes. Fill values are base64 of the record's
-bytes.
+bytes. zarr-python 3.4 writes the zarr-extensions ``struct`` type instead:
+``{"name": "struct", "configuration": {"fields": [{"name": ..., "data_type": ...}]}}``
+with the fill value as an object of field values; a type read under that name is
+written back under it (``StructuredType(..., name="struct")``), so either zarr-python
+reads what zarrdist rewrites.
 """
 
 from __future__ import annotations
@@ -56,9 +60,13 @@ class StructuredType(DataType):
     """
 
     fields: tuple[StructField, ...]
-    name: str = field(default="structured", init=False, repr=False)
+    name: str = field(default="structured", repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if self.name not in ("structured", "struct"):
+            raise UnknownDataTypeError(
+                f"a structured type is 'structured' or 'struct', not {self.name!r}"
+            )
         if not self.fields:
             raise UnknownDataTypeError("a structured data type needs at least one field")
         names = [f.name for f in self.fields]
@@ -76,7 +84,8 @@ class StructuredType(DataType):
             tuple(
                 StructField(f.name, f.data_type.with_endianness(endianness), f.shape)
                 for f in self.fields
-            )
+            ),
+            self.name,
         )
 
     def _v3_representable(self) -> bool:
@@ -103,6 +112,9 @@ class StructuredType(DataType):
                 "a structured data type with sub-array fields has no Zarr v3 form; "
                 "use zarr_format=2"
             )
+        if self.name == "struct":
+            named = [{"name": f.name, "data_type": f.data_type.to_json(3)} for f in self.fields]
+            return {"name": self.name, "configuration": {"fields": named}}
         fields = [[f.name, f.data_type.to_json(3)] for f in self.fields]
         return {"name": self.name, "configuration": {"fields": fields}}
 
@@ -147,9 +159,23 @@ class StructuredType(DataType):
         raise bad_fill(value, self, "expected bytes, a tuple of field values, or an integer")
 
     def _fill_to_json(self, value: Any, zarr_format: ZarrFormat) -> JSON:
-        """Base64 of the record's bytes."""
-        return b64_encode(self.cast_fill_value(value).tobytes())
+        """Base64 of the record's bytes; v3 ``struct``: an object of field values."""
+        record = self.cast_fill_value(value)
+        if zarr_format == 3 and self.name == "struct":
+            return {
+                f.name: f.data_type._fill_to_json(record[f.name], zarr_format) for f in self.fields
+            }
+        return b64_encode(record.tobytes())
 
     def _fill_from_json(self, data: JSON, zarr_format: ZarrFormat) -> Any:
-        """Decode base64."""
+        """Decode base64, or (``struct``) an object of field values, missing ones zero."""
+        if isinstance(data, dict):
+            unknown = set(data) - {f.name for f in self.fields}
+            if unknown:
+                raise bad_fill(data, self, f"unknown fields {sorted(unknown)}")
+            record = np.zeros((), dtype=self.to_native())
+            for f in self.fields:
+                if f.name in data:
+                    record[f.name] = f.data_type._fill_from_json(data[f.name], zarr_format)
+            return record[()]
         return self.cast_fill_value(b64_decode(data, self))

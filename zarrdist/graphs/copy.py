@@ -154,6 +154,13 @@ def plan_copy(
         If no plan fits.
     """
     region = _check_region(source, target, region)
+    if source.metadata.is_rectilinear or target.metadata.is_rectilinear:
+        # Plans cut the array into blocks of whole regular units on both sides.
+        raise GraphError(
+            f"a unit-by-unit copy plan needs regular chunk grids; {source.path or '/'!r} or "
+            f"{target.path or '/'!r} has a rectilinear grid (write the data with "
+            "target[...] = source.to_dask() instead)"
+        )
     src_unit = tuple(source.metadata.chunk_shape)
     dst_unit = tuple(target.metadata.chunk_shape)
     itemsize = _itemsize(source)

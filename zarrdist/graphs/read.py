@@ -145,7 +145,11 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
 
     meta = handle.metadata
     shape = tuple(meta.shape)
-    default = tuple(min(c, max(s, 1)) for c, s in zip(meta.chunk_shape, shape, strict=True))
+    if meta.is_rectilinear:
+        # The units' real lengths: dask takes explicit per-axis blocks as they are.
+        default: Any = tuple(sizes or (0,) for sizes in meta.write_chunk_sizes)
+    else:
+        default = tuple(min(c, max(s, 1)) for c, s in zip(meta.chunk_shape, shape, strict=True))
     normalized = normalize_chunks(default if chunks is None else chunks, shape, dtype=meta.dtype)
     name = graph_name("read", handle, "to_dask", normalized)
     # Python slices per axis, built once: a million blocks are a million tasks, and

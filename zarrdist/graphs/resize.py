@@ -15,6 +15,7 @@ import numpy as np
 from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
+from zarrdist.chunking.grid import axis_bounds, axis_nchunks
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Units,
@@ -58,7 +59,11 @@ def _edge_regions(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[tuple
     """Parts of surviving units that lie outside ``new_shape`` (to reset to fill)."""
     old = handle.metadata.shape
     units = handle.metadata.chunk_shape
-    kept = [min(o, -(-n // u) * u) for o, n, u in zip(old, new_shape, units, strict=True)]
+    # Where the last unit that survives along each axis ends.
+    kept = [
+        axis_bounds(axis_nchunks(n, u) - 1, u, o)[1] if n else 0
+        for o, n, u in zip(old, new_shape, units, strict=True)
+    ]
     regions = []
     for axis, (o, n) in enumerate(zip(old, new_shape, strict=True)):
         if n < o and n < kept[axis]:

@@ -310,10 +310,17 @@ def verify_graph(
     Raises
     ------
     GraphError
-        If ``against`` does not cover ``handle``'s shape at ``offset``.
+        If ``against`` does not cover ``handle``'s shape at ``offset``, or either
+        array has a rectilinear chunk grid.
     """
     shape = tuple(handle.metadata.shape)
     origin = tuple(offset) if offset is not None else (0,) * len(shape)
+    for side in (handle, against):
+        if side is not None and side.metadata.is_rectilinear:
+            # Unit checks and fingerprints assume one unit shape.
+            raise GraphError(
+                f"verify does not support rectilinear chunk grids yet (array {side.path or '/'!r})"
+            )
     if against is not None:
         other = tuple(against.metadata.shape)
         fits = len(other) == len(shape) and all(

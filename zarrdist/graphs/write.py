@@ -14,6 +14,7 @@ import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 from dask.typing import Key
 
+from zarrdist.chunking.grid import axis_bounds, axis_chunk_of
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Fields,
@@ -173,10 +174,16 @@ def aligned_chunks(handle: ArrayHandle, region: tuple[slice, ...]) -> tuple[tupl
     out = []
     for sl, unit in zip(region, handle.metadata.chunk_shape, strict=True):
         edges = [sl.start]
-        nxt = (sl.start // unit + 1) * unit
-        while nxt < sl.stop:
-            edges.append(nxt)
-            nxt += unit
+        if type(unit) is int:
+            nxt = (sl.start // unit + 1) * unit
+            while nxt < sl.stop:
+                edges.append(nxt)
+                nxt += unit
+        else:  # a rectilinear axis: the units' own boundaries
+            nxt = axis_bounds(axis_chunk_of(sl.start, unit), unit, sl.stop)[1]
+            while sl.start < nxt < sl.stop:
+                edges.append(nxt)
+                nxt = axis_bounds(axis_chunk_of(nxt, unit), unit, sl.stop)[1]
         edges.append(sl.stop)
         out.append(tuple(b - a for a, b in itertools.pairwise(edges)) or (0,))
     return tuple(out)
@@ -207,8 +214,10 @@ def write_dask_graph(handle: ArrayHandle, region: tuple[slice, ...], darr: da.Ar
             slice(r.start + int(starts[a][i]), r.start + int(starts[a][i]) + darr.chunks[a][i])
             for a, (r, i) in enumerate(zip(region, index, strict=True))
         )
-        unit = tuple(s.start // c for s, c in zip(sub, handle.metadata.chunk_shape, strict=True))
-        key = (name, *unit)
+        unit = tuple(
+            axis_chunk_of(s.start, c) for s, c in zip(sub, handle.metadata.chunk_shape, strict=True)
+        )
+        key = task_key(name, unit)
         dsk[key] = Task(key, _write_block, handle, sub, TaskRef((darr.name, *index)))
         keys.append(key)
     return _finish("write", name, dsk, keys, handle, check_budget(handle, 1, "write"))
@@ -233,6 +242,8 @@ def unit_copy_graph(
         or darr.shape != shape
         or any(sl.start != 0 or sl.stop != n for sl, n in zip(region, shape, strict=True))
         or source.metadata.dtype != handle.metadata.dtype
+        or source.metadata.is_rectilinear
+        or handle.metadata.is_rectilinear
     ):
         return None
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrdist.chunking.grid import VaryingAxis, axis_bounds, axis_nchunks
 from zarrdist.errors import (
     ArrayIndexError,
     BoundsCheckError,
@@ -73,7 +74,8 @@ def point_fast_path(
 def checked_shapes(shape: Any, chunk_shape: Any) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The array and chunk shapes as tuples of int, checked against each other."""
     shape = tuple(int(n) for n in shape)
-    chunk_shape = tuple(int(c) for c in chunk_shape)
+    # A rectilinear axis comes as a VaryingAxis and stays one.
+    chunk_shape = tuple(c if isinstance(c, VaryingAxis) else int(c) for c in chunk_shape)
     check_chunk_shape(shape, chunk_shape)
     return shape, chunk_shape
 
@@ -326,10 +328,12 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
                 f"block selection slices must have step 1; got {entry!r} on axis {axis}"
             )
     for axis, (entry, n, c) in enumerate(zip(entries, shape, chunk_shape, strict=True)):
-        nblocks = -(-n // c)
+        nblocks = axis_nchunks(n, c)
         if isinstance(entry, slice):
             start, stop, _ = entry.indices(nblocks)
-            region.append(slice(start * c, max(start * c, min(stop * c, n))))
+            lo = axis_bounds(start, c, n)[0] if start < nblocks else n
+            hi = axis_bounds(stop - 1, c, n)[1] if stop > start else lo
+            region.append(slice(lo, max(lo, hi)))
             continue
         assert isinstance(entry, int)
         if not -nblocks <= entry < nblocks:
@@ -337,5 +341,5 @@ def block_indexer(selection: Any, shape: Any, chunk_shape: Any) -> Indexer:
                 f"block index {entry} is out of bounds for axis {axis} with {nblocks} chunks"
             )
         start = entry + nblocks if entry < 0 else entry
-        region.append(slice(start * c, min((start + 1) * c, n)))
+        region.append(slice(*axis_bounds(start, c, n)))
     return product_indexer(region, shape, chunk_shape, had_ellipsis=True)

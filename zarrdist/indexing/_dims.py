@@ -4,7 +4,9 @@ Each dimension yields entries ``(chunk_index, chunk_selection, out_selection,
 complete)``: ``out_selection`` is ``None`` for an axis an integer drops, and
 ``complete`` says the entry covers every element of that chunk along this axis.
 Python ints do the work for integers and slices (the point-read path must cost
-microseconds); numpy only runs for index arrays.
+microseconds); numpy only runs for index arrays. ``chunk`` is an int for a regular
+axis, or a :class:`~zarrdist.chunking.VaryingAxis` for a rectilinear one; the int
+case keeps its inline arithmetic.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+
+from zarrdist.chunking.grid import AxisChunks, axis_bounds, axis_chunk_of, axis_chunks_of
 
 __all__ = ["ArrayDim", "Dim", "DimEntry", "IntDim", "SliceDim", "compact_run"]
 
@@ -25,18 +29,18 @@ class IntDim:
     __slots__ = ("chunk", "extent", "index")
     out_len: int | None = None
 
-    def __init__(self, index: int, extent: int, chunk: int) -> None:
+    def __init__(self, index: int, extent: int, chunk: AxisChunks) -> None:
         self.index = index
         self.extent = extent
         self.chunk = chunk
 
     def chunk_indices(self) -> Sequence[int]:
-        return (self.index // self.chunk,)
+        return (axis_chunk_of(self.index, self.chunk),)
 
     def entries(self) -> list[DimEntry]:
-        ci, local = divmod(self.index, self.chunk)
-        width = min(self.chunk, self.extent - ci * self.chunk)
-        return [(ci, local, None, width == 1)]
+        ci = axis_chunk_of(self.index, self.chunk)
+        lo, hi = axis_bounds(ci, self.chunk, self.extent)
+        return [(ci, self.index - lo, None, hi - lo == 1)]
 
     def bounds(self) -> tuple[int, int]:
         return self.index, self.index + 1
@@ -52,7 +56,7 @@ class SliceDim:
 
     __slots__ = ("chunk", "count", "extent", "reverse", "start", "step")
 
-    def __init__(self, selection: slice, extent: int, chunk: int) -> None:
+    def __init__(self, selection: slice, extent: int, chunk: AxisChunks) -> None:
         start, stop, step = selection.indices(extent)
         count = len(range(start, stop, step))
         self.reverse = step < 0
@@ -71,6 +75,12 @@ class SliceDim:
             return ()
         start, step, chunk = self.start, self.step, self.chunk
         last = start + (self.count - 1) * step
+        if type(chunk) is not int:
+            first_ci, last_ci = chunk.chunk_of(start), chunk.chunk_of(last)  # type: ignore[union-attr]
+            if step <= chunk.min_edge:  # type: ignore[union-attr]
+                return range(first_ci, last_ci + 1)
+            hit = chunk.chunks_of(np.arange(start, last + 1, step))  # type: ignore[union-attr]
+            return np.unique(hit).tolist()
         # A step no wider than a chunk leaves no chunk in between untouched.
         if step <= chunk:
             return range(start // chunk, last // chunk + 1)
@@ -80,9 +90,8 @@ class SliceDim:
 
     def project(self, ci: int) -> tuple[slice, slice, bool]:
         """Chunk selection, output selection and completeness for chunk ``ci``."""
-        start, step, chunk = self.start, self.step, self.chunk
-        lo = ci * chunk
-        hi = min(lo + chunk, self.extent)
+        start, step = self.start, self.step
+        lo, hi = axis_bounds(ci, self.chunk, self.extent)
         first = start if start >= lo else start + -(-(lo - start) // step) * step
         last = min(start + (self.count - 1) * step, hi - 1)
         last = start + ((last - start) // step) * step
@@ -133,7 +142,7 @@ class ArrayDim:
 
     __slots__ = ("_entries", "array", "chunk", "extent")
 
-    def __init__(self, array: np.ndarray[Any, Any], extent: int, chunk: int) -> None:
+    def __init__(self, array: np.ndarray[Any, Any], extent: int, chunk: AxisChunks) -> None:
         self.array, self.extent, self.chunk = array, extent, chunk
         self._entries = self._split()
 
@@ -145,7 +154,7 @@ class ArrayDim:
         array, chunk, n = self.array, self.chunk, len(self.array)
         if n == 0:
             return []
-        ids = array // chunk
+        ids = axis_chunks_of(array, chunk)
         order: np.ndarray[Any, Any] | None = None
         if n > 1 and bool(np.any(ids[1:] < ids[:-1])):
             order = np.argsort(ids, kind="stable")
@@ -155,8 +164,8 @@ class ArrayDim:
         out: list[DimEntry] = []
         for a, b in zip([0, *cuts], [*cuts, n], strict=True):
             ci = int(ids[a])
-            base = ci * chunk
-            width = min(chunk, self.extent - base)
+            base, stop = axis_bounds(ci, chunk, self.extent)
+            width = stop - base
             local = array[a:b] - base
             run = compact_run(local)
             if run is not None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from zarrdist.chunking.grid import AxisChunks, axis_bounds, axis_chunk_of
 from zarrdist.indexing._core import ChunkProjection
 from zarrdist.indexing._dims import ArrayDim, IntDim, SliceDim
 from zarrdist.indexing._normalize import advanced_adjacent
@@ -67,15 +68,21 @@ class PointIndexer:
         local = []
         complete = True
         for i, c, n in zip(self.index, self.chunk_shape, self.array_shape, strict=True):
-            ci, li = divmod(i, c)
+            if type(c) is int:
+                ci, li = divmod(i, c)
+                width = min(c, n - ci * c)
+            else:  # a rectilinear axis
+                ci = axis_chunk_of(i, c)
+                lo, hi = axis_bounds(ci, c, n)
+                li, width = i - lo, hi - lo
             coords.append(ci)
             local.append(li)
-            if complete and min(c, n - ci * c) != 1:
+            if complete and width != 1:
                 complete = False
         yield ChunkProjection(tuple(coords), tuple(local), (), complete)
 
     def chunk_coords(self) -> Iterator[tuple[int, ...]]:
-        yield tuple(i // c for i, c in zip(self.index, self.chunk_shape, strict=True))
+        yield tuple(axis_chunk_of(i, c) for i, c in zip(self.index, self.chunk_shape, strict=True))
 
     @property
     def nchunks_touched(self) -> int:
@@ -84,6 +91,11 @@ class PointIndexer:
     @property
     def region(self) -> tuple[slice, ...]:
         return tuple(slice(i, i + 1) for i in self.index)
+
+
+def axis_max(axis: AxisChunks) -> int:
+    """The longest chunk along ``axis``."""
+    return axis if type(axis) is int else axis.max_edge  # type: ignore[union-attr]
 
 
 def numpy_keeps_order(selection: Sequence[Any], gap: int | None = None) -> bool:
@@ -305,7 +317,9 @@ class VectorIndexer:
         for j, ax in enumerate(slice_axes, start=1):
             shape = [1] * m
             shape[j] = -1
-            chunk_sel[ax] = np.arange(*chunk_sel[ax].indices(self.chunk_shape[ax])).reshape(shape)
+            # Projected slices have explicit bounds: any length at least the chunk's works.
+            bound = axis_max(self.chunk_shape[ax])
+            chunk_sel[ax] = np.arange(*chunk_sel[ax].indices(bound)).reshape(shape)
         return chunk_sel
 
     def _other_axes(self) -> list[int]:

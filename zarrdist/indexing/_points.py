@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from zarrdist.chunking.grid import AxisChunks, axis_bounds, axis_chunks_of, axis_nchunks
 from zarrdist.indexing._dims import compact_run
 
 __all__ = ["PointGroup", "group_points"]
@@ -45,7 +46,7 @@ def _out_entries(
 def group_points(
     coords: list[np.ndarray[Any, Any]],
     extents: tuple[int, ...],
-    chunks: tuple[int, ...],
+    chunks: tuple[AxisChunks, ...],
     out_shape: tuple[int, ...],
     allow_slices: bool,
 ) -> list[PointGroup]:
@@ -68,8 +69,8 @@ def group_points(
     n = len(coords[0])
     if n == 0:
         return []
-    grid = tuple(-(-e // c) for e, c in zip(extents, chunks, strict=True))
-    ids = [axis // c for axis, c in zip(coords, chunks, strict=True)]
+    grid = tuple(axis_nchunks(e, c) for e, c in zip(extents, chunks, strict=True))
+    ids = [axis_chunks_of(axis, c) for axis, c in zip(coords, chunks, strict=True)]
     linear = ids[0] if len(ids) == 1 else np.ravel_multi_index(tuple(ids), grid)
     order: np.ndarray[Any, Any] | None = None
     if n > 1 and bool(np.any(linear[1:] < linear[:-1])):
@@ -81,8 +82,11 @@ def group_points(
     groups: list[PointGroup] = []
     for a, b in zip([0, *cuts], [*cuts, n], strict=True):
         chunk_coords = tuple(int(axis[a]) for axis in ids)
-        bases = [ci * c for ci, c in zip(chunk_coords, chunks, strict=True)]
-        widths = tuple(min(c, e - base) for c, e, base in zip(chunks, extents, bases, strict=True))
+        spans = [
+            axis_bounds(ci, c, e) for ci, c, e in zip(chunk_coords, chunks, extents, strict=True)
+        ]
+        bases = [lo for lo, _ in spans]
+        widths = tuple(hi - lo for lo, hi in spans)
         locals_ = [axis[a:b] - base for axis, base in zip(coords, bases, strict=True)]
         complete = _covers(locals_, widths)
         selection: tuple[Any, ...] = tuple(locals_)

@@ -32,7 +32,8 @@ from zarrdist.metadata.consolidated import (
     zmetadata_document,
 )
 from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
-from zarrdist.metadata.v3 import ArrayMetadataV3, GroupMetadataV3, default_codecs
+from zarrdist.metadata.v3 import ArrayMetadataV3, default_codecs
+from zarrdist.metadata.v3_group import GroupMetadataV3
 
 __all__ = [
     "METADATA_KEYS",

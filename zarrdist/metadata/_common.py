@@ -20,7 +20,7 @@ from zarrdist.config import config
 from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
 
 if TYPE_CHECKING:
-    from zarrdist.chunking.grid import ChunkKeyEncoding, RegularChunkGrid
+    from zarrdist.chunking.grid import ChunkGrid, ChunkKeyEncoding
     from zarrdist.codecs import ArraySpec, CodecChain
     from zarrdist.datatypes import DataType
 
@@ -219,11 +219,16 @@ class ArrayMetadataBase(NodeMetadataBase):
         return self.data_type.to_native()
 
     @property
-    def chunk_grid(self) -> RegularChunkGrid:
+    def chunk_grid(self) -> ChunkGrid:
         """The grid of storage units (shards, or chunks)."""
         from zarrdist.chunking.grid import RegularChunkGrid
 
         return RegularChunkGrid(self.chunk_shape)
+
+    @property
+    def is_rectilinear(self) -> bool:
+        """Whether storage units differ in size along some axis (v3 rectilinear grids)."""
+        return False
 
     @property
     def grid_shape(self) -> tuple[int, ...]:
@@ -255,16 +260,42 @@ class ArrayMetadataBase(NodeMetadataBase):
         """zarr-python's ``Array.shards``: the shard shape, or None."""
         return self.chunk_shape if self.is_sharded else None
 
+    @property
+    def write_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each storage unit (clipped to the array)."""
+        return self.chunk_grid.chunk_sizes(self.shape)
+
+    @property
+    def read_chunk_sizes(self) -> tuple[tuple[int, ...], ...]:
+        """Per axis, the data length of each read chunk (inner chunks of a shard)."""
+        from zarrdist.chunking.grid import RegularChunkGrid
+
+        inner = self.inner_chunk_shape
+        if all(type(c) is int for c in inner):
+            return RegularChunkGrid(inner).chunk_sizes(self.shape)
+        return self.chunk_grid.chunk_sizes(self.shape)
+
     def chunk_key(self, coords: Sequence[int]) -> str:
         """Store key (relative to the array) of the storage unit at ``coords``."""
         return self.chunk_key_encoding.encode_chunk_key(tuple(coords))
 
-    def chunk_spec(self, prototype: NDBufferPrototype = cpu_prototype) -> ArraySpec:
-        """The codec spec of one storage unit (shape ``chunk_shape``)."""
+    def chunk_spec(
+        self, prototype: NDBufferPrototype = cpu_prototype, coords: Sequence[int] | None = None
+    ) -> ArraySpec:
+        """The codec spec of one storage unit (shape ``chunk_shape``).
+
+        On a rectilinear grid units differ: ``coords`` picks one (without it, the
+        largest unit's shape, a bound).
+        """
         from zarrdist.codecs import ArraySpec
 
+        grid = self.chunk_grid
+        if coords is not None:
+            shape = grid.chunk_shape_at(coords)
+        else:
+            shape = grid.max_chunk_shape
         return ArraySpec(
-            shape=self.chunk_shape,
+            shape=shape,
             dtype=self.dtype,
             fill_value=self.fill_value,
             order=self.order,

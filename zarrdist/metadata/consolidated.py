@@ -11,8 +11,8 @@ Two forms, written exactly as zarr-python 3.1.5 writes them:
 Paths are relative to the consolidating group, ``/``-separated, and sorted by
 depth, then case-insensitively (NFKC), as zarr-python orders them.
 
-The inline form's class, :class:`~zarrdist.metadata.v3.ConsolidatedMetadata`, lives in
-:mod:`zarrdist.metadata.v3` beside the group document that holds it: each parses the
+The inline form's class, :class:`~zarrdist.metadata.v3_group.ConsolidatedMetadata`, lives in
+:mod:`zarrdist.metadata.v3_group` beside the group document that holds it: each parses the
 other, and one module keeps that from being an import circle. This module builds both
 forms and reads v2's ``.zmetadata``.
 """
@@ -25,7 +25,7 @@ from typing import Any
 from zarrdist.errors import MetadataError, Problem, UnknownCodecError
 from zarrdist.metadata._common import Problems, dump_json, load_json_object
 from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
-from zarrdist.metadata.v3 import (
+from zarrdist.metadata.v3_group import (
     ConsolidatedMetadata,
     GroupMetadataV3,
     NodeMetadata,

@@ -15,45 +15,49 @@ Unknown members are kept and written back when they are objects with
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Literal
 
+import numpy as np
+
 from zarrdist.chunking.grid import (
+    ChunkGrid,
     ChunkKeyEncoding,
     DefaultChunkKeyEncoding,
+    RectilinearChunkGrid,
     RegularChunkGrid,
+    chunk_grid_from_json,
     chunk_key_encoding_from_json,
 )
-from zarrdist.codecs import ArraySpec, Codec, CodecChain, ShardingCodec, codec_from_json
+from zarrdist.codecs import (
+    ArraySpec,
+    BytesCodec,
+    Codec,
+    CodecChain,
+    ShardingCodec,
+    codec_from_json,
+)
 from zarrdist.datatypes import NATIVE_ENDIANNESS, DataType, parse_data_type
 from zarrdist.errors import (
     CodecError,
     MetadataError,
-    NodeTypeValidationError,
-    Problem,
     UnknownCodecError,
 )
 from zarrdist.metadata._common import (
     ArrayMetadataBase,
-    NodeMetadataBase,
     Problems,
     check_attributes,
     check_shape,
     dump_json,
 )
-from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
 
 __all__ = [
     "ARRAY_KEYS",
     "ArrayMetadataV3",
-    "ConsolidatedMetadata",
-    "GroupMetadataV3",
-    "NodeMetadata",
-    "check_node_path",
+    "check_extra_fields",
     "default_codecs",
-    "node_path_order",
+    "extra_fields_of",
 ]
 
 #: Members of an array's zarr.json that zarrdist understands.
@@ -71,7 +75,6 @@ ARRAY_KEYS = (
     "storage_transformers",
 )
 _REQUIRED = (*ARRAY_KEYS[:6], "zarr_format", "node_type")
-_GROUP_KEYS = ("attributes", "zarr_format", "node_type", "consolidated_metadata")
 
 
 def default_codecs(data_type: DataType) -> tuple[Codec, ...]:
@@ -81,7 +84,7 @@ def default_codecs(data_type: DataType) -> tuple[Codec, ...]:
     return (codec_from_json({"name": "bytes"}),)
 
 
-def _extra_fields(
+def extra_fields_of(
     document: Mapping[str, Any], known: Sequence[str], problems: Problems
 ) -> dict[str, Any]:
     """Unknown members: kept if they say ``must_understand: false``, else a problem each."""
@@ -101,7 +104,7 @@ def _extra_fields(
     return extra
 
 
-def _check_extra(extra_fields: Mapping[str, Any], known: Sequence[str]) -> None:
+def check_extra_fields(extra_fields: Mapping[str, Any], known: Sequence[str]) -> None:
     problems = Problems()
     for name, value in extra_fields.items():
         if name in known:
@@ -137,7 +140,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
         Any dtype-like is accepted and parsed; byte order is native (it belongs
         to the ``bytes`` codec in v3).
     chunk_shape : tuple of int
-        The regular grid's chunk shape: the shard shape of sharded arrays.
+        The regular grid's chunk shape: the shard shape of sharded arrays. With a
+        rectilinear grid, one entry per axis: the int step, or a
+        :class:`~zarrdist.chunking.VaryingAxis` (set from ``rectilinear``).
     codecs : tuple of Codec
         Codec objects or their JSON entries; empty means the data type's serializer
         alone. Array-dependent settings (``bytes`` endian, ``blosc`` typesize) are
@@ -149,6 +154,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
     dimension_names : tuple of (str or None), or None
     extra_fields : dict
         Extension members with ``"must_understand": false``, written back as found.
+    rectilinear : RectilinearChunkGrid or None
+        A rectilinear chunk grid (zarr-python 3.4's variable-size chunks); then
+        ``chunk_shape`` is derived from it and may be passed as ``()``.
     """
 
     shape: tuple[int, ...]
@@ -160,6 +168,7 @@ class ArrayMetadataV3(ArrayMetadataBase):
     attributes: dict[str, Any] = field(default_factory=dict)
     dimension_names: tuple[str | None, ...] | None = None
     extra_fields: dict[str, Any] = field(default_factory=dict)
+    rectilinear: RectilinearChunkGrid | None = None
     _chain: CodecChain = field(init=False, repr=False)
 
     zarr_format: ClassVar[Literal[3]] = 3
@@ -168,13 +177,23 @@ class ArrayMetadataV3(ArrayMetadataBase):
     def __post_init__(self) -> None:
         problems = Problems()
         shape = check_shape(self.shape, "shape", problems, minimum=0)
-        chunk_shape = check_shape(self.chunk_shape, "chunk_grid.chunk_shape", problems, minimum=1)
+        grid = self.rectilinear
+        if grid is None:
+            chunk_shape: tuple[Any, ...] = check_shape(
+                self.chunk_shape, "chunk_grid.chunk_shape", problems, minimum=1
+            )
+            codec_shape = chunk_shape
+        else:
+            chunk_shape, codec_shape = grid.axes, grid.max_chunk_shape
+            if not problems.items:
+                for problem in grid.check_covers(shape):
+                    problems.add(problem.loc, problem.message)
         if len(shape) != len(chunk_shape) and not problems.items:
             problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {shape}")
         attributes = check_attributes(self.attributes, "attributes", problems)
         names = _check_dimension_names(self.dimension_names, len(shape), problems)
         problems.raise_if_any("invalid array metadata")
-        _check_extra(self.extra_fields, ARRAY_KEYS)
+        check_extra_fields(self.extra_fields, ARRAY_KEYS)
         data_type = parse_data_type(self.data_type, 3).with_endianness(NATIVE_ENDIANNESS)
         fill = (
             data_type.default_fill_value()
@@ -183,7 +202,9 @@ class ArrayMetadataV3(ArrayMetadataBase):
         )
         if not isinstance(self.chunk_key_encoding, ChunkKeyEncoding):
             raise MetadataError(f"not a chunk key encoding: {self.chunk_key_encoding!r}")
-        chain = _build_chain(self.codecs, data_type, chunk_shape, fill)
+        chain = _build_chain(self.codecs, data_type, codec_shape, fill)
+        if grid is not None:
+            _check_shards_divide(grid, chain)
         for name, value in (
             ("shape", shape),
             ("chunk_shape", chunk_shape),
@@ -201,6 +222,50 @@ class ArrayMetadataV3(ArrayMetadataBase):
     def codec_chain(self) -> CodecChain:
         """The validated, array-evolved codec chain of one storage unit."""
         return self._chain
+
+    @property
+    def chunk_grid(self) -> ChunkGrid:
+        """The grid of storage units: rectilinear when the document says so."""
+        if self.rectilinear is not None:
+            return self.rectilinear
+        return RegularChunkGrid(self.chunk_shape)
+
+    @property
+    def is_rectilinear(self) -> bool:
+        """Whether the storage units have different sizes along some axis."""
+        return self.rectilinear is not None
+
+    @property
+    def chunks(self) -> tuple[int, ...]:
+        """zarr-python's ``chunks``: the inner chunk shape; refused for a rectilinear
+        grid's varying chunks (use :attr:`read_chunk_sizes`), as zarr-python 3.4 does."""
+        if self.rectilinear is not None and self.sharding_codec is None:
+            raise NotImplementedError(
+                "The `chunks` attribute is only defined for arrays using regular chunk grids. "
+                "This array has a rectilinear chunk grid. Use `read_chunk_sizes` for general "
+                "access."
+            )
+        return self.inner_chunk_shape
+
+    @property
+    def shards(self) -> tuple[int, ...] | None:
+        """zarr-python's ``shards``; refused for rectilinear shards (use
+        :attr:`write_chunk_sizes`)."""
+        if self.rectilinear is not None and self.is_sharded:
+            raise NotImplementedError(
+                "The `shards` attribute is only defined for arrays using regular chunk grids. "
+                "This array has a rectilinear chunk grid. Use `write_chunk_sizes` for general "
+                "access."
+            )
+        return self.chunk_shape if self.is_sharded else None
+
+    def with_shape(self, shape: Sequence[int]) -> ArrayMetadataV3:
+        """The same metadata for another shape; a rectilinear axis that outgrows its
+        edges gains one chunk covering the rest, as zarr-python 3.4 does."""
+        new_shape = tuple(int(s) for s in shape)
+        if self.rectilinear is None:
+            return replace(self, shape=new_shape)
+        return replace(self, shape=new_shape, rectilinear=self.rectilinear.resized(new_shape))
 
     @property
     def order(self) -> Literal["C", "F"]:
@@ -275,7 +340,7 @@ class ArrayMetadataV3(ArrayMetadataBase):
         if "node_type" in document and document["node_type"] != "array":
             problems.add("node_type", f"must be 'array', got {document['node_type']!r}")
         parsed = _parse_members(document, problems)
-        parsed["extra_fields"] = _extra_fields(document, ARRAY_KEYS, problems)
+        parsed["extra_fields"] = extra_fields_of(document, ARRAY_KEYS, problems)
         transformers = document.get("storage_transformers") or []
         if transformers:
             problems.add(
@@ -306,7 +371,40 @@ def _build_chain(
     if not parsed:
         parsed = list(default_codecs(data_type))
     spec = ArraySpec(shape=chunk_shape, dtype=data_type.to_native(), fill_value=fill)
-    return CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
+    chain = CodecChain.from_codecs(parsed).evolve_from_array_spec(spec)
+    return _struct_endian(chain, data_type)
+
+
+def _struct_endian(chain: CodecChain, data_type: DataType) -> CodecChain:
+    """The ``bytes`` codec of a ``struct`` array (zarr-python 3.4's type) with its
+    endian, as 3.4 writes it; the older ``structured`` type keeps none (3.1.5)."""
+    codec = chain.array_bytes
+    multi_byte = data_type.to_native().itemsize > 1 and any(
+        np.dtype(field[0]).itemsize > 1 for field in (data_type.to_native().fields or {}).values()
+    )
+    if (
+        getattr(data_type, "name", None) != "struct"
+        or not multi_byte
+        or not isinstance(codec, BytesCodec)
+        or codec.endian is not None
+    ):
+        return chain
+    return CodecChain(chain.array_array, BytesCodec(endian="little"), chain.bytes_bytes)
+
+
+def _check_shards_divide(grid: RectilinearChunkGrid, chain: CodecChain) -> None:
+    """Every shard edge of a rectilinear grid must hold whole inner chunks."""
+    codec = chain.array_bytes
+    if not isinstance(codec, ShardingCodec):
+        return
+    for axis, (spec, inner) in enumerate(zip(grid.chunk_shapes, codec.chunk_shape, strict=True)):
+        edges = (spec,) if isinstance(spec, int) else spec
+        bad = sorted({e for e in edges if e % inner})
+        if bad:
+            raise MetadataError(
+                f"shard edges {bad} along axis {axis} are not multiples of the inner chunk "
+                f"length {inner}"
+            )
 
 
 def _parse_members(document: Mapping[str, Any], problems: Problems) -> dict[str, Any]:
@@ -324,10 +422,17 @@ def _parse_members(document: Mapping[str, Any], problems: Problems) -> dict[str,
     out["data_type"] = data_type
     if "chunk_grid" in document:
         try:
-            out["chunk_shape"] = RegularChunkGrid.from_json(document["chunk_grid"]).chunk_shape
+            grid = chunk_grid_from_json(document["chunk_grid"])
         except MetadataError as exc:
             problems.add_error("chunk_grid", exc)
-    chunk_shape = out.get("chunk_shape")
+        else:
+            if isinstance(grid, RectilinearChunkGrid):
+                out["rectilinear"] = grid
+                out["chunk_shape"] = ()
+                out["codec_shape"] = grid.max_chunk_shape
+            else:
+                out["chunk_shape"] = grid.chunk_shape
+    chunk_shape = out.get("codec_shape", out.get("chunk_shape"))
     if shape_ok and chunk_shape is not None and len(chunk_shape) != len(out["shape"]):
         problems.add("chunk_grid", f"chunk shape {chunk_shape} does not match shape {out['shape']}")
     if "chunk_key_encoding" in document:
@@ -362,7 +467,8 @@ def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None
             out.setdefault("unknown_codec", (exc.codec or str(name), f"codecs.{i}"))
         except CodecError as exc:
             problems.add_error(f"codecs.{i}", exc)
-    data_type, chunk_shape = out.get("data_type"), out.get("chunk_shape")
+    data_type = out.get("data_type")
+    chunk_shape = out.pop("codec_shape", out.get("chunk_shape"))
     if len(codecs) != len(entries) or data_type is None or chunk_shape is None:
         return
     try:
@@ -370,225 +476,3 @@ def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None
         out["codecs"] = _build_chain(codecs, data_type, chunk_shape, fill).codecs
     except (CodecError, MetadataError) as exc:
         problems.add_error("codecs", exc)
-
-
-@dataclass(frozen=True, eq=False)
-class GroupMetadataV3(NodeMetadataBase):
-    """The ``zarr.json`` of a v3 group.
-
-    Attributes
-    ----------
-    attributes : dict
-    consolidated_metadata : ConsolidatedMetadata or None
-        Inline consolidated metadata of the group's descendants.
-    extra_fields : dict
-        Extension members with ``"must_understand": false``.
-    """
-
-    attributes: dict[str, Any] = field(default_factory=dict)
-    consolidated_metadata: ConsolidatedMetadata | None = None
-    extra_fields: dict[str, Any] = field(default_factory=dict)
-
-    zarr_format: ClassVar[Literal[3]] = 3
-    node_type: ClassVar[str] = "group"
-
-    def __post_init__(self) -> None:
-        problems = Problems()
-        attributes = check_attributes(self.attributes, "attributes", problems)
-        problems.raise_if_any("invalid group metadata")
-        _check_extra(self.extra_fields, _GROUP_KEYS)
-        object.__setattr__(self, "attributes", attributes)
-        object.__setattr__(self, "extra_fields", dict(self.extra_fields))
-
-    def with_attributes(self, attributes: Mapping[str, Any]) -> GroupMetadataV3:
-        """The same group with other attributes.
-
-        Raises
-        ------
-        MetadataError
-            If ``attributes`` is not a JSON object.
-        """
-        return GroupMetadataV3(dict(attributes), self.consolidated_metadata, self.extra_fields)
-
-    def with_consolidated(self, consolidated: ConsolidatedMetadata | None) -> GroupMetadataV3:
-        """The same group with other (or no) consolidated metadata."""
-        return GroupMetadataV3(self.attributes, consolidated, self.extra_fields)
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"attributes", "zarr_format", ["consolidated_metadata"], "node_type"}``."""
-        document: dict[str, Any] = {"attributes": self.attributes, "zarr_format": 3}
-        if self.consolidated_metadata is not None:
-            document["consolidated_metadata"] = self.consolidated_metadata.to_json()
-        document["node_type"] = "group"
-        document.update(self.extra_fields)
-        return document
-
-    def to_documents(self) -> dict[str, bytes]:
-        """``{"zarr.json": bytes}``."""
-        return {"zarr.json": dump_json(self.to_json())}
-
-    @classmethod
-    def from_json(cls, document: Any, *, key: str = "zarr.json") -> GroupMetadataV3:
-        """Parse and validate a group's ``zarr.json`` (with inline consolidated metadata).
-
-        Raises
-        ------
-        MetadataError
-            Listing every problem found, naming ``key``.
-        """
-        problems = Problems(key)
-        if not isinstance(document, Mapping):
-            problems.fail(f"the document must be a JSON object, got {type(document).__name__}")
-        if document.get("zarr_format") != 3:
-            problems.add("zarr_format", f"must be 3, got {document.get('zarr_format')!r}")
-        if document.get("node_type") != "group":
-            problems.add("node_type", f"must be 'group', got {document.get('node_type')!r}")
-        attributes = check_attributes(document.get("attributes"), "attributes", problems)
-        extra = _extra_fields(document, _GROUP_KEYS, problems)
-        consolidated = None
-        if document.get("consolidated_metadata") is not None:
-            try:
-                consolidated = ConsolidatedMetadata.from_json(document["consolidated_metadata"])
-            except (MetadataError, UnknownCodecError) as exc:
-                if isinstance(exc, UnknownCodecError):
-                    raise UnknownCodecError(str(exc.args[0]), codec=exc.codec, key=key) from exc
-                problems.add_error("consolidated_metadata", exc)
-        problems.raise_if_any("invalid group metadata")
-        return cls(attributes, consolidated, extra)
-
-
-# -- inline consolidated metadata (a member of a group's zarr.json) -------------------
-
-#: Metadata of any node that consolidated metadata holds (v2 nodes in ``.zmetadata``).
-NodeMetadata = ArrayMetadataV2 | ArrayMetadataV3 | GroupMetadataV2 | GroupMetadataV3
-
-
-def node_path_order(path: str) -> tuple[int, str]:
-    """Sort key of consolidated paths: by depth, then case-insensitively (NFKC), as
-    zarr-python orders them."""
-    return path.count("/"), unicodedata.normalize("NFKC", path).casefold()
-
-
-def check_node_path(path: object) -> str | None:
-    """Why ``path`` is not a valid relative node path, or None if it is."""
-    if not isinstance(path, str) or not path:
-        return "paths must be non-empty strings"
-    if any(part in ("", ".", "..") for part in path.split("/")):
-        return "paths must be relative, '/'-separated, without '.' or '..' segments"
-    return None
-
-
-@dataclass(frozen=True, eq=False)
-class ConsolidatedMetadata:
-    """The inline consolidated metadata of a v3 group (also the model for v2's).
-
-    Attributes
-    ----------
-    metadata : dict
-        Relative path -> node metadata, flat (``"a"``, ``"a/b"``). Groups passed
-        with consolidated metadata of their own are flattened into this mapping.
-    """
-
-    metadata: dict[str, NodeMetadata] = field(default_factory=dict)
-
-    kind: ClassVar[Literal["inline"]] = "inline"
-    must_understand: ClassVar[bool] = False
-
-    def __post_init__(self) -> None:
-        flat: dict[str, NodeMetadata] = {}
-        problems = Problems()
-        for path, node in self.metadata.items():
-            reason = check_node_path(path)
-            if reason is not None:
-                problems.add(f"metadata.{path}", reason)
-                continue
-            flat.update(_flatten(path, node))
-        problems.raise_if_any("invalid consolidated metadata")
-        object.__setattr__(self, "metadata", flat)
-
-    def __len__(self) -> int:
-        return len(self.metadata)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(sorted(self.metadata, key=node_path_order))
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, ConsolidatedMetadata):
-            return NotImplemented
-        return dump_json(self.to_json()) == dump_json(other.to_json())
-
-    def __hash__(self) -> int:
-        return hash(dump_json(self.to_json()))
-
-    def children(self, path: str = "") -> dict[str, NodeMetadata]:
-        """The immediate children of ``path`` ("" for the consolidating group), by name."""
-        prefix = f"{path.strip('/')}/" if path.strip("/") else ""
-        out = {}
-        for key in self:
-            rest = key[len(prefix) :] if key.startswith(prefix) else None
-            if rest and "/" not in rest:
-                out[rest] = self.metadata[key]
-        return out
-
-    def to_json(self) -> dict[str, Any]:
-        """``{"kind": "inline", "must_understand": false, "metadata": {...}}``."""
-        return {
-            "kind": self.kind,
-            "must_understand": self.must_understand,
-            "metadata": {path: self.metadata[path].to_json() for path in self},
-        }
-
-    @classmethod
-    def from_json(cls, data: Any) -> ConsolidatedMetadata:
-        """Parse the ``consolidated_metadata`` member of a v3 group.
-
-        Raises
-        ------
-        MetadataError
-            Listing every problem, each located under ``metadata.<path>``.
-        UnknownCodecError
-            If an array in it uses a codec that is not installed.
-        """
-        problems = Problems()
-        if not isinstance(data, Mapping):
-            problems.fail(f"consolidated_metadata must be an object, got {data!r}")
-        if data.get("kind") != "inline":
-            problems.add("kind", f"only 'inline' is supported, got {data.get('kind')!r}")
-        entries = data.get("metadata")
-        if not isinstance(entries, Mapping):
-            problems.fail("consolidated_metadata.metadata must be an object")
-        nodes: dict[str, NodeMetadata] = {}
-        for path, entry in entries.items():
-            reason = check_node_path(path)
-            if reason is not None:
-                problems.add(f"metadata.{path}", reason)
-                continue
-            try:
-                nodes[path] = _parse_v3_entry(entry)
-            except MetadataError as exc:
-                problems.extend(f"metadata.{path}", exc.problems or [Problem("", str(exc))])
-        problems.raise_if_any("invalid consolidated metadata")
-        return cls(nodes)
-
-
-def _flatten(path: str, node: NodeMetadata) -> dict[str, NodeMetadata]:
-    if not isinstance(node, GroupMetadataV3) or not node.consolidated_metadata:
-        return {path: node}
-    out: dict[str, NodeMetadata] = {path: node.with_consolidated(ConsolidatedMetadata({}))}
-    for child, child_node in node.consolidated_metadata.metadata.items():
-        out.update(_flatten(f"{path}/{child}", child_node))
-    return out
-
-
-def _parse_v3_entry(entry: Any) -> NodeMetadata:
-    if not isinstance(entry, Mapping):
-        raise MetadataError(f"each entry must be an object, got {type(entry).__name__}")
-    if entry.get("zarr_format") == 2:
-        raise MetadataError("Zarr v2 nodes cannot appear in v3 consolidated metadata")
-    if entry.get("node_type") == "array":
-        return ArrayMetadataV3.from_json(entry)
-    if entry.get("node_type") == "group":
-        return GroupMetadataV3.from_json(entry)
-    raise NodeTypeValidationError(
-        f"node_type must be 'array' or 'group', got {entry.get('node_type')!r}"
-    )
