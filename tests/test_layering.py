@@ -256,6 +256,19 @@ def test_circle_finder_finds_circles() -> None:
     assert _circles(graph) == [["a", "b", "c"]]
 
 
+def test_cli_is_an_edge() -> None:
+    """Nothing in zarrdist imports the command (zarrdist.cli) but the command itself
+    and ``python -m zarrdist``."""
+    graph = _import_graph()
+    users = sorted(
+        module
+        for module, targets in graph.items()
+        if not module.startswith("zarrdist.cli") and module != "zarrdist.__main__"
+        if any(t.startswith("zarrdist.cli") for t in targets)
+    )
+    assert users == []
+
+
 def test_no_private_names_across_modules() -> None:
     """No module imports another module's private (``_x``) names; a private module
     may be imported, and a package's modules may use its private modules' public names."""

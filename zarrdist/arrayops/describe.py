@@ -5,12 +5,10 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.cli.runner import n_human
-
 if TYPE_CHECKING:
     from zarrdist.array import Array
 
-__all__ = ["html_repr", "info_items", "info_text"]
+__all__ = ["html_repr", "info_items", "info_text", "n_human"]
 
 
 def _codec_names(codecs: Any) -> str:
@@ -78,3 +76,12 @@ def html_repr(array: Array) -> str:
     )
     title = html.escape(f"zarrdist.Array {array.name}")
     return f"<div><strong>{title}</strong><table>{body}</table></div>"
+
+
+def n_human(n: float) -> str:
+    """A byte count with a binary unit (``1.5M``)."""
+    for unit in ("", "K", "M", "G", "T"):
+        if abs(n) < 1024:
+            return f"{n:.1f}{unit}"
+        n /= 1024
+    return f"{n:.1f}P"

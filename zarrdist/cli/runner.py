@@ -23,7 +23,9 @@ import dask.threaded
 from dask.diagnostics import ProgressBar
 from dask.typing import Key
 
-__all__ = ["Runner", "format_summary", "n_human", "open_runner", "task_memory_budget"]
+from zarrdist.arrayops.describe import n_human
+
+__all__ = ["Runner", "format_summary", "open_runner", "task_memory_budget"]
 
 MiB = 1 << 20
 #: Resident memory of an idle worker process (interpreter, numpy, dask, codecs).
@@ -227,12 +229,3 @@ def format_summary(
         "units_skipped": skipped,
         "text": text,
     }
-
-
-def n_human(n: float) -> str:
-    """A byte count with a binary unit (``1.5M``)."""
-    for unit in ("", "K", "M", "G", "T"):
-        if abs(n) < 1024:
-            return f"{n:.1f}{unit}"
-        n /= 1024
-    return f"{n:.1f}P"
