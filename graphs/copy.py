@@ -67,12 +67,16 @@ class CopyStats:
         Decoded bytes of the regions copied into the target.
     bytes_stored : int
         Encoded bytes of the target units written.
+    bytes_kept : int
+        Encoded bytes of the units a resumed copy found complete and kept (with
+        ``bytes_stored``, what the target holds after a resumed copy).
     """
 
     units_written: int = 0
     units_skipped: int = 0
     bytes_copied: int = 0
     bytes_stored: int = 0
+    bytes_kept: int = 0
 
     def __add__(self, other: CopyStats) -> CopyStats:
         return CopyStats(
@@ -80,6 +84,7 @@ class CopyStats:
             self.units_skipped + other.units_skipped,
             self.bytes_copied + other.bytes_copied,
             self.bytes_stored + other.bytes_stored,
+            self.bytes_kept + other.bytes_kept,
         )
 
 
@@ -297,8 +302,9 @@ def _copy_block(
     if resume:
         expected = buffer if verify else None
         todo = {u: ps for u, ps in units.items() if not _unit_done(target, u, ps, expected)}
+    kept = sum(target.store.getsize(target.key(u)) or 0 for u in units if u not in todo)
     if not todo:
-        return CopyStats(units_skipped=len(units))
+        return CopyStats(units_skipped=len(units), bytes_kept=kept)
     if buffer is None:
         buffer = source.prototype.empty(shape, source.metadata.dtype)
         _read_region(source, src_region, buffer)
@@ -308,6 +314,7 @@ def _copy_block(
         units_skipped=len(units) - len(todo),
         bytes_copied=math.prod(shape) * _itemsize(source),
         bytes_stored=stored,
+        bytes_kept=kept,
     )
 
 
