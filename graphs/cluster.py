@@ -105,9 +105,11 @@ class Runner:
             if self.progress:
                 _show_cluster_progress(futures, label, self.out)
             return list(self.client.gather(futures))
-        except BaseException:
+        except BaseException as error:
             # Interrupted or failed: cancel the rest so that nothing is left running
             # (or raising unseen) on the workers while the cluster shuts down.
+            if isinstance(error, KeyboardInterrupt):
+                _silence_shutdown_logs()
             with contextlib.suppress(Exception):
                 self.client.cancel(futures)
             raise
@@ -201,31 +203,52 @@ def open_runner(options: Any, *, out: TextIO = sys.stderr) -> Iterator[Runner]:
         return
     from distributed import Client
 
-    with _quiet_on_interrupt():
-        if options.scheduler or options.scheduler_file:
-            address = options.scheduler or _address_from_file(options.scheduler_file)
-            timeout = float(getattr(options, "connect_timeout", None) or CONNECT_TIMEOUT)
-            with _connected(Client, address, timeout) as client:
-                _wait_for_workers(client, options.scheduler_file or address, timeout)
-                description = f"scheduler {client.scheduler.address}"
-                yield _cluster_runner(client, description, progress, out)
-            return
-        from distributed import LocalCluster
+    if options.scheduler or options.scheduler_file:
+        address = options.scheduler or _address_from_file(options.scheduler_file)
+        timeout = float(getattr(options, "connect_timeout", None) or CONNECT_TIMEOUT)
+        with _connected(Client, address, timeout) as client, _quiet_on_interrupt():
+            _wait_for_workers(client, options.scheduler_file or address, timeout)
+            description = f"scheduler {client.scheduler.address}"
+            yield _cluster_runner(client, description, progress, out)
+        return
+    from distributed import LocalCluster
 
-        with warnings.catch_warnings():
-            # The dashboard moves to a free port when 8787 is taken; that is fine here.
-            warnings.filterwarnings("ignore", message="Port .* is already in use")
-            cluster = LocalCluster(
-                n_workers=options.workers or None,
-                threads_per_worker=options.threads or None,
-                memory_limit=options.memory_limit or "auto",
-                processes=True,
-                dashboard_address=options.dashboard_address,
-                silence_logs=logging.ERROR,
-            )
-        with cluster, Client(cluster) as client:
-            workers = len(cluster.workers)
-            yield _cluster_runner(client, f"LocalCluster with {workers} workers", progress, out)
+    with warnings.catch_warnings(), _workers_ignore_interrupts():
+        # The dashboard moves to a free port when 8787 is taken; that is fine here.
+        warnings.filterwarnings("ignore", message="Port .* is already in use")
+        cluster = LocalCluster(
+            n_workers=options.workers or None,
+            threads_per_worker=options.threads or None,
+            memory_limit=options.memory_limit or "auto",
+            processes=True,
+            dashboard_address=options.dashboard_address,
+            silence_logs=logging.ERROR,
+        )
+    # Innermost: loggers go quiet on Ctrl-C before the client and cluster close.
+    with cluster, Client(cluster) as client, _quiet_on_interrupt():
+        workers = len(cluster.workers)
+        yield _cluster_runner(client, f"LocalCluster with {workers} workers", progress, out)
+
+
+@contextlib.contextmanager
+def _workers_ignore_interrupts() -> Iterator[None]:
+    """Start worker processes with SIGINT ignored (a process keeps an ignored signal
+    ignored, and Python installs no KeyboardInterrupt handler over it).
+
+    Ctrl-C goes to the whole process group: each worker would print its own
+    KeyboardInterrupt traceback. The command catches it alone and closes the cluster.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 #: Seconds to reach a scheduler, and then for a first worker to join it.
@@ -284,9 +307,13 @@ def _quiet_on_interrupt() -> Iterator[None]:
     try:
         yield
     except KeyboardInterrupt:
-        for name in ("asyncio", "distributed", "tornado", "tornado.application"):
-            logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+        _silence_shutdown_logs()
         raise
+
+
+def _silence_shutdown_logs() -> None:
+    for name in ("asyncio", "distributed", "tornado", "tornado.application"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
 
 
 def _cores() -> int:
