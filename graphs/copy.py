@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -280,6 +280,17 @@ def _unit_done(handle: ArrayHandle, unit: tuple[int, ...], projections: Any, exp
     return check.equal
 
 
+def _elements(handle: ArrayHandle, units: Iterable[tuple[int, ...]], region: Region) -> int:
+    """Elements of ``region`` that lie in ``units`` (what a partly resumed block copies)."""
+    total = 0
+    for unit in units:
+        total += math.prod(
+            max(0, min((u + 1) * c, r.stop) - max(u * c, r.start))
+            for u, c, r in zip(unit, handle.metadata.chunk_shape, region, strict=True)
+        )
+    return total
+
+
 def _copy_block(
     source: ArrayHandle,
     target: ArrayHandle,
@@ -309,10 +320,11 @@ def _copy_block(
         buffer = source.prototype.empty(shape, source.metadata.dtype)
         _read_region(source, src_region, buffer)
     stored = write_units(target, todo, buffer)
+    copied = math.prod(shape) if len(todo) == len(units) else _elements(target, todo, dst_region)
     return CopyStats(
         units_written=len(todo),
         units_skipped=len(units) - len(todo),
-        bytes_copied=math.prod(shape) * _itemsize(source),
+        bytes_copied=copied * _itemsize(source),
         bytes_stored=stored,
         bytes_kept=kept,
     )
