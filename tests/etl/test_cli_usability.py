@@ -253,3 +253,31 @@ def test_ctrl_c_prints_one_line(tmp_path: Path) -> None:
     assert "Traceback" not in stderr
     assert stderr.strip().splitlines()[-1] == "zarrdist copy: interrupted; re-run to resume"
     assert (dst / MARKER).exists()  # left for the re-run to resume
+
+
+def test_dimension_names_follow_each_format(tmp_path: Path) -> None:
+    xr = pytest.importorskip("xarray")
+    from tests.etl._cli import sample_hierarchy
+
+    v2, v3, back = tmp_path / "v2.zarr", tmp_path / "v3.zarr", tmp_path / "back.zarr"
+    data = sample_hierarchy(v2, days=6)
+    as_json(run_cli("copy", str(v2), str(v3), "--zarr-format", "3", "--json", *THREADS))
+    for name, values in data.items():
+        document = json.loads((v3 / name / "zarr.json").read_text())
+        dims = ["time", "lat", "lon"] if values.ndim == 3 else [name]
+        assert document["dimension_names"] == dims
+        assert "_ARRAY_DIMENSIONS" not in document.get("attributes", {})
+    ds = xr.open_zarr(str(v3), zarr_format=3, consolidated=False)
+    assert ds["temperature"].dims == ("time", "lat", "lon")
+    assert "_ARRAY_DIMENSIONS" not in ds["temperature"].attrs
+    np.testing.assert_array_equal(ds["temperature"].values, data["temperature"])
+
+    as_json(run_cli("copy", str(v3), str(back), "--zarr-format", "2", "--json", *THREADS))
+    zattrs = json.loads((back / "temperature" / ".zattrs").read_text())
+    assert zattrs["_ARRAY_DIMENSIONS"] == ["time", "lat", "lon"]
+    assert "dimension_names" not in json.loads((back / "temperature" / ".zarray").read_text())
+    # v2's fill value 0 is xarray's missing-value mark; the values are compared raw.
+    ds = xr.open_zarr(str(back), zarr_format=2, consolidated=False, mask_and_scale=False)
+    assert ds["precipitation"].dims == ("time", "lat", "lon")
+    assert "_ARRAY_DIMENSIONS" not in ds["precipitation"].attrs
+    np.testing.assert_array_equal(ds["precipitation"].values, data["precipitation"])
