@@ -109,7 +109,9 @@ def test_missing_scheduler_file_fails_fast_and_claims_nothing(small: Path, tmp_p
     assert time.monotonic() - start < 60
     assert result.returncode == 1
     line = _one_line(result.stderr)
-    assert "no scheduler file at" in line and "typo.json" in line and "check the path" in line
+    assert "no scheduler file at" in line
+    assert "typo.json" in line
+    assert "check the path" in line
     assert not (dst / MARKER).exists()
 
 
@@ -164,7 +166,8 @@ def test_closed_pipe_exits_quietly(small: Path) -> None:
         stderr=subprocess.PIPE,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
-    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
     process.stdout.close()  # like `| head` exiting before the command writes
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141
@@ -198,7 +201,8 @@ def test_progress_bars_and_summary_per_phase(small: Path, tmp_path: Path) -> Non
     summary = as_json(run_cli(*args, "--overwrite", "--json", *THREADS))
     assert set(summary["phases"]) == {"copy", "verify"}
     for phase in summary["phases"].values():
-        assert phase["seconds"] > 0 and phase["mib_per_s"] > 0
+        assert phase["seconds"] > 0
+        assert phase["mib_per_s"] > 0
 
 
 def test_summary_after_a_resumed_copy(tmp_path: Path) -> None:
