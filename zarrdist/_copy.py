@@ -89,7 +89,34 @@ def _array_keywords(source: Any, dest: Group, opts: _Options) -> dict[str, Any]:
         kws["attributes"] = {}
     if source_metadata(source) is None:
         kws.setdefault("chunks", getattr(source, "chunks", "auto"))
-    return from_array_keywords(source, zarr_format=dest.zarr_format, **kws)
+    out = from_array_keywords(source, zarr_format=dest.zarr_format, **kws)
+    if "metadata" not in out and "attributes" not in opts.create_kws:
+        _convert_dimension_names(out, source_metadata(source))
+    return out
+
+
+_DIMS_ATTR = "_ARRAY_DIMENSIONS"
+
+
+def _convert_dimension_names(kws: dict[str, Any], source: Any) -> None:
+    """Follow each format's convention for dimension names (in place): xarray's
+    ``_ARRAY_DIMENSIONS`` attribute in v2, ``dimension_names`` in v3, not both."""
+    attributes = dict(kws.get("attributes") or {})
+    ndim = len(kws["shape"])
+    if kws.get("zarr_format") == 3:
+        dims = attributes.pop(_DIMS_ATTR, None)
+        valid = isinstance(dims, list) and len(dims) == ndim
+        if valid and all(isinstance(d, str) for d in dims) and not kws.get("dimension_names"):
+            kws["dimension_names"] = tuple(dims)
+        elif not valid:
+            return  # not xarray's attribute: left as it is
+        kws["attributes"] = attributes
+        return
+    named = kws.get("dimension_names") or getattr(source, "dimension_names", None)
+    if named and all(isinstance(d, str) for d in named):
+        attributes.setdefault(_DIMS_ATTR, list(named))
+        kws["attributes"] = attributes
+        kws["dimension_names"] = None
 
 
 def _taken(dest: Group, name: str, what: str) -> ContainsNodeError:
