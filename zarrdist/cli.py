@@ -480,7 +480,8 @@ def _one_line(error: BaseException) -> str:
 _HINTS = {
     "KilledWorker": "a worker died, often over its memory limit: pass a smaller --max-mem "
     "or a larger --memory-limit, and re-run to resume",
-    "MemoryError": "out of memory: pass a smaller --max-mem, and re-run to resume",
+    "MemoryError": "out of memory: pass a smaller --max-mem (copy) or fewer --threads per "
+    "worker, and re-run",
 }
 
 
