@@ -437,6 +437,11 @@ def _failures() -> tuple[type[BaseException], ...]:
         from distributed.scheduler import KilledWorker
 
         kinds.append(KilledWorker)  # a worker died, e.g. killed over its memory limit
+    if "botocore" in sys.modules:
+        # Object-store errors that reach here unwrapped (connection refused, denied).
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        kinds += [BotoCoreError, ClientError]
     return tuple(kinds)
 
 
@@ -480,6 +485,10 @@ def _one_line(error: BaseException) -> str:
 _HINTS = {
     "KilledWorker": "a worker died, often over its memory limit: pass a smaller --max-mem "
     "or a larger --memory-limit, and re-run to resume",
+    "EndpointConnectionError": "check the URL's endpoint in --storage-options and the network",
+    "NoCredentialsError": "pass credentials in --storage-options or the environment, "
+    "or '{\"anon\": true}' for public data",
+    "ClientError": "check the URL and the credentials in --storage-options",
     "MemoryError": "out of memory: pass a smaller --max-mem (copy) or fewer --threads per "
     "worker, and re-run",
 }

@@ -285,3 +285,16 @@ def test_dimension_names_follow_each_format(tmp_path: Path) -> None:
     assert ds["precipitation"].dims == ("time", "lat", "lon")
     assert "_ARRAY_DIMENSIONS" not in ds["precipitation"].attrs
     np.testing.assert_array_equal(ds["precipitation"].values, data["precipitation"])
+
+
+def test_unreachable_object_store_is_one_line() -> None:
+    pytest.importorskip("s3fs")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens here once closed
+    options = json.dumps({"endpoint_url": f"http://127.0.0.1:{port}", "anon": True})
+    result = run_cli("info", "s3://bucket/data.zarr", "--storage-options", options)
+    assert result.returncode == 1
+    line = _one_line(result.stderr)
+    assert line.startswith("zarrdist info: failed: EndpointConnectionError: ")
+    assert line.endswith("check the URL's endpoint in --storage-options and the network")
