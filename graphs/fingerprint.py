@@ -198,12 +198,15 @@ def region_sums(
     if hashes.size == 0:
         return {}
     sums = hashes
-    firsts = []
-    for axis, (s, c) in enumerate(zip(start, region_shape, strict=True)):
+    firsts: list[list[int]] = [[] for _ in region_shape]
+    # The last, contiguous axis first: each later reduction works on fewer elements.
+    for axis in range(hashes.ndim - 1, -1, -1):
+        s, c = start[axis], region_shape[axis]
         n = hashes.shape[axis]
         offsets = sorted({0, *range((-s) % c, n, c)})
-        sums = np.add.reduceat(sums, offsets, axis=axis, dtype=_U64)
-        firsts.append([(s + o) // c for o in offsets])
+        if n > 1:
+            sums = np.add.reduceat(sums, offsets, axis=axis, dtype=_U64)
+        firsts[axis] = [(s + o) // c for o in offsets]
     out: dict[tuple[int, ...], int] = {}
     for position in np.ndindex(*sums.shape):
         region = tuple(firsts[a][i] for a, i in enumerate(position))
