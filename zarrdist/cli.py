@@ -14,8 +14,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import re
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
@@ -390,19 +392,29 @@ def _verify(args: argparse.Namespace) -> int:
     store = open_store(args.store, storage_options=args.storage_options)
     other = open_store(args.against, storage_options=args.storage_options) if args.against else None
     read_node(store, args.path)
+    nbytes = sum(
+        math.prod(n.metadata.shape) * n.metadata.dtype.itemsize  # type: ignore[union-attr]
+        for n in walk(store, args.path)
+        if n.is_array
+    )
     with open_runner(args) as runner:
         if runner.dashboard:
             runner.say(f"dashboard: {runner.dashboard}")
+        start = time.perf_counter()
         reports, problems = run_verify(runner, store, args.path, other, args.against_path)
+        seconds = time.perf_counter() - start
     document = verify_document(reports, problems)
     lines = verify_lines(reports, problems)
     units = sum(r.units_checked for r in reports)
     status = "OK" if document["ok"] else f"FAILED ({_plural(len(lines), 'problem')})"
     what = f"against {args.against}" if args.against else "decoding every chunk"
+    rate = nbytes / 2**20 / seconds if seconds > 0 else 0.0
+    document.update(bytes=nbytes, seconds=round(seconds, 3), mib_per_s=round(rate, 2))
     lines.append(
         f"verified {_plural(len(reports), 'array')}, {_plural(units, 'unit')} "
         f"(chunks or shards), {what}: {status}"
     )
+    lines.append(f"verify: {nbytes / 2**20:.1f} MiB in {seconds:.2f} s ({rate:.1f} MiB/s)")
     _emit(args, document, "\n".join(lines))
     return EXIT_OK if document["ok"] else EXIT_FAILED
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -177,9 +178,12 @@ def test_closed_pipe_exits_quietly(small: Path) -> None:
 def test_verify_counts_in_words(small: Path) -> None:
     result = run_cli("verify", str(small), *THREADS)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == (
-        "verified 1 array, 12 units (chunks or shards), decoding every chunk: OK"
-    )
+    counts, timing = result.stdout.strip().splitlines()
+    assert counts == "verified 1 array, 12 units (chunks or shards), decoding every chunk: OK"
+    assert re.fullmatch(r"verify: 0\.0 MiB in \d+\.\d\d s \(\d+\.\d MiB/s\)", timing), timing
+    document = as_json(run_cli("verify", str(small), "--json", *THREADS))
+    assert document["bytes"] == 40 * 30 * 4
+    assert document["seconds"] > 0
 
 
 def test_progress_bars_and_summary_per_phase(small: Path, tmp_path: Path) -> None:
