@@ -171,25 +171,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"zarrdist {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add = commands.add_parser
 
-    def add_parser(name: str, **kwargs: Any) -> argparse.ArgumentParser:
-        kwargs.setdefault("epilog", EXIT_STATUS)
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
-        return _add(name, **kwargs)
-
-    commands.add_parser = add_parser  # type: ignore[method-assign]
-
-    info = commands.add_parser("info", help="describe an array or group")
+    info = _command(commands, "info", help="describe an array or group")
     info.add_argument("store", metavar="PATH", help="a path or URL (s3://, gs://, file://, .zip)")
     _add_common(info)
 
-    tree = commands.add_parser("tree", help="print a hierarchy")
+    tree = _command(commands, "tree", help="print a hierarchy")
     tree.add_argument("store", metavar="PATH")
     tree.add_argument("--depth", type=non_negative_int, default=None, help="levels to show")
     _add_common(tree)
 
-    copy = commands.add_parser(
+    copy = _command(
+        commands,
         "copy",
         help="copy, convert, rechunk, reshard, recompress or subset",
         description="Copy an array or a hierarchy, changing format, chunks, shards or "
@@ -201,7 +194,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(copy)
     _add_scheduler(copy)
 
-    verify = commands.add_parser(
+    verify = _command(
+        commands,
         "verify",
         help="decode every chunk; with --against, compare two stores",
     )
@@ -218,11 +212,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(verify)
     _add_scheduler(verify)
 
-    consolidate = commands.add_parser("consolidate", help="write consolidated metadata")
+    consolidate = _command(commands, "consolidate", help="write consolidated metadata")
     consolidate.add_argument("store", metavar="PATH")
     _add_common(consolidate, json_flag=False)
 
-    demo = commands.add_parser(
+    demo = _command(
+        commands,
         "demo",
         help="build a sample dataset, convert it to sharded v3 and verify it",
     )
@@ -242,6 +237,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--overwrite", action="store_true", help="rebuild an existing demo")
     demo.add_argument("--json", action="store_true", help="machine-readable summary")
     _add_scheduler(demo)
+    return parser
+
+
+def _command(commands: Any, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+    """A subcommand's parser, its help ending with the exit statuses."""
+    kwargs.setdefault("epilog", EXIT_STATUS)
+    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    parser: argparse.ArgumentParser = commands.add_parser(name, **kwargs)
     return parser
 
 
@@ -451,7 +454,7 @@ def _failures() -> tuple[type[BaseException], ...]:
         kinds.append(KilledWorker)  # a worker died, e.g. killed over its memory limit
     if "botocore" in sys.modules:
         # Object-store errors that reach here unwrapped (connection refused, denied).
-        from botocore.exceptions import BotoCoreError, ClientError
+        from botocore.exceptions import BotoCoreError, ClientError  # type: ignore[import-untyped]
 
         kinds += [BotoCoreError, ClientError]
     return tuple(kinds)
