@@ -34,7 +34,7 @@ from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle
 from zarrdist.errors import ContainsNodeError, NodeNotFoundError
 from zarrdist.graphs.cluster import Runner, add_verify_phase, format_summary
-from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store
+from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store, plan_copy
 from zarrdist.graphs.verify import VerifyReport, verify_graph
 from zarrdist.metadata import (
     METADATA_KEYS,
@@ -52,6 +52,7 @@ __all__ = [
     "ArrayJob",
     "CopyJob",
     "MARKER",
+    "check_plans",
     "check_rules",
     "claim",
     "plan_copy_job",
@@ -309,6 +310,21 @@ def _graphs(
         keys.extend(graph.keys)
         local_only = local_only or graph.local_only
     return dsk, keys, local_only
+
+
+def check_plans(job: CopyJob, runner: Runner, *, max_mem: int | None = None) -> None:
+    """Plan every array's copy (arithmetic, no I/O) before the destination is claimed.
+
+    Raises
+    ------
+    MemoryBudgetError
+        If an array cannot be copied within the memory one task may use.
+    """
+    budget = max_mem or runner.task_memory
+    for array in job.arrays:
+        source = _handle(job.source, array.source.path, array.source.metadata)
+        target = _handle(job.target, array.target_path, array.metadata)
+        plan_copy(source, target, array.region, budget)
 
 
 def publish(job: CopyJob) -> None:

@@ -33,6 +33,7 @@ from zarrdist._cli_args import (
 )
 from zarrdist._cli_convert import ConvertOptions
 from zarrdist._cli_copy import (
+    check_plans,
     check_rules,
     claim,
     plan_copy_job,
@@ -368,6 +369,7 @@ def _copy(args: argparse.Namespace) -> int:
     # The scheduler is reached before the destination is claimed: a scheduler that
     # cannot be reached leaves no marker behind.
     with open_runner(args) as runner:
+        check_plans(job, runner, max_mem=args.max_mem)  # a plan that cannot fit: no marker
         resume = claim(job, overwrite=args.overwrite, resume=args.resume)
         runner.say(f"running on {runner.description}")
         if runner.dashboard:

@@ -302,3 +302,12 @@ def test_unreachable_object_store_is_one_line() -> None:
     line = _one_line(result.stderr)
     assert line.startswith("zarrdist info: failed: EndpointConnectionError: ")
     assert line.endswith("check the URL's endpoint in --storage-options and the network")
+
+
+def test_copy_that_cannot_fit_its_memory_claims_nothing(small: Path, tmp_path: Path) -> None:
+    dst = tmp_path / "dst.zarr"
+    result = run_cli("copy", str(small), str(dst), "--max-mem", "1", *THREADS)
+    assert result.returncode == 1
+    line = _one_line(result.stderr)
+    assert line.startswith("zarrdist copy: failed: MemoryBudgetError: ")
+    assert not (dst / MARKER).exists()
