@@ -377,9 +377,13 @@ def save_array(
     zarr_version: int | None = None,
     path: str | None = None,
     storage_options: Mapping[str, Any] | None = None,
+    compute: bool = True,
     **kwargs: Any,
-) -> None:
+) -> Any:
     """Save a NumPy-like (or dask) array as a Zarr array.
+
+    With ``compute=False`` the array is created and a :class:`dask.delayed.Delayed`
+    that writes the data is returned (see :func:`from_dask`); otherwise None.
 
     Raises
     ------
@@ -407,20 +411,39 @@ def save_array(
     target = new_array(
         resolved, normalize_path(path), shape=arr.shape, overwrite=overwrite, **keywords
     )
+    if not compute:
+        from zarrdist.arrayops.deferred import deferred_write
+
+        return deferred_write(target, arr)
     target[...] = arr
+    return None
 
 
 def from_dask(
-    darr: da.Array, store: Any = None, *, name: str | None = None, **kwargs: Any
-) -> Array:
+    darr: da.Array,
+    store: Any = None,
+    *,
+    name: str | None = None,
+    compute: bool = True,
+    **kwargs: Any,
+) -> Any:
     """Create an array shaped like ``darr`` and write it in parallel.
 
     Chunks default to ``darr``'s first block shape; the write is rechunked onto
     the array's storage units, so any dask chunking gives the same bytes.
+
+    With ``compute=False`` the array is created (its metadata written) and a
+    :class:`dask.delayed.Delayed` is returned that writes the data when computed
+    or persisted (``client.compute(...)`` on a cluster, with
+    ``distributed.progress`` to watch it); otherwise the new Array.
     """
     kwargs.setdefault("chunks", tuple(c[0] if c else 1 for c in darr.chunks))
     kwargs.setdefault("dtype", darr.dtype)
     target = create_array(store, name=name, shape=darr.shape, **kwargs)
+    if not compute:
+        from zarrdist.arrayops.deferred import deferred_write
+
+        return deferred_write(target, darr)
     target[...] = darr
     return target
 

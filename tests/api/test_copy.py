@@ -180,3 +180,28 @@ def test_copy_resume_rewrites_only_missing_and_corrupt_units(tmp_path: Path) -> 
     # Only the two bad units were written again; good ones kept their bytes.
     assert logged.counter["set"] == 2
     assert dest_store.get("a/c/1/1") == untouched
+
+
+def test_copy_between_formats_converts_dimension_names(tmp_path: Path) -> None:
+    xr = pytest.importorskip("xarray")
+    v2 = zarr.open_group(tmp_path / "v2.zarr", mode="w", zarr_format=2)
+    values = np.arange(40, dtype="f4").reshape(10, 4)
+    attrs = {"_ARRAY_DIMENSIONS": ["time", "x"], "units": "K"}
+    v2.create_array("t", shape=(10, 4), chunks=(1, 4), dtype="f4", attributes=attrs)[...] = values
+    v3 = zarr.open_group(tmp_path / "v3.zarr", mode="w", zarr_format=3)
+    zarr.copy_all(v2, v3, chunks=(10, 2))
+    assert v3["t"].metadata.dimension_names == ("time", "x")
+    assert v3["t"].attrs.asdict() == {"units": "K"}  # nothing left behind
+    ds = xr.open_zarr(tmp_path / "v3.zarr", zarr_format=3, consolidated=False)
+    assert ds["t"].dims == ("time", "x")
+    assert ds["t"].attrs == {"units": "K"}
+
+    back = zarr.open_group(tmp_path / "back.zarr", mode="w", zarr_format=2)
+    zarr.copy(v3["t"], back, name="t")
+    assert back["t"].attrs.asdict() == attrs
+    # v2's fill value 0 is xarray's missing-value mark: values compared raw.
+    ds = xr.open_zarr(
+        tmp_path / "back.zarr", zarr_format=2, consolidated=False, mask_and_scale=False
+    )
+    assert ds["t"].dims == ("time", "x")
+    np.testing.assert_array_equal(ds["t"].values, values)

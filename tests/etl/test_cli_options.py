@@ -103,7 +103,11 @@ def test_regions() -> None:
     named = parse_region("time=0:3")
     assert named.for_array((5, 4), ("time", "x")) == (slice(0, 3), slice(0, 4))
     assert named.for_array((5,), ("x",)) is None
-    assert parse_region("5:50").for_array((10,), None) == (slice(5, 10),)  # clipped, as NumPy
+    # A bound past the axis is an error, not clipped: a subset of the wrong size would
+    # otherwise be copied without a word.
+    with pytest.raises(argparse.ArgumentTypeError, match="outside an axis of length 10"):
+        parse_region("5:50").for_array((10,), None)
+    assert parse_region("0:10,-10:").for_array((10, 10), None) == (slice(0, 10), slice(0, 10))
     with pytest.raises(argparse.ArgumentTypeError, match="outside"):
         parse_region("50:60").for_array((10,), None)
     with pytest.raises(argparse.ArgumentTypeError, match="mix"):

@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from zarrdist.array import Array
+from zarrdist.arrayops.deferred import deferred, write_graph_for
 from zarrdist.arrayops.from_source import from_array_keywords, source_metadata
 from zarrdist.errors import ContainsNodeError
-from zarrdist.graphs.copy import copy_array
+from zarrdist.graphs.copy import copy_array, copy_graph
 from zarrdist.graphs.keycopy import copy_keys
+from zarrdist.graphs.plan import GraphSpec
 from zarrdist.graphs.read import as_dask
 from zarrdist.group import Group
 from zarrdist.stores import resolve_store
@@ -74,6 +76,8 @@ class _Options:
     dry_run: bool
     create_kws: dict[str, Any]
     resume: bool = False
+    #: With ``compute=False``: the data graphs, collected instead of run.
+    graphs: list[GraphSpec] | None = None
 
 
 def _array_keywords(source: Any, dest: Group, opts: _Options) -> dict[str, Any]:
@@ -85,7 +89,34 @@ def _array_keywords(source: Any, dest: Group, opts: _Options) -> dict[str, Any]:
         kws["attributes"] = {}
     if source_metadata(source) is None:
         kws.setdefault("chunks", getattr(source, "chunks", "auto"))
-    return from_array_keywords(source, zarr_format=dest.zarr_format, **kws)
+    out = from_array_keywords(source, zarr_format=dest.zarr_format, **kws)
+    if "metadata" not in out and "attributes" not in opts.create_kws:
+        _convert_dimension_names(out, source_metadata(source))
+    return out
+
+
+_DIMS_ATTR = "_ARRAY_DIMENSIONS"
+
+
+def _convert_dimension_names(kws: dict[str, Any], source: Any) -> None:
+    """Follow each format's convention for dimension names (in place): xarray's
+    ``_ARRAY_DIMENSIONS`` attribute in v2, ``dimension_names`` in v3, not both."""
+    attributes = dict(kws.get("attributes") or {})
+    ndim = len(kws["shape"])
+    if kws.get("zarr_format") == 3:
+        dims = attributes.pop(_DIMS_ATTR, None)
+        valid = isinstance(dims, list) and len(dims) == ndim
+        if valid and all(isinstance(d, str) for d in dims) and not kws.get("dimension_names"):
+            kws["dimension_names"] = tuple(dims)
+        elif not valid:
+            return  # not xarray's attribute: left as it is
+        kws["attributes"] = attributes
+        return
+    named = kws.get("dimension_names") or getattr(source, "dimension_names", None)
+    if named and all(isinstance(d, str) for d in named):
+        attributes.setdefault(_DIMS_ATTR, list(named))
+        kws["attributes"] = attributes
+        kws["dimension_names"] = None
 
 
 def _taken(dest: Group, name: str, what: str) -> ContainsNodeError:
@@ -96,12 +127,20 @@ def _taken(dest: Group, name: str, what: str) -> ContainsNodeError:
     )
 
 
-def _copy_data(source: Any, target: Array, resume: bool) -> None:
+def _copy_data(
+    source: Any, target: Array, resume: bool, graphs: list[GraphSpec] | None = None
+) -> None:
     """Copy the data: through the planned copy graph for zarrdist sources (bounded
-    memory, resumable), else by writing the source's dask array."""
+    memory, resumable), else by writing the source's dask array; into ``graphs``
+    instead of running when given."""
     handle = getattr(source, "_handle", None)
     if isinstance(source, Array) and handle is not None and source.shape == target.shape:
-        copy_array(handle, target._handle, resume=resume, publish=False)
+        if graphs is not None:
+            graphs.append(copy_graph(handle, target._handle, resume=resume, publish=False))
+        else:
+            copy_array(handle, target._handle, resume=resume, publish=False)
+    elif graphs is not None:
+        graphs.append(write_graph_for(target, as_dask(source)))
     else:
         target[...] = as_dask(source)
 
@@ -130,7 +169,7 @@ def _copy_array(source: Any, dest: Group | None, name: str, opts: _Options) -> C
     else:
         target = dest.create_array(name, overwrite=exists, **_array_keywords(source, dest, opts))
     if target.size:
-        _copy_data(source, target, resumed)
+        _copy_data(source, target, resumed, opts.graphs)
     return 1, 0, target.nbytes
 
 
@@ -180,8 +219,9 @@ def copy(
     if_exists: str = "raise",
     dry_run: bool = False,
     resume: bool = False,
+    compute: bool = True,
     **create_kws: Any,
-) -> Counts:
+) -> Any:
     """Copy an array or group (with everything below it) into the group ``dest``.
 
     ``source`` may be a zarrdist or zarr-python array or group; the copy takes
@@ -210,12 +250,16 @@ def copy(
     resume
         Finish an interrupted copy: arrays already in ``dest`` are kept, and only
         their units that are missing or do not decode are copied again.
+    compute
+        False: create the nodes now and return a :class:`dask.delayed.Delayed` that
+        copies the data when computed or persisted, and gives the counts.
     **create_kws
         Creation keywords for the new arrays (``chunks``, ``compressors``, ...).
 
     Returns
     -------
     n_copied, n_skipped, n_bytes_copied : int
+        Or, with ``compute=False``, a Delayed that computes to them.
 
     Raises
     ------
@@ -224,13 +268,14 @@ def copy(
     """
     _check_if_exists(if_exists)
     write, close = _logger(log)
-    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume)
+    graphs: list[GraphSpec] | None = None if compute else []
+    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume, graphs)
     try:
         counts = _copy(source, dest, name, True, opts)
         write(_summary(counts, dry_run))
     finally:
         close()
-    return counts
+    return counts if graphs is None else deferred(graphs, counts)
 
 
 def copy_all(
@@ -242,15 +287,18 @@ def copy_all(
     if_exists: str = "raise",
     dry_run: bool = False,
     resume: bool = False,
+    compute: bool = True,
     **create_kws: Any,
-) -> Counts:
+) -> Any:
     """Copy every member of the group ``source`` (and its attributes) into ``dest``.
 
-    Keywords as :func:`copy`; returns ``(n_copied, n_skipped, n_bytes_copied)``.
+    Keywords as :func:`copy`; returns ``(n_copied, n_skipped, n_bytes_copied)``, or
+    with ``compute=False`` a Delayed that copies the data and computes to them.
     """
     _check_if_exists(if_exists)
     write, close = _logger(log)
-    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume)
+    graphs: list[GraphSpec] | None = None if compute else []
+    opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume, graphs)
     try:
         counts = _add(*(_copy(source[k], dest, k, False, opts) for k in sorted(source.keys())))
         if not dry_run and not without_attrs:
@@ -258,7 +306,7 @@ def copy_all(
         write(_summary(counts, dry_run))
     finally:
         close()
-    return counts
+    return counts if graphs is None else deferred(graphs, counts)
 
 
 def _compile(patterns: str | Iterable[str] | None, flags: int) -> list[re.Pattern[str]]:

@@ -162,13 +162,7 @@ def array_metadata(
         raise ValueError("sharding needs zarr_format=3")
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
-    enabled = bool(config.get("array.rectilinear_chunks"))
-    rectilinear = rectilinear_from_user(chunks, shape_t, enabled=enabled)
-    if rectilinear is not None and (zarr_format == 2 or shards is not None):
-        raise ValueError(
-            "a rectilinear chunk grid needs zarr_format=3 and no shards= (give the shard "
-            "edges as shards= with regular chunks= instead)"
-        )
+    rectilinear = _rectilinear_chunks(chunks, shape_t, zarr_format, shards)
     chunk_shape = normalize_chunks(chunks, shape_t, itemsize) if rectilinear is None else ()
     if zarr_format == 2:
         null_fill = fill_value is None
@@ -191,6 +185,7 @@ def array_metadata(
     chain = _v3_chain(data_type, filters, serializer, compressors, codecs)
     outer = chunk_shape
     if shards is not None and shards != _AUTO:
+        enabled = bool(config.get("array.rectilinear_chunks"))
         rectilinear = rectilinear_from_user(shards, shape_t, enabled=enabled)
     if shards is not None and rectilinear is None:
         outer = (
@@ -211,6 +206,18 @@ def array_metadata(
         dimension_names=None if dimension_names is None else tuple(dimension_names),
         rectilinear=rectilinear,
     )
+
+
+def _rectilinear_chunks(chunks: Any, shape: tuple[int, ...], zarr_format: int, shards: Any) -> Any:
+    """The rectilinear grid ``chunks`` asks for (zarr-python's flag on), or None."""
+    enabled = bool(config.get("array.rectilinear_chunks"))
+    rectilinear = rectilinear_from_user(chunks, shape, enabled=enabled)
+    if rectilinear is not None and (zarr_format == 2 or shards is not None):
+        raise ValueError(
+            "a rectilinear chunk grid needs zarr_format=3 and no shards= (give the shard "
+            "edges as shards= with regular chunks= instead)"
+        )
+    return rectilinear
 
 
 def _check_format(value: Any) -> Literal[2, 3]:

@@ -22,12 +22,19 @@ True
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["element_hashes", "fingerprintable", "merge_sums", "region_sums"]
+__all__ = [
+    "element_hashes",
+    "fingerprintable",
+    "merge_sums",
+    "region_fingerprints",
+    "region_sums",
+]
 
 _U64 = np.uint64
 _GOLDEN = _U64(0x9E3779B97F4A7C15)
@@ -75,11 +82,102 @@ def _value_hashes(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     return out
 
 
+def _mix_inplace(x: np.ndarray[Any, Any], shifted: np.ndarray[Any, Any]) -> None:
+    """:func:`_mix` in place; ``shifted`` is scratch of ``x``'s size."""
+    for shift, factor in ((30, 0xBF58476D1CE4E5B9), (27, 0x94D049BB133111EB), (31, None)):
+        np.right_shift(x, _U64(shift), out=shifted)
+        np.bitwise_xor(x, shifted, out=x)
+        if factor is not None:
+            np.multiply(x, _U64(factor), out=x)
+
+
+_WORDS = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+#: Elements mixed at a time: scratch that stays in the CPU cache.
+_BLOCK = 1 << 15
+_scratch = threading.local()
+
+
+def _buffer(name: str, n: int, dtype: Any) -> np.ndarray[Any, Any]:
+    """A per-thread buffer of at least ``n`` elements, reused from call to call.
+
+    Fresh memory costs a page fault per 4 KiB on first touch, which took longer than
+    the hashing itself; verify tasks hash unit after unit of the same size.
+    """
+    held = getattr(_scratch, name, None)
+    if held is None or held.size < n:
+        held = np.empty(n, dtype=dtype)
+        setattr(_scratch, name, held)
+    return held[:n]
+
+
+def _hashes_into(
+    values: np.ndarray[Any, Any], start: Sequence[int], array_shape: Sequence[int]
+) -> np.ndarray[Any, Any] | None:
+    """``mix(value bits + flat index * golden)`` per element, in this thread's scratch
+    buffer (valid until its next call), or None for types it does not cover (wider
+    than 8 bytes, complex, not plain numbers).
+
+    Floats are canonical: ``-0.0`` hashes as ``0.0`` and every NaN alike.
+    """
+    dtype = values.dtype
+    word = _WORDS.get(dtype.itemsize)
+    if word is None or dtype.kind not in "biufmM" or values.ndim == 0 or values.size == 0:
+        return None
+    if not dtype.isnative:
+        values = values.astype(dtype.newbyteorder("="))
+    values = np.ascontiguousarray(values)
+    n = values.size
+    hashes = _buffer("hashes", n, _U64).reshape(values.shape)
+    np.copyto(hashes, values.view(word), casting="unsafe")
+    if dtype.kind == "f":
+        mask = _buffer("mask", n, np.bool_).reshape(values.shape)
+        np.equal(values, 0, out=mask)
+        np.putmask(hashes, mask, 0)  # -0.0 and 0.0 alike
+        np.isnan(values, out=mask)
+        if mask.any():
+            nan = int(np.array(np.nan, dtype=values.dtype).view(word))
+            np.putmask(hashes, mask, nan)
+    stride = 1
+    with np.errstate(over="ignore"):
+        for axis in range(values.ndim - 1, -1, -1):
+            extent = values.shape[axis]
+            weight = _U64((stride * int(_GOLDEN)) & _MASK)
+            positions = np.arange(start[axis], start[axis] + extent, dtype=_U64) * weight
+            view = [1] * values.ndim
+            view[axis] = extent
+            np.add(hashes, positions.reshape(view), out=hashes)
+            stride *= int(array_shape[axis])
+        flat = hashes.reshape(-1)
+        shifted = _buffer("shifted", min(n, _BLOCK), _U64)
+        for begin in range(0, n, _BLOCK):
+            block = flat[begin : begin + _BLOCK]
+            _mix_inplace(block, shifted[: block.size])
+    return hashes
+
+
+def region_fingerprints(
+    values: Any,
+    start: Sequence[int],
+    array_shape: Sequence[int],
+    region_shape: Sequence[int],
+) -> dict[tuple[int, ...], int]:
+    """``region_sums(element_hashes(values, start, array_shape), start, region_shape)``,
+    hashing in reused per-thread buffers."""
+    values = np.asarray(values)
+    hashes = _hashes_into(values, start, array_shape)
+    if hashes is None:
+        hashes = element_hashes(values, start, array_shape)
+    return region_sums(hashes, start, region_shape)
+
+
 def element_hashes(
     values: Any, start: Sequence[int], array_shape: Sequence[int]
 ) -> np.ndarray[Any, Any]:
     """``mix(flat index, value)`` per element of the box ``values`` at ``start``."""
     values = np.asarray(values)
+    fast = _hashes_into(values, start, array_shape)
+    if fast is not None:
+        return fast.copy()
     strides = [1] * len(array_shape)
     for axis in range(len(array_shape) - 2, -1, -1):
         strides[axis] = strides[axis + 1] * int(array_shape[axis + 1])
@@ -100,12 +198,15 @@ def region_sums(
     if hashes.size == 0:
         return {}
     sums = hashes
-    firsts = []
-    for axis, (s, c) in enumerate(zip(start, region_shape, strict=True)):
+    firsts: list[list[int]] = [[] for _ in region_shape]
+    # The last, contiguous axis first: each later reduction works on fewer elements.
+    for axis in range(hashes.ndim - 1, -1, -1):
+        s, c = start[axis], region_shape[axis]
         n = hashes.shape[axis]
         offsets = sorted({0, *range((-s) % c, n, c)})
-        sums = np.add.reduceat(sums, offsets, axis=axis, dtype=_U64)
-        firsts.append([(s + o) // c for o in offsets])
+        if n > 1:
+            sums = np.add.reduceat(sums, offsets, axis=axis, dtype=_U64)
+        firsts[axis] = [(s + o) // c for o in offsets]
     out: dict[tuple[int, ...], int] = {}
     for position in np.ndindex(*sums.shape):
         region = tuple(firsts[a][i] for a, i in enumerate(position))

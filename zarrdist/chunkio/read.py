@@ -102,19 +102,27 @@ def read_selection(
     return out
 
 
+def _read_elsewhere(handle: ArrayHandle, units: Units, out: Any) -> bool:
+    """Check for missing units when they must be stored, and read rectilinear arrays
+    (units differ in shape: each decoded with its own spec, zarrdist.chunkio.unitgrid);
+    True when the read is done."""
+    if not handle.read_missing_chunks:
+        check_units_stored(handle, units)
+    if handle.metadata.is_rectilinear:
+        read_units_varying(handle, units, out)
+        return True
+    return False
+
+
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
     ``parallel`` cuts the work into pieces that the caller and up to
     ``threading.max_workers - 1`` pool threads run (the direct path); graph tasks
-    leave it off, since dask runs them in parallel already. A runner holds at most
-    one part of fetched bytes and one batch of decoded chunks at a time.
+    leave it off. A runner holds one part of fetched bytes and one batch of decoded
+    chunks at a time.
     """
-    if not handle.read_missing_chunks:
-        check_units_stored(handle, units)
-    if handle.metadata.is_rectilinear:
-        # Units differ in shape: each is decoded with its own spec (zarrdist.chunkio.unitgrid).
-        read_units_varying(handle, units, out)
+    if _read_elsewhere(handle, units, out):
         return
     codec = handle.sharding
     if codec is None:

@@ -201,6 +201,9 @@ def _dims_and_attributes(
         if dims is not None and all(isinstance(d, str) for d in dims):
             attributes.setdefault(_DIMS_ATTR, list(dims))
         return None, attributes
+    # v3 says it in dimension_names; an _ARRAY_DIMENSIONS attribute left beside it
+    # would show in every xarray variable's attributes and be carried into later writes.
+    attributes.pop(_DIMS_ATTR, None)
     return dims, attributes
 
 

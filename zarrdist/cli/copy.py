@@ -33,9 +33,10 @@ from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.units import ArrayHandle
 from zarrdist.cli.convert import ConvertOptions, target_array_metadata, target_group_metadata
 from zarrdist.cli.inspect import Node, dimension_names, read_node, walk
-from zarrdist.cli.runner import Runner, format_summary
+from zarrdist.cli.options import ChunkRule
+from zarrdist.cli.runner import Runner, add_verify_phase, format_summary
 from zarrdist.errors import ContainsNodeError, NodeNotFoundError
-from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store
+from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store, plan_copy
 from zarrdist.graphs.verify import VerifyReport, verify_graph
 from zarrdist.metadata import (
     METADATA_KEYS,
@@ -53,6 +54,8 @@ __all__ = [
     "ArrayJob",
     "CopyJob",
     "MARKER",
+    "check_plans",
+    "check_rules",
     "claim",
     "plan_copy_job",
     "run_copy",
@@ -168,6 +171,30 @@ def plan_copy_job(
         consolidate_target = not root.is_array and _was_consolidated(source, root)
     job.consolidated = bool(consolidate_target) and not root.is_array
     return job
+
+
+def check_rules(job: CopyJob, rules: Sequence[ChunkRule], option: str) -> None:
+    """Refuse a ``--chunks``/``--shards`` rule that applies to no array of the copy.
+
+    Raises
+    ------
+    argparse.ArgumentTypeError
+        Naming the rule, and the ranks or paths of the arrays there are.
+    """
+    ranks = {len(a.metadata.shape) for a in job.arrays}
+    paths = {a.source.path[len(job.source_path) :].strip("/") for a in job.arrays}
+    for rule in rules:
+        if rule.path is not None and rule.path not in paths:
+            raise argparse.ArgumentTypeError(
+                f"{option} {rule.path}=...: no array {rule.path!r} in the source "
+                f"(arrays: {', '.join(sorted(p or '/' for p in paths)) or 'none'})"
+            )
+        if rule.path is None and rule.shape is not None and len(rule.shape) not in ranks:
+            shape = ",".join(map(str, rule.shape))
+            raise argparse.ArgumentTypeError(
+                f"{option} {shape} has {len(rule.shape)} dimensions but the source's arrays "
+                f"have {' or '.join(map(str, sorted(ranks))) or 'none'}"
+            )
 
 
 # -- claiming the destination -----------------------------------------------------------
@@ -287,6 +314,21 @@ def _graphs(
     return dsk, keys, local_only
 
 
+def check_plans(job: CopyJob, runner: Runner, *, max_mem: int | None = None) -> None:
+    """Plan every array's copy (arithmetic, no I/O) before the destination is claimed.
+
+    Raises
+    ------
+    MemoryBudgetError
+        If an array cannot be copied within the memory one task may use.
+    """
+    budget = max_mem or runner.task_memory
+    for array in job.arrays:
+        source = _handle(job.source, array.source.path, array.source.metadata)
+        target = _handle(job.target, array.target_path, array.metadata)
+        plan_copy(source, target, array.region, budget)
+
+
 def publish(job: CopyJob) -> None:
     """Write every target document: arrays, groups deepest first, the root last."""
     store = job.target
@@ -349,7 +391,7 @@ def run_copy(
     dsk, keys, local_only = _graphs(
         job, runner, max_mem=max_mem, resume=resume, verify=verify, intermediate=intermediate
     )
-    results = runner.run(dsk, keys, local_only=local_only) if keys else []
+    results = runner.run(dsk, keys, local_only=local_only, label="copy") if keys else []
     publish(job)
     _remove_empty_local(intermediate or default_intermediate_store(job.target))
     stats = CopyStats()
@@ -358,13 +400,16 @@ def run_copy(
     summary = format_summary(
         arrays=len(job.arrays),
         nbytes=job.nbytes,
-        stored=stats.bytes_stored,
+        stored=stats.bytes_stored + stats.bytes_kept,
         seconds=time.perf_counter() - start,
         written=stats.units_written,
         skipped=stats.units_skipped,
+        copied=min(stats.bytes_copied, job.nbytes) if resume else None,
     )
     if verify:
+        start = time.perf_counter()
         reports = run_verify_job(job, runner)
+        add_verify_phase(summary, nbytes=job.nbytes, seconds=time.perf_counter() - start)
         summary["verify"] = [_report_json(r) for r in reports]
         summary["verified"] = all(r.ok for r in reports)
     return summary
@@ -425,7 +470,7 @@ def _run_pairs(
         dsk.update(graph.dsk)
         keys.extend(graph.keys)
         local_only = local_only or graph.local_only
-    return list(runner.run(dsk, keys, local_only=local_only)) if keys else []
+    return list(runner.run(dsk, keys, local_only=local_only, label="verify")) if keys else []
 
 
 def run_verify_job(job: CopyJob, runner: Runner) -> list[VerifyReport]:

@@ -32,7 +32,7 @@ from zarrdist.cli.runner import open_runner
 from zarrdist.errors import NodeNotFoundError
 from zarrdist.stores import LocalStore
 
-__all__ = ["build_sample", "demo_shapes", "run_demo"]
+__all__ = ["build_sample", "default_directory", "demo_shapes", "run_demo"]
 
 _VARIABLES = ("temperature", "precipitation", "wind_speed")
 _SOURCE = "source-v2.zarr"
@@ -142,13 +142,22 @@ def _tile(nlat: int, nlon: int) -> tuple[int, int]:
     return max(1, math.ceil(nlat / 4)), max(1, math.ceil(nlon / 4))
 
 
+def default_directory() -> str:
+    """``zarrdist-demo`` in the system's temporary directory (``$TMPDIR``)."""
+    import tempfile
+
+    return os.path.join(tempfile.gettempdir(), "zarrdist-demo")
+
+
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
 def run_demo(args: argparse.Namespace) -> int:
     """The ``demo`` command (see the module docstring)."""
-    directory = os.path.abspath(args.directory)
+    # Not the working directory by default: run from a clone, that put a few hundred
+    # MiB into the working tree.
+    directory = os.path.abspath(args.directory or default_directory())
     os.makedirs(directory, exist_ok=True)
     source_path = os.path.join(directory, _SOURCE)
     target_path = os.path.join(directory, _TARGET)
@@ -170,8 +179,8 @@ def run_demo(args: argparse.Namespace) -> int:
     source = LocalStore(source_path, read_only=True)
     target = LocalStore(target_path)
     job = plan_copy_job(source, "", target, "", options, consolidate_target=True)
-    claim(job, overwrite=True, resume=False)
     with open_runner(args) as runner:
+        claim(job, overwrite=True, resume=False)
         _say(f"converting to sharded, space-chunked v3 on {runner.description}")
         if runner.dashboard:
             _say(f"dashboard: {runner.dashboard}")
@@ -182,6 +191,7 @@ def run_demo(args: argparse.Namespace) -> int:
     else:
         print(render_tree(walk(LocalStore(target_path, read_only=True))))
         print(summary["text"])
+        print(f"demo files: {directory} (remove it when done)")
         print("verified against the source: " + ("OK" if summary["verified"] else "FAILED"))
         print(f"open it with: zarr.open_group({target_path!r})")
     return 0 if summary["verified"] else 1

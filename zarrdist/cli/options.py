@@ -13,6 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from zarrdist.codecs import (
     BloscCodec,
     BytesBytesCodec,
@@ -22,17 +24,49 @@ from zarrdist.codecs import (
     ZstdCodec,
     codec_from_json,
 )
+from zarrdist.codecs._base import ArraySpec
 from zarrdist.errors import CodecError
 
 __all__ = [
     "ChunkRule",
     "ChunkRules",
     "RegionSpec",
+    "non_negative_int",
     "parse_chunk_rule",
     "parse_compressor",
     "parse_region",
     "parse_size",
+    "positive_float",
+    "positive_int",
 ]
+
+
+def positive_int(text: str) -> int:
+    """An integer >= 1 (``--workers``, ``--threads``)."""
+    value = _int(text, "the value")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def non_negative_int(text: str) -> int:
+    """An integer >= 0 (``--depth``)."""
+    value = _int(text, "the value")
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """A finite number > 0 (``demo --scale``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text!r}")
+    return value
+
 
 _UNITS = {
     "": 1, "b": 1,
@@ -93,6 +127,9 @@ def _one_codec(text: str) -> Codec:
                 f"SHUFFLE in {_BLOSC_SHUFFLES}, got {text!r}"
             )
         clevel = _int(args[2], "blosc clevel") if len(args) > 2 else 5
+        if not 0 <= clevel <= 9:
+            # Checked here: the C library prints its own complaint before failing.
+            raise argparse.ArgumentTypeError(f"blosc clevel must be in 0..9, got {clevel}")
         return BloscCodec(cname=cname, shuffle=shuffle, clevel=clevel)
     if name == "crc32c" and not args:
         return Crc32cCodec()
@@ -139,7 +176,29 @@ def parse_compressor(text: str) -> tuple[Codec, ...]:
             return tuple(codec_from_json(e) for e in entries)
         except (ValueError, CodecError) as error:
             raise argparse.ArgumentTypeError(f"bad codec JSON {text!r}: {error}") from None
-    return tuple(_one_codec(part) for part in stripped.split("+"))
+    return tuple(_checked(part) for part in stripped.split("+"))
+
+
+#: A small float32 chunk every compressor is tried on at parse time.
+_PROBE_SPEC = ArraySpec((64,), np.dtype("float32"))
+
+
+def _checked(text: str) -> Codec:
+    """The codec ``text`` names, once it has compressed and decompressed a probe.
+
+    Levels and arguments out of range (``zlib:99``, ``lz4:abc``) fail here, as a
+    usage error naming the option, not half way through a copy.
+    """
+    try:
+        codec = _one_codec(text).evolve_from_array_spec(_PROBE_SPEC)
+        probe = np.arange(64, dtype="float32").tobytes()
+        assert isinstance(codec, BytesBytesCodec)
+        encoded = codec.encode(probe, _PROBE_SPEC)
+        if bytes(codec.decode(encoded, _PROBE_SPEC)) != probe:
+            raise CodecError("does not give back what it compressed", codec=text)
+    except (CodecError, ValueError, TypeError) as error:
+        raise argparse.ArgumentTypeError(f"bad compressor {text!r}: {error}") from None
+    return codec
 
 
 # -- chunk and shard rules ------------------------------------------------------------------
@@ -265,6 +324,12 @@ def _axis_slice(text: str, extent: int) -> slice:
             start, stop, step = index, index + 1, 1
         else:
             parts = [int(p) if p.strip() else None for p in text.split(":")]
+            if len(parts) > 3 or any(
+                p is not None and not -extent <= p <= extent for p in parts[:2]
+            ):
+                raise argparse.ArgumentTypeError(
+                    f"range {text!r} is outside an axis of length {extent}"
+                )
             start, stop, step = slice(*parts).indices(extent)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a range: {text!r} (try 0:100)") from None

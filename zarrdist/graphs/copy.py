@@ -19,7 +19,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,12 +68,16 @@ class CopyStats:
         Decoded bytes of the regions copied into the target.
     bytes_stored : int
         Encoded bytes of the target units written.
+    bytes_kept : int
+        Encoded bytes of the units a resumed copy found complete and kept (with
+        ``bytes_stored``, what the target holds after a resumed copy).
     """
 
     units_written: int = 0
     units_skipped: int = 0
     bytes_copied: int = 0
     bytes_stored: int = 0
+    bytes_kept: int = 0
 
     def __add__(self, other: CopyStats) -> CopyStats:
         return CopyStats(
@@ -81,6 +85,7 @@ class CopyStats:
             self.units_skipped + other.units_skipped,
             self.bytes_copied + other.bytes_copied,
             self.bytes_stored + other.bytes_stored,
+            self.bytes_kept + other.bytes_kept,
         )
 
 
@@ -283,6 +288,17 @@ def _unit_done(handle: ArrayHandle, unit: tuple[int, ...], projections: Any, exp
     return check.equal
 
 
+def _elements(handle: ArrayHandle, units: Iterable[tuple[int, ...]], region: Region) -> int:
+    """Elements of ``region`` that lie in ``units`` (what a partly resumed block copies)."""
+    total = 0
+    for unit in units:
+        total += math.prod(
+            max(0, min((u + 1) * c, r.stop) - max(u * c, r.start))
+            for u, c, r in zip(unit, handle.metadata.chunk_shape, region, strict=True)
+        )
+    return total
+
+
 def _copy_block(
     source: ArrayHandle,
     target: ArrayHandle,
@@ -305,17 +321,20 @@ def _copy_block(
     if resume:
         expected = buffer if verify else None
         todo = {u: ps for u, ps in units.items() if not _unit_done(target, u, ps, expected)}
+    kept = sum(target.store.getsize(target.key(u)) or 0 for u in units if u not in todo)
     if not todo:
-        return CopyStats(units_skipped=len(units))
+        return CopyStats(units_skipped=len(units), bytes_kept=kept)
     if buffer is None:
         buffer = source.prototype.empty(shape, source.metadata.dtype)
         _read_region(source, src_region, buffer)
     stored = write_units(target, todo, buffer)
+    copied = math.prod(shape) if len(todo) == len(units) else _elements(target, todo, dst_region)
     return CopyStats(
         units_written=len(todo),
         units_skipped=len(units) - len(todo),
-        bytes_copied=math.prod(shape) * _itemsize(source),
+        bytes_copied=copied * _itemsize(source),
         bytes_stored=stored,
+        bytes_kept=kept,
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,10 +23,9 @@ from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
 from zarrdist.chunking.fingerprint import (
-    element_hashes,
     fingerprintable,
     merge_sums,
-    region_sums,
+    region_fingerprints,
 )
 from zarrdist.chunking.rechunk import read_amplification
 from zarrdist.chunkio.read import read_units
@@ -123,14 +122,14 @@ def _read_other(other: ArrayHandle, region: tuple[slice, ...], report: list[Any]
 def _decode_unit(
     handle: ArrayHandle, unit: tuple[int, ...], bad: list[tuple[str, str]]
 ) -> tuple[Any, bool]:
-    """(the unit's values clipped to the array, stored?); values None if it does not decode."""
+    """(the unit's values clipped to the array, stored?); values None if the unit does
+    not decode or is not stored (see :func:`_fill_slabs` for those)."""
     key = handle.key(unit)
     region = _unit_region(handle, unit)
     local = tuple(slice(0, s.stop - s.start) for s in region)
     data = handle.store.get(key)
     if data is None:
-        shape = tuple(s.stop for s in local)
-        return np.full(shape, handle.metadata.fill_value, dtype=handle.metadata.dtype), False
+        return None, False
     try:
         decoded = decode_chunk(handle.metadata.codec_chain, data, handle.unit_spec)
     except CodecError as error:
@@ -139,20 +138,79 @@ def _decode_unit(
     return handle.prototype.to_host(decoded[local]), True
 
 
+def _slabs(region: tuple[slice, ...], itemsize: int, limit: int) -> list[tuple[slice, ...]]:
+    """``region`` cut into C-order boxes of at most ``limit`` bytes (one element at least)."""
+    shape = [s.stop - s.start for s in region]
+    axis = 0
+    while axis < len(shape) - 1 and math.prod(shape[axis + 1 :]) * itemsize > limit:
+        axis += 1
+    per = math.prod(shape[axis + 1 :]) * itemsize
+    step = max(1, limit // max(per, 1))
+    outer = [range(s.start, s.stop) for s in region[:axis]]
+    cut = region[axis]
+    out = []
+    for head in itertools.product(*outer):
+        for begin in range(cut.start, cut.stop, step):
+            box = [slice(i, i + 1) for i in head]
+            box.append(slice(begin, min(begin + step, cut.stop)))
+            out.append((*box, *region[axis + 1 :]))
+    return out
+
+
+def _fill_slabs(
+    handle: ArrayHandle, unit: tuple[int, ...]
+) -> Iterator[tuple[Any, tuple[int, ...]]]:
+    """An unwritten unit as fill-value boxes of at most ``graph.task_bytes`` each, and
+    where each starts: a huge unwritten shard is compared without allocating all of it."""
+    meta = handle.metadata
+    limit = int(config.get("graph.task_bytes"))
+    for box in _slabs(_unit_region(handle, unit), meta.dtype.itemsize, limit):
+        shape = tuple(s.stop - s.start for s in box)
+        yield np.full(shape, meta.fill_value, dtype=meta.dtype), tuple(s.start for s in box)
+
+
 def _shifted(region: tuple[slice, ...], offset: Sequence[int]) -> tuple[slice, ...]:
     return tuple(slice(s.start + o, s.stop + o) for s, o in zip(region, offset, strict=True))
 
 
-def _difference(
-    handle: ArrayHandle, unit: tuple[int, ...], ours: Any, theirs: Any
-) -> Mismatch | None:
+def _box(start: Sequence[int], values: Any) -> tuple[slice, ...]:
+    return tuple(slice(b, b + n) for b, n in zip(start, values.shape, strict=True))
+
+
+def _box_difference(key: str, start: Sequence[int], ours: Any, theirs: Any) -> Mismatch | None:
     differ = ~values_equal(ours, theirs)
     if not differ.any():
         return None
     first = np.unravel_index(int(np.argmax(differ)), differ.shape)
-    region = _unit_region(handle, unit)
-    index = tuple(int(i) + s.start for i, s in zip(first, region, strict=True))
-    return Mismatch(handle.key(unit), int(differ.sum()), index)
+    index = tuple(int(i) + b for i, b in zip(first, start, strict=True))
+    return Mismatch(key, int(differ.sum()), index)
+
+
+def _boxes(handle: ArrayHandle, unit: tuple[int, ...], values: Any) -> Any:
+    """(values, start) boxes of a unit: its decoded values, or fill for an unwritten one."""
+    if values is not None:
+        return [(values, tuple(s.start for s in _unit_region(handle, unit)))]
+    return _fill_slabs(handle, unit)
+
+
+def _compare_unit(
+    handle: ArrayHandle,
+    unit: tuple[int, ...],
+    values: Any,
+    against: ArrayHandle,
+    offset: Sequence[int],
+    bad: list[tuple[str, str]],
+) -> Mismatch | None:
+    """The unit (``values``, None if unwritten) against the other array, box by box."""
+    key = handle.key(unit)
+    count, first = 0, None
+    for ours, start in _boxes(handle, unit, values):
+        theirs = _read_other(against, _shifted(_box(start, ours), offset), bad)
+        found = None if theirs is None else _box_difference(key, start, ours, theirs)
+        if found is not None:
+            count += found.count or 0
+            first = first or found.first_index
+    return Mismatch(key, count, first) if count else None
 
 
 def _verify_units(
@@ -167,19 +225,17 @@ def _verify_units(
     mismatches: list[Mismatch] = []
     fingerprints: list[dict[tuple[int, ...], int]] = []
     missing = 0
+    shape, chunks = handle.metadata.shape, handle.metadata.chunk_shape
     for unit in units:
         ours, stored = _decode_unit(handle, unit, bad)
         missing += not stored
-        if ours is None or against is None:
-            continue
-        region = _unit_region(handle, unit)
+        if against is None or (ours is None and stored):
+            continue  # decoded (or reported as a bad key): nothing to compare
         if mode == "fingerprint":
-            start = tuple(s.start for s in region)
-            hashes = element_hashes(ours, start, handle.metadata.shape)
-            fingerprints.append(region_sums(hashes, start, handle.metadata.chunk_shape))
+            for values, start in _boxes(handle, unit, ours):
+                fingerprints.append(region_fingerprints(values, start, shape, chunks))
             continue
-        theirs = _read_other(against, _shifted(region, offset), bad)
-        mismatch = None if theirs is None else _difference(handle, unit, ours, theirs)
+        mismatch = _compare_unit(handle, unit, ours, against, offset, bad)
         if mismatch is not None:
             mismatches.append(mismatch)
     report = VerifyReport(handle.path, len(units), missing, bad, mismatches)
@@ -209,8 +265,8 @@ def _fingerprint_other(
         if values is None:
             continue
         start = tuple(b.start - o for b, o in zip(box, offset, strict=True))
-        hashes = element_hashes(against.prototype.to_host(values), start, shape)
-        parts.append(region_sums(hashes, start, handle.metadata.chunk_shape))
+        host = against.prototype.to_host(values)
+        parts.append(region_fingerprints(host, start, shape, handle.metadata.chunk_shape))
     return bad, merge_sums(parts)
 
 
@@ -237,12 +293,10 @@ def _compare_fingerprints(
         if len(mismatches) >= MAX_COUNTED:
             mismatches.append(Mismatch(handle.key(unit), None, None))
             continue
-        values, _ = _decode_unit(handle, unit, [])
-        region = _unit_region(handle, unit)
-        reference = _read_other(against, _shifted(region, offset), [])
-        if values is None or reference is None:
+        values, stored = _decode_unit(handle, unit, [])
+        if values is None and stored:
             continue  # a unit that does not decode is already reported as a bad key
-        found = _difference(handle, unit, values, reference)
+        found = _compare_unit(handle, unit, values, against, offset, [])
         if found is not None:
             mismatches.append(found)
     return VerifyReport(handle.path, report.units_checked, report.units_missing, bad, mismatches)
