@@ -117,10 +117,9 @@ def _read_elsewhere(handle: ArrayHandle, units: Units, out: Any) -> bool:
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
-    ``parallel`` cuts the work into pieces that the caller and up to
-    ``threading.max_workers - 1`` pool threads run (the direct path); graph tasks
-    leave it off. A runner holds one part of fetched bytes and one batch of decoded
-    chunks at a time.
+    ``parallel`` cuts the work into pieces that the caller and up to ``threading.max_workers
+    - 1`` pool threads run (the direct path; graph tasks leave it off). A runner holds one
+    part of fetched bytes and one batch of decoded chunks at a time.
     """
     if _read_elsewhere(handle, units, out):
         return
