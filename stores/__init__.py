@@ -22,10 +22,12 @@ from zarrdist.stores._base import (
     register_driver,
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._identity import store_location, stores_overlap
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
 from zarrdist.stores._path import StorePath, split_store_path
+from zarrdist.stores._redact import redact_secrets, redact_spec
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
 from zarrdist.stores._zip import ZipStore, open_zip_spec
@@ -52,9 +54,13 @@ __all__ = [
     "normalize_keys",
     "open_spec",
     "read_only_from_mode",
+    "redact_secrets",
+    "redact_spec",
     "register_driver",
     "resolve_store",
     "split_store_path",
+    "store_location",
+    "stores_overlap",
 ]
 
 

@@ -293,7 +293,7 @@ def _copy(args: argparse.Namespace) -> int:
         if args.intermediate
         else None
     )
-    resume = claim(job, overwrite=args.overwrite, resume=args.resume)
+    resume = claim(job, overwrite=args.overwrite, resume=args.resume, intermediate=intermediate)
     with open_runner(args) as runner:
         runner.say(f"running on {runner.description}")
         if runner.dashboard:
