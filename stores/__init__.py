@@ -29,6 +29,7 @@ from zarrdist.stores._memory import MemoryStore, open_memory_spec
 from zarrdist.stores._path import StorePath, split_store_path
 from zarrdist.stores._redact import redact_secrets, redact_spec
 from zarrdist.stores._resolve import StoreLike, resolve_store
+from zarrdist.stores._sweep import sweep_partial_files
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
 from zarrdist.stores._zip import ZipStore, open_zip_spec
 
@@ -60,6 +61,7 @@ __all__ = [
     "resolve_store",
     "split_store_path",
     "store_location",
+    "sweep_partial_files",
     "stores_overlap",
 ]
 

@@ -45,7 +45,7 @@ from zarrdist.metadata import (
     consolidate,
     zmetadata_document,
 )
-from zarrdist.stores import Store, redact_spec, stores_overlap
+from zarrdist.stores import Store, redact_spec, stores_overlap, sweep_partial_files
 
 __all__ = [
     "ArrayJob",
@@ -283,6 +283,10 @@ def claim(
         "started": time.time(),
     }
     store.set(marker_key, json.dumps(marker, default=str).encode())
+    if resume:
+        # The marker makes this copy the destination's one writer: temporary files
+        # left by the killed run are garbage.
+        sweep_partial_files(store, path, min_age=0)
     return resume
 
 
