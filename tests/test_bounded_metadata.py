@@ -103,3 +103,62 @@ def test_stored_chunk_count_ignores_keys_that_are_not_chunks() -> None:
     store.set("c/9/0", b"x")  # past the grid
     store.set("c/0", b"x")  # wrong rank
     assert array.nchunks_initialized == 4
+
+
+def _v3_document(**changes: object) -> dict[str, object]:
+    document: dict[str, object] = {
+        "zarr_format": 3,
+        "node_type": "array",
+        "shape": [4],
+        "data_type": "int32",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": [2]}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": 0,
+        "codecs": [{"name": "bytes", "configuration": {"endian": "little"}}],
+    }
+    document.update(changes)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("key", "document"),
+    [
+        # Found by tests/faults/test_fuzz_corruption.py (each was a bare TypeError or
+        # AttributeError from inside the parser).
+        (
+            ".zarray",
+            {
+                "zarr_format": 2,
+                "shape": [4],
+                "chunks": [2],
+                "dtype": "<i4",
+                "compressor": {"id": []},
+                "fill_value": 0,
+                "order": "C",
+                "filters": None,
+            },
+        ),
+        ("zarr.json", _v3_document(codecs=[None])),
+        (
+            "zarr.json",
+            _v3_document(
+                codecs=[
+                    {
+                        "name": "sharding_indexed",
+                        "configuration": {
+                            "chunk_shape": [1],
+                            "codecs": None,
+                            "index_codecs": [{"name": "bytes"}],
+                        },
+                    }
+                ]
+            ),
+        ),
+    ],
+)
+def test_malformed_documents_are_metadata_errors(key: str, document: object) -> None:
+    store = MemoryStore()
+    store.set(key, json.dumps(document).encode())
+    with pytest.raises(MetadataError) as info:
+        zarrdist.open_array(store, mode="r")
+    assert key in str(info.value)
