@@ -279,3 +279,23 @@ def test_huge_chunks_plan_in_bounded_time(source: Path, tmp_path: Path, how: str
     assert result.returncode == 1
     assert "MemoryBudgetError" in result.stderr
     assert "raise the memory limit" in result.stderr
+
+
+def test_resume_sweeps_a_killed_writers_temporary_files(source: Path, tmp_path: Path) -> None:
+    chunk = source / "c" / "2" / "0"
+    good = chunk.read_bytes()
+    chunk.write_bytes(b"\x00garbage")
+    dst = tmp_path / "dst.zarr"
+    args = ("copy", str(source), str(dst), *THREADS)
+    assert run_cli(*args).returncode == 1  # stopped half-way: the marker stays
+    assert (dst / ".zarrdist-copy.json").exists()
+    # What a writer killed between writing and renaming leaves behind.
+    leftover = dst / "c" / "0" / f".0.zarrdist-{'cd' * 16}.partial"
+    leftover.parent.mkdir(parents=True, exist_ok=True)
+    leftover.write_bytes(b"torn")
+    chunk.write_bytes(good)
+    resumed = run_cli(*args, "--verify")
+    assert resumed.returncode == 0, resumed.stderr
+    assert "resuming" in resumed.stderr
+    assert not leftover.exists()
+    assert not list(dst.rglob("*.partial"))
