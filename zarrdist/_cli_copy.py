@@ -33,7 +33,7 @@ from zarrdist.buffers import default_prototype
 from zarrdist.chunkio import ArrayHandle
 from zarrdist.errors import ContainsNodeError, NodeNotFoundError
 from zarrdist.graphs.cluster import Runner, format_summary
-from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store
+from zarrdist.graphs.copy import CopyStats, copy_graph, default_intermediate_store, plan_copy
 from zarrdist.graphs.verify import VerifyReport, verify_graph
 from zarrdist.metadata import (
     METADATA_KEYS,
@@ -52,6 +52,7 @@ __all__ = [
     "CopyJob",
     "MARKER",
     "check_overlap",
+    "check_plans",
     "claim",
     "plan_copy_job",
     "run_copy",
@@ -210,6 +211,21 @@ def check_overlap(job: CopyJob, intermediate: Store | None = None) -> None:
 
 def _where(store: Store, path: str) -> str:
     return store.url.rstrip("/") + ("/" + path.strip("/") if path.strip("/") else "")
+
+
+def check_plans(job: CopyJob, max_mem: int | None = None) -> None:
+    """Plan every array's copy within ``max_mem`` (default: ``graph.max_task_bytes``),
+    so that a copy no budget can run is refused before the destination is claimed.
+
+    Raises
+    ------
+    MemoryBudgetError
+        If an array cannot be copied within the budget (chunks of 1e20 elements, ...).
+    """
+    for array in job.arrays:
+        source = _handle(job.source, array.source.path, array.source.metadata)
+        target = _handle(job.target, array.target_path, array.metadata)
+        plan_copy(source, target, region=array.region, max_mem=max_mem)
 
 
 def _read_marker(

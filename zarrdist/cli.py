@@ -28,6 +28,7 @@ from zarrdist._cli_args import (
 )
 from zarrdist._cli_convert import ConvertOptions
 from zarrdist._cli_copy import (
+    check_plans,
     claim,
     plan_copy_job,
     run_copy,
@@ -293,6 +294,7 @@ def _copy(args: argparse.Namespace) -> int:
         if args.intermediate
         else None
     )
+    check_plans(job, args.max_mem)  # before the claim: an impossible copy leaves no marker
     resume = claim(job, overwrite=args.overwrite, resume=args.resume, intermediate=intermediate)
     with open_runner(args) as runner:
         runner.say(f"running on {runner.description}")

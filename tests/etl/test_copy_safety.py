@@ -279,6 +279,7 @@ def test_huge_chunks_plan_in_bounded_time(source: Path, tmp_path: Path, how: str
     assert result.returncode == 1
     assert "MemoryBudgetError" in result.stderr
     assert "raise the memory limit" in result.stderr
+    assert not (tmp_path / "out.zarr" / ".zarrdist-copy.json").exists()  # refused before the claim
 
 
 def test_resume_sweeps_a_killed_writers_temporary_files(source: Path, tmp_path: Path) -> None:
