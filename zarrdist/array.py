@@ -24,7 +24,7 @@ from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.read import read_selection
 from zarrdist.chunkio.unitgrid import inner_chunks_stored
-from zarrdist.chunkio.units import ArrayHandle, Fields, write_selection
+from zarrdist.chunkio.units import ArrayHandle, Fields, stored_units, write_selection
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
 from zarrdist.errors import (
@@ -328,12 +328,8 @@ class Array(Selections, Node):
         return _StoredBytes(total + sum(self._store.getsize(k) or 0 for k in self._stored_keys()))
 
     def _stored_keys(self) -> list[str]:
-        prefix = f"{self._path}/" if self._path else ""
-        handle = self._handle
-        grid = self._metadata.grid_shape
-        wanted = {handle.key(u) for u in np.ndindex(*grid)} if grid else {handle.key(())}
-        listed = self._store.list_prefix(self._path) if self._path else self._store.list()
-        return [k for k in listed if k in wanted and k.startswith(prefix)]
+        # From the listing, not the grid: a grid of 10**18 chunks cannot be enumerated.
+        return [key for key, _ in stored_units(self._handle)]
 
     # -- internals ----------------------------------------------------------------------
     @property

@@ -57,6 +57,12 @@ DEFAULTS: dict[str, Any] = {
         # with them can run arbitrary code, so they are refused unless enabled.
         "allow_pickle": False,
     },
+    "metadata": {
+        # Largest metadata document (zarr.json, .zarray, .zmetadata, ...) parsed, in
+        # bytes: a store's metadata is untrusted input, and parsing costs about four
+        # times its size in memory. None: no limit.
+        "max_document_bytes": 128 * MiB,
+    },
     # Selections smaller than this many bytes run on the direct path (no dask graph).
     "direct_max_bytes": 16 * MiB,
     "graph": {

@@ -133,7 +133,7 @@ def test_temporary_names_are_unique_and_hidden(tmp_path: Path) -> None:
     tokens = {local_module._tmp_token() for _ in range(1000)}
     assert len(tokens) == 1000
     names = [f".0.zarrdist-{t}.partial" for t in tokens]
-    assert all(local_module._TMP_NAME.match(n) for n in names)
+    assert all(local_module.TMP_NAME.match(n) for n in names)
     before = local_module._token_prefix
     local_module._new_token_prefix()  # what a forked child runs
     assert local_module._token_prefix != before

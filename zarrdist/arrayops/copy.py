@@ -24,7 +24,7 @@ from zarrdist.graphs.keycopy import copy_keys
 from zarrdist.graphs.plan import GraphSpec
 from zarrdist.graphs.read import as_dask
 from zarrdist.group import Group
-from zarrdist.stores import resolve_store
+from zarrdist.stores import Store, resolve_store, stores_overlap
 
 __all__ = ["copy", "copy_all", "copy_store"]
 
@@ -173,11 +173,31 @@ def _copy_array(source: Any, dest: Group | None, name: str, opts: _Options) -> C
     return 1, 0, target.nbytes
 
 
+def _refuse_overlap(source: Any, dest: Group, name: str) -> None:
+    """Refuse a copy of ``source`` to ``dest/name`` when one lies inside the other (or
+    they are one node, however the stores are spelled): replacing it would delete
+    the source, copying into it would grow the source with a copy of itself."""
+    store = getattr(source, "store", None)
+    if not isinstance(store, Store) or not isinstance(dest.store, Store):
+        return  # a foreign (zarr-python) source cannot share a zarrdist store object
+    target = f"{dest.path}/{name}".strip("/")
+    if stores_overlap(store, str(getattr(source, "path", "")), dest.store, target):
+        raise ContainsNodeError(
+            f"the copy of {_node_name(source)!r} ({store.url}) would be written to "
+            f"{'/' + target!r} ({dest.store.url}), which is the source or overlaps it; "
+            "copy to a place outside the source",
+            store=dest.store.url,
+            path=target or "/",
+        )
+
+
 def _copy(source: Any, dest: Group | None, name: str | None, root: bool, opts: _Options) -> Counts:
     if name is None:
         name = _node_name(source).rsplit("/", 1)[-1]
         if not name:
             raise TypeError("the source has no name; pass name= to name the copy")
+    if root and dest is not None:
+        _refuse_overlap(source, dest, name)
     if _is_array(source):
         return _copy_array(source, dest, name, opts)
     if not root and opts.shallow:
@@ -300,7 +320,10 @@ def copy_all(
     graphs: list[GraphSpec] | None = None if compute else []
     opts = _Options(write, shallow, without_attrs, if_exists, dry_run, create_kws, resume, graphs)
     try:
-        counts = _add(*(_copy(source[k], dest, k, False, opts) for k in sorted(source.keys())))
+        names = sorted(source.keys())
+        for k in names:
+            _refuse_overlap(source[k], dest, k)
+        counts = _add(*(_copy(source[k], dest, k, False, opts) for k in names))
         if not dry_run and not without_attrs:
             dest.attrs.update(dict(source.attrs))
         write(_summary(counts, dry_run))
@@ -348,6 +371,14 @@ def copy_store(
         raise ValueError(f"if_exists must be 'raise', 'replace' or 'skip', got {if_exists!r}")
     src = resolve_store(source, mode="r")
     dst = resolve_store(dest, mode="a")
+    if stores_overlap(src, source_path, dst, dest_path):
+        raise ContainsNodeError(
+            f"the destination {dst.url} (path {dest_path or '/'!r}) and the source "
+            f"{src.url} (path {source_path or '/'!r}) overlap; copy to a place outside "
+            "the source",
+            store=dst.url,
+            path=dest_path.strip("/") or "/",
+        )
     src_prefix = source_path.strip("/") + "/" if source_path.strip("/") else ""
     dst_prefix = dest_path.strip("/") + "/" if dest_path.strip("/") else ""
     exclude, include = _compile(excludes, flags), _compile(includes, flags)

@@ -201,22 +201,31 @@ def read_amplification(
     return reads / distinct
 
 
-def _divisors(n: int) -> list[int]:
-    small, large = [], []
-    i = 1
-    while i * i <= n:
+#: Trial divisions per axis when listing intermediate candidates. Every divisor of
+#: ``lcm(source, target)`` up to this bound (and its co-divisor) is found, so the list
+#: is complete for any lcm below the bound squared (2**34) and planning stays bounded
+#: for metadata claiming chunks of 1e20 elements; beyond it some candidates are
+#: missed, never a wrong one added.
+MAX_DIVISOR_TRIALS = 1 << 17
+
+
+def _divisors_below(n: int, bound: int) -> list[int]:
+    """Divisors of ``n`` smaller than ``bound`` (see :data:`MAX_DIVISOR_TRIALS`)."""
+    found = set()
+    last = min(math.isqrt(n), bound, MAX_DIVISOR_TRIALS)
+    for i in range(1, last + 1):
         if n % i == 0:
-            small.append(i)
-            if i * i != n:
-                large.append(n // i)
-        i += 1
-    return small + large[::-1]
+            if i < bound:
+                found.add(i)
+            if n // i < bound:
+                found.add(n // i)
+    return sorted(found)
 
 
 def intermediate_candidates(extent: int, source: int, target: int) -> list[int]:
     """Intermediate chunk extents that keep both stages aligned along one axis:
     divisors of ``lcm(source, target)`` below the axis extent, and the extent itself."""
-    values = {d for d in _divisors(math.lcm(source, target)) if d < extent}
+    values = set(_divisors_below(math.lcm(source, target), extent))
     values.add(extent)
     return sorted(values)
 

@@ -18,6 +18,7 @@ Vocabulary
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ __all__ = [
     "LockFactory",
     "Units",
     "delete_units_outside",
+    "stored_units",
     "group_by_unit",
     "write_selection",
     "write_units",
@@ -403,13 +405,71 @@ def write_selection(
 # -- resize --------------------------------------------------------------------------
 
 
+#: Units outside a shrunk shape enumerated by their keys up to this count; more are
+#: found by listing the store (a grid of 10**18 units cannot be enumerated).
+MAX_ENUMERATED_UNITS = 1 << 16
+
+
+def stored_units(handle: ArrayHandle) -> list[tuple[str, tuple[int, ...]]]:
+    """``(key, grid position)`` of every unit stored for the array, from one listing.
+
+    Only canonical chunk keys inside the grid count (``c/01`` or a key past the grid
+    is another object). Costs the listing, never the grid's size.
+    """
+    meta = handle.metadata
+    prefix = handle.prefix
+    grid = tuple(meta.grid_shape)
+    encoding = meta.chunk_key_encoding
+    store = handle.store
+    listed = store.list_prefix(prefix.rstrip("/")) if prefix else store.list()
+    found: list[tuple[str, tuple[int, ...]]] = []
+    for key in listed:
+        if not key.startswith(prefix):
+            continue
+        rel = key[len(prefix) :]
+        if not grid:  # 0-d: the one unit's key
+            if rel == encoding.encode_chunk_key(()):
+                found.append((key, ()))
+            continue
+        coords = encoding.parse_chunk_key(rel)
+        if (
+            coords is not None
+            and len(coords) == len(grid)
+            and all(c < g for c, g in zip(coords, grid, strict=True))
+            and encoding.encode_chunk_key(coords) == rel
+        ):
+            found.append((key, coords))
+    return found
+
+
 def delete_units_outside(handle: ArrayHandle, new_shape: tuple[int, ...]) -> list[str]:
-    """Store keys of the units that lie wholly outside ``new_shape`` (for shrinking)."""
+    """Store keys of the units that lie wholly outside ``new_shape`` (for shrinking).
+
+    Few such units are enumerated (keys that may not exist included); many are found
+    among the stored units, so the cost never grows with the grid's size.
+    """
     grid = handle.metadata.chunk_grid
     old_grid = grid.grid_shape(handle.metadata.shape)
     new_grid = grid.grid_shape(new_shape)
+    kept = math.prod(min(o, n) for o, n in zip(old_grid, new_grid, strict=True))
+    if math.prod(old_grid) - kept > MAX_ENUMERATED_UNITS:
+        return [
+            key
+            for key, unit in stored_units(handle)
+            if any(u >= n for u, n in zip(unit, new_grid, strict=True))
+        ]
     keys = []
-    for unit in np.ndindex(*old_grid):
-        if any(u >= n for u, n in zip(unit, new_grid, strict=True)):
-            keys.append(handle.key(unit))
+    # The units outside, as disjoint boxes: past the new grid on axis ``a``, inside it
+    # on the axes before ``a``; each box is small when their total is.
+    for axis in range(len(old_grid)):
+        starts = [0] * len(old_grid)
+        stops = list(old_grid)
+        starts[axis] = min(new_grid[axis], old_grid[axis])
+        for before in range(axis):
+            stops[before] = min(new_grid[before], old_grid[before])
+        sizes = [b - a for a, b in zip(starts, stops, strict=True)]
+        if min(sizes, default=1) <= 0:
+            continue
+        for offset in np.ndindex(*sizes):
+            keys.append(handle.key(tuple(a + o for a, o in zip(starts, offset, strict=True))))
     return keys

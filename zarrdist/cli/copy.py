@@ -48,12 +48,13 @@ from zarrdist.metadata import (
     consolidate,
     zmetadata_document,
 )
-from zarrdist.stores import Store
+from zarrdist.stores import Store, redact_spec, stores_overlap, sweep_partial_files
 
 __all__ = [
     "ArrayJob",
     "CopyJob",
     "MARKER",
+    "check_overlap",
     "check_plans",
     "check_rules",
     "claim",
@@ -99,7 +100,9 @@ class CopyJob:
 
     def fingerprint(self) -> str:
         """A digest of the source and every target document: equal for the same copy."""
-        source = dict(self.source.spec.to_json())
+        # Without credentials: the digest is written to the marker, and a resume with
+        # rotated credentials is still the same copy.
+        source = redact_spec(self.source.spec.to_json())
         source.pop("read_only", None)
         described = {
             "source": [source, self.source_path],
@@ -208,23 +211,66 @@ def _clear(store: Store, path: str) -> None:
             store.delete(key)
 
 
-def _same_store(a: Store, b: Store) -> bool:
-    specs = []
-    for store in (a, b):
-        spec = dict(store.spec.to_json())
-        spec.pop("read_only", None)
-        if spec.get("driver") == "local":
-            spec["root"] = os.path.realpath(str(spec["root"]))
-        specs.append(spec)
-    return specs[0] == specs[1]
+def check_overlap(job: CopyJob, intermediate: Store | None = None) -> None:
+    """Refuse a destination (or intermediate store) that is the source, holds it or lies
+    inside it, however each is spelled (relative paths, symlinks, ``file://`` URLs,
+    other spellings of one bucket): overwriting it would delete the source, and copying
+    into it would grow the source with a copy of itself.
+
+    Raises
+    ------
+    ContainsNodeError
+        Naming both places, before anything is written or deleted.
+    """
+    places = [("destination", job.target, job.target_path)]
+    places.append(
+        ("intermediate store", intermediate or default_intermediate_store(job.target), "")
+    )
+    for what, store, path in places:
+        if stores_overlap(job.source, job.source_path, store, path):
+            raise ContainsNodeError(
+                f"the {what} {_where(store, path)} and the source "
+                f"{_where(job.source, job.source_path)} overlap (one is the other or lies "
+                f"inside it); copy to a place outside the source",
+                store=store.url,
+                path=path or "/",
+            )
 
 
-def _overlap(a: str, b: str) -> bool:
-    a, b = a.strip("/"), b.strip("/")
-    return not a or not b or a == b or a.startswith(b + "/") or b.startswith(a + "/")
+def _where(store: Store, path: str) -> str:
+    return store.url.rstrip("/") + ("/" + path.strip("/") if path.strip("/") else "")
 
 
-def claim(job: CopyJob, *, overwrite: bool, resume: bool) -> bool:
+def _read_marker(
+    raw: bytes | memoryview, store: Store, key: str, overwrite: bool
+) -> dict[str, Any] | None:
+    """The marker document; None for a damaged one that ``overwrite`` replaces.
+
+    Raises
+    ------
+    ContainsNodeError
+        If the marker is not a JSON object (not written by ``zarrdist copy``) and
+        ``overwrite`` is not given.
+    """
+    try:
+        document = json.loads(bytes(raw))
+    except ValueError:
+        document = None
+    if isinstance(document, dict):
+        return document
+    if overwrite:
+        return None
+    raise ContainsNodeError(
+        f"the copy marker {key!r} is not a JSON object (damaged, or not written by "
+        "zarrdist copy); pass --overwrite to replace the destination",
+        store=store.url,
+        path=key,
+    )
+
+
+def claim(
+    job: CopyJob, *, overwrite: bool, resume: bool, intermediate: Store | None = None
+) -> bool:
     """Check the destination and write the marker; return whether this copy resumes.
 
     Raises
@@ -233,17 +279,13 @@ def claim(job: CopyJob, *, overwrite: bool, resume: bool) -> bool:
         If the destination holds data this copy may not replace.
     """
     store, path = job.target, job.target_path
-    if _same_store(job.source, job.target) and _overlap(job.source_path, path):
-        raise ContainsNodeError(
-            "the destination is the source (or inside it); copy to another path",
-            store=store.url,
-            path=path or "/",
-        )
+    check_overlap(job, intermediate)
     marker_key = _prefix(path) + MARKER
     raw = store.get(marker_key)
     fingerprint = job.fingerprint()
     finished = any(store.get_many([_prefix(path) + k for k in METADATA_KEYS]))
-    if raw is not None and json.loads(bytes(raw)).get("fingerprint") == fingerprint:
+    marker_found = None if raw is None else _read_marker(raw, store, marker_key, overwrite)
+    if marker_found is not None and marker_found.get("fingerprint") == fingerprint:
         resume = True
     elif overwrite:
         _clear(store, path)
@@ -262,7 +304,7 @@ def claim(job: CopyJob, *, overwrite: bool, resume: bool) -> bool:
             store=store.url,
             path=path or "/",
         )
-    source = dict(job.source.spec.to_json())
+    source = redact_spec(job.source.spec.to_json())
     marker = {
         "fingerprint": fingerprint,
         "source": source,
@@ -270,6 +312,10 @@ def claim(job: CopyJob, *, overwrite: bool, resume: bool) -> bool:
         "started": time.time(),
     }
     store.set(marker_key, json.dumps(marker, default=str).encode())
+    if resume:
+        # The marker makes this copy the destination's one writer: temporary files
+        # left by the killed run are garbage.
+        sweep_partial_files(store, path, min_age=0)
     return resume
 
 

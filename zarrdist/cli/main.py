@@ -377,7 +377,7 @@ def _copy(args: argparse.Namespace) -> int:
     # cannot be reached leaves no marker behind.
     with open_runner(args) as runner:
         check_plans(job, runner, max_mem=args.max_mem)  # a plan that cannot fit: no marker
-        resume = claim(job, overwrite=args.overwrite, resume=args.resume)
+        resume = claim(job, overwrite=args.overwrite, resume=args.resume, intermediate=intermediate)
         runner.say(f"running on {runner.description}")
         if runner.dashboard:
             runner.say(f"dashboard: {runner.dashboard}")

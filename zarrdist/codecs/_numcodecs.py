@@ -43,6 +43,9 @@ CODEC_ERRORS: tuple[type[BaseException], ...] = (
     IndexError,
     KeyError,
     OverflowError,
+    # C extensions report some corrupt inputs this way (numcodecs' blosc: a negative
+    # size from a damaged header).
+    SystemError,
     zlib.error,
     lzma.LZMAError,
 )

@@ -19,6 +19,7 @@ import hashlib
 import itertools
 import json
 import math
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,7 @@ from zarrdist.graphs.execute import run_graph
 from zarrdist.graphs.plan import GraphSpec, task_key
 from zarrdist.indexing import basic_indexer
 from zarrdist.metadata import ArrayMetadataV3
-from zarrdist.stores import MemoryStore, Store, StoreSpec
+from zarrdist.stores import MemoryStore, Store, StoreSpec, redact_spec
 
 __all__ = [
     "CopyGraph",
@@ -185,7 +186,9 @@ def plan_copy(
 
 
 def _spec_json(store: Store) -> dict[str, Any]:
-    spec = dict(store.spec.to_json())
+    # Without credentials: the token names a stored array, and rotated credentials
+    # still reach the same store.
+    spec = redact_spec(store.spec.to_json())
     spec.pop("read_only", None)  # the same store opened read-only is the same store
     return spec
 
@@ -209,18 +212,27 @@ def _token(source: ArrayHandle, target: ArrayHandle, region: Region, plan: Rechu
 
 
 def default_intermediate_store(target: Store) -> Store:
-    """A sibling of ``target`` for intermediate arrays: ``<root>.zarrdist-tmp``.
+    """Where a two-stage rechunk into ``target`` keeps its intermediate arrays.
 
-    Local directories and fsspec URLs get a sibling; stores that live in one
-    process (memory, zip) get a new MemoryStore.
+    A sibling ``<root>.zarrdist-tmp`` of a local directory or an object-store prefix,
+    so the intermediate never shows inside the destination. A root with no parent in
+    its own namespace (a bucket, ``s3://bkt``, or the file system's root) gets a
+    prefix inside it instead, ``<root>/.zarrdist-tmp``: the sibling of a bucket is
+    another bucket, which may be anyone's. Stores that live in one process (memory,
+    zip) get a new MemoryStore.
     """
     spec = target.spec
     if spec.driver == "local":
-        root = str(spec.options["root"]).rstrip("/\\") + _TMP_SUFFIX
-        return StoreSpec("local", {"root": root, "read_only": False}).open()
+        root = str(spec.options["root"]).rstrip("/\\")
+        if not os.path.basename(root):  # the file system's root
+            return StoreSpec("local", {"root": root + "/" + _TMP_SUFFIX, "read_only": False}).open()
+        return StoreSpec("local", {"root": root + _TMP_SUFFIX, "read_only": False}).open()
     if spec.driver == "fsspec":
         options = dict(spec.options)
-        options["url"] = str(options["url"]).rstrip("/") + _TMP_SUFFIX
+        url = str(options["url"]).rstrip("/")
+        scheme, sep, rest = url.partition("://")
+        top_level = sep and scheme.lower() not in ("file", "local") and "/" not in rest.strip("/")
+        options["url"] = url + ("/" + _TMP_SUFFIX if top_level else _TMP_SUFFIX)
         options["read_only"] = False
         return StoreSpec("fsspec", options).open()
     return MemoryStore()

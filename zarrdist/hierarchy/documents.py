@@ -7,7 +7,6 @@ the root). These helpers batch every document read of one step into a single
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -15,7 +14,6 @@ from zarrdist.errors import (
     ContainsArrayError,
     ContainsGroupError,
     ContainsNodeError,
-    MetadataError,
     NodeNotFoundError,
 )
 from zarrdist.metadata import (
@@ -23,6 +21,7 @@ from zarrdist.metadata import (
     ArrayMetadataV3,
     GroupMetadataV2,
     GroupMetadataV3,
+    load_json,
     parse_node_metadata,
 )
 
@@ -149,10 +148,7 @@ def node_kind(documents: Mapping[str, bytes | None]) -> NodeKind | None:
     """ "array", "group" or None, from a node's raw documents, without full validation."""
     raw = documents.get("zarr.json")
     if raw is not None:
-        try:
-            document = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise MetadataError(f"not a valid JSON document: {exc}", key="zarr.json") from exc
+        document = load_json(raw, "zarr.json")
         kind = document.get("node_type") if isinstance(document, dict) else None
         return "array" if kind == "array" else "group"
     if documents.get(".zarray") is not None:

@@ -14,15 +14,17 @@ layer relies on. Validation reports every problem of a document in one
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from zarrdist.errors import (
     ArrayNotFoundError,
     ContainsArrayAndGroupError,
     GroupNotFoundError,
+    MetadataError,
     NodeNotFoundError,
     NodeTypeValidationError,
     Problem,
+    ZarrdistError,
 )
 from zarrdist.metadata._common import dump_json, load_json, load_json_object
 from zarrdist.metadata.consolidated import (
@@ -102,9 +104,9 @@ def parse_node_metadata(
         document = load_json_object(v3, key)
         node_type = document.get("node_type")
         if node_type == "array":
-            return ArrayMetadataV3.from_json(document, key=key)
+            return _checked(lambda: ArrayMetadataV3.from_json(document, key=key), key)
         if node_type == "group":
-            return GroupMetadataV3.from_json(document, key=key)
+            return _checked(lambda: GroupMetadataV3.from_json(document, key=key), key)
         problem = Problem("node_type", f"must be 'array' or 'group', got {node_type!r}")
         raise NodeTypeValidationError("invalid node metadata", key=key, problems=[problem])
     if zarr_format in (None, 2):
@@ -120,11 +122,34 @@ def parse_node_metadata(
             )
         if zarray is not None:
             key = prefix + ".zarray"
-            return ArrayMetadataV2.from_json(load_json_object(zarray, key), attrs, key=key)
+            doc = load_json_object(zarray, key)
+            return _checked(lambda: ArrayMetadataV2.from_json(doc, attrs, key=key), key)
         if zgroup is not None:
             key = prefix + ".zgroup"
-            return GroupMetadataV2.from_json(load_json_object(zgroup, key), attrs, key=key)
+            doc = load_json_object(zgroup, key)
+            return _checked(lambda: GroupMetadataV2.from_json(doc, attrs, key=key), key)
     raise NodeNotFoundError("no array or group metadata found", path=key_prefix.strip("/") or "/")
+
+
+#: What validation code may raise on a document of the wrong shape (a list where an
+#: object belongs, a null codec entry, ...) before a check names the problem.
+_SHAPE_ERRORS = (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError)
+
+
+def _checked(build: Callable[[], NodeMetadata], key: str) -> NodeMetadata:
+    """``build()``, with errors of malformed documents as MetadataError naming ``key``.
+
+    Stored metadata is untrusted input: whatever its structure, the error stays in
+    zarrdist's hierarchy and names the document.
+    """
+    try:
+        return build()
+    except ZarrdistError:
+        raise
+    except RecursionError:
+        raise MetadataError("the document is nested too deeply", key=key) from None
+    except _SHAPE_ERRORS as exc:
+        raise MetadataError(f"invalid document ({type(exc).__name__}: {exc})", key=key) from exc
 
 
 def parse_array_metadata(

@@ -52,13 +52,24 @@ def load_json(raw: bytes | bytearray | memoryview | str, key: str) -> Any:
     Raises
     ------
     MetadataError
-        Naming ``key``, if the bytes are not UTF-8 JSON.
+        Naming ``key``, if the bytes are not UTF-8 JSON, are nested too deeply, or are
+        larger than the config's ``metadata.max_document_bytes``.
     """
+    limit = config.get("metadata.max_document_bytes")
+    size = len(raw) if isinstance(raw, str) else memoryview(raw).nbytes
+    if limit is not None and size > int(limit):
+        raise MetadataError(
+            f"the document is {size:,} bytes, over the limit of {int(limit):,} "
+            "(config key metadata.max_document_bytes; raise it to read this store)",
+            key=key,
+        )
     try:
         text = raw if isinstance(raw, str) else bytes(raw).decode("utf-8")
         return json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MetadataError(f"not a valid JSON document: {exc}", key=key) from exc
+    except RecursionError:
+        raise MetadataError("the JSON document is nested too deeply to parse", key=key) from None
 
 
 def load_json_object(raw: bytes | bytearray | memoryview | str, key: str) -> dict[str, Any]:

@@ -17,12 +17,15 @@ from zarrdist.stores._base import (
     register_driver,
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._identity import store_location, stores_overlap
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
 from zarrdist.stores._obstore import ObjectStore, open_obstore_spec
 from zarrdist.stores._path import StorePath, split_store_path
+from zarrdist.stores._redact import redact_secrets, redact_spec
 from zarrdist.stores._resolve import StoreLike, resolve_store
+from zarrdist.stores._sweep import sweep_partial_files
 from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, open_wrapper_spec
 from zarrdist.stores._zarr_adapter import (
     ZarrStoreAdapter,
@@ -57,10 +60,15 @@ __all__ = [
     "open_spec",
     "is_zarr_store",
     "read_only_from_mode",
+    "redact_secrets",
+    "redact_spec",
     "register_driver",
     "release_pinned",
     "resolve_store",
     "split_store_path",
+    "store_location",
+    "sweep_partial_files",
+    "stores_overlap",
 ]
 
 

@@ -402,7 +402,9 @@ class Store(ABC):
 
     def _dir_prefix(self, prefix: str) -> str:
         """``prefix`` checked like a key (no ``..``, no absolute path), ending in ``/``."""
-        if not prefix:
+        if not prefix.rstrip("/"):
+            # "", "/" and "//" all name the root: everything in the store, never the
+            # root directory itself (delete_prefix("/") used to remove it).
             return ""
         return normalize_key(prefix.rstrip("/"), store=self.url) + "/"
 

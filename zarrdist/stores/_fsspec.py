@@ -30,6 +30,7 @@ from zarrdist.stores._base import (
     StoreSpec,
     check_byte_request,
 )
+from zarrdist.stores._remote import GuardedFileSystem, translate_remote_error, with_timeouts
 from zarrdist.stores._settings import setting
 
 __all__ = ["ALLOWED_EXCEPTIONS", "FsspecStore", "open_fsspec_spec"]
@@ -102,10 +103,13 @@ class FsspecStore(Store):
     ) -> None:
         if isinstance(fs, FSMap):
             fs, path = fs.fs, fs.root
-        self.fs = fs
+        # Every call time-limited by async.timeout, HTTP-stack errors as OSError.
+        self.fs = GuardedFileSystem(fs)
         self.allowed_exceptions = tuple(allowed_exceptions)
         # The calls zarrdist makes, synchronous whatever kind of file system fs is.
-        self._sync_fs: Any = _OnFsspecLoop(fs) if getattr(fs, "asynchronous", False) else fs
+        self._sync_fs: Any = (
+            _OnFsspecLoop(self.fs) if getattr(fs, "asynchronous", False) else self.fs
+        )
         self.path = str(fs._strip_protocol(path)).rstrip("/")
         options = dict(fs.storage_options)
         # Another process reopens the store synchronously (the spec's file system).
@@ -124,7 +128,14 @@ class FsspecStore(Store):
     ) -> FsspecStore:
         """Open the store at an fsspec URL (``s3://bucket/x.zarr``, ``memory://x``, ...)."""
         options = dict(storage_options or {})
-        fs, path = fsspec.core.url_to_fs(url, **options)
+        protocol = url.partition("://")[0] if "://" in url else "file"
+        try:
+            fs, path = fsspec.core.url_to_fs(url, **with_timeouts(protocol, options))
+        except Exception as exc:
+            translated = translate_remote_error(exc)
+            if translated is exc:
+                raise
+            raise StoreError(f"cannot open: {translated}", store=_clean_url(url)) from exc
         store = cls(fs, read_only=read_only, path=path, allowed_exceptions=allowed_exceptions)
         # Keep the caller's URL and options: they reopen the same store elsewhere.
         store._url = _clean_url(url)
@@ -171,7 +182,9 @@ class FsspecStore(Store):
         return f"{self.path}/{key}" if key else self.path
 
     def _error(self, action: str, key: str | None, exc: OSError) -> StoreError:
-        return StoreError(f"cannot {action}: {exc}", store=self._url, key=key)
+        return StoreError(
+            f"cannot {action}: {str(exc) or type(exc).__name__}", store=self._url, key=key
+        )
 
     # -- concurrency ---------------------------------------------------------------
     def _batch(

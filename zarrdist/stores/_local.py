@@ -35,11 +35,11 @@ from zarrdist.stores._lock import FileLock
 from zarrdist.stores._rename import fsync_directory, swap_in
 from zarrdist.stores._settings import setting
 
-__all__ = ["LocalStore"]
+__all__ = ["TMP_NAME", "LocalStore"]
 
 # Temporary files are hidden and carry a random token, so listings can skip them
 # without hiding any real key (zarr keys never end in ".zarrdist-<32 hex>.partial").
-_TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
+TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
 # Temporary names draw from a random per-process prefix and a counter: uuid4 per
 # file cost a getrandom system call, one of the GIL hand-offs that small writes
 # from two threads queue on. A fork's child draws a new prefix; O_EXCL catches
@@ -368,14 +368,14 @@ class LocalStore(Store):
             if entry.is_dir(follow_symlinks=False):
                 if key.startswith(prefix) or prefix.startswith(key + "/"):
                     yield from self._walk(entry.path, key, prefix)
-            elif key.startswith(prefix) and not _TMP_NAME.match(entry.name):
+            elif key.startswith(prefix) and not TMP_NAME.match(entry.name):
                 yield key
 
     def list_dir(self, prefix: str) -> Iterator[str]:
         """Names directly under ``prefix``: files (keys) and sub-directories."""
         prefix = self._dir_prefix(prefix)
         for entry in _scandir(self._path(prefix.rstrip("/"))):
-            if not _TMP_NAME.match(entry.name):
+            if not TMP_NAME.match(entry.name):
                 yield entry.name
 
     # -- locking -------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Runtime knobs the stores read: ``io.fsync`` and ``io.max_concurrency``.
+"""Runtime knobs the stores read: ``io.fsync``, ``io.max_concurrency``, ``async.timeout``.
 
 Stores are the leaf layer and import nothing of the format core, ``zarrdist.config``
 included. The config module is still the one source of truth for these knobs:
@@ -15,11 +15,11 @@ from typing import Any
 __all__ = ["DEFAULTS", "setting"]
 
 #: Defaults used when ``zarrdist.config`` has not been loaded; they mirror its table.
-DEFAULTS: dict[str, Any] = {"io.fsync": False, "io.max_concurrency": 32}
+DEFAULTS: dict[str, Any] = {"io.fsync": False, "io.max_concurrency": 32, "async.timeout": None}
 
 
 def setting(key: str) -> Any:
-    """The current value of a store knob (``io.fsync`` or ``io.max_concurrency``)."""
+    """The current value of a store knob (a key of :data:`DEFAULTS`)."""
     module = sys.modules.get("zarrdist.config")
     if module is None:
         return DEFAULTS[key]

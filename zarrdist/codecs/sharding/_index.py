@@ -39,6 +39,8 @@ CODEC_NAME = "sharding_indexed"
 #: Offset and length of an absent inner chunk.
 MAX_UINT64 = 2**64 - 1
 _INDEX_DTYPE = np.dtype("uint64")
+# The largest file offset (off_t) an entry may reach.
+_MAX_OFFSET = 2**63 - 1
 
 
 def index_spec(chunks_per_shard: tuple[int, ...]) -> ArraySpec:
@@ -155,7 +157,8 @@ def check_index(
 ) -> None:
     """Raise CodecError if ``index`` has half-empty entries or entries outside the data.
 
-    With ``shard_nbytes``, every stored entry must lie in ``[data_start, shard_nbytes)``.
+    Every stored entry must start at or after ``data_start`` and end before 2**63;
+    with ``shard_nbytes``, it must lie in ``[data_start, shard_nbytes)``.
 
     Raises
     ------
@@ -171,6 +174,23 @@ def check_index(
             f"shard index entry {where} marks only one of offset/length as empty",
             codec=CODEC_NAME,
         )
+    # No shard is 2**63 bytes long; an entry reaching past that is corrupt (and would
+    # overflow the file offsets of the operating system's read calls).
+    limit = np.uint64(_MAX_OFFSET)
+    huge = ~absent & ((offsets > limit) | (lengths > limit - np.minimum(offsets, limit)))
+    # An index at the start, the shard's length unknown: chunk bytes begin after it.
+    early = ~absent & (offsets < np.uint64(data_start)) if shard_nbytes is None else absent & False
+    for bad, what in (
+        (huge, "outside any possible shard (past 2**63)"),
+        (early, f"outside the shard's chunk bytes [{data_start}, ...), into the shard index"),
+    ):
+        if bad.any():
+            where = tuple(int(i) for i in np.argwhere(bad)[0])
+            offset, length = (int(v) for v in index[where])
+            raise CodecError(
+                f"shard index entry {where} points at bytes [{offset}, {offset + length}) {what}",
+                codec=CODEC_NAME,
+            )
     if shard_nbytes is None:
         return
     # Compare as "offset <= end and length <= end - offset" so that no uint64 sum

@@ -31,10 +31,11 @@ from zarrdist.codecs.sharding._plan import (
     plan_shard_read,
 )
 from zarrdist.errors import CodecError
+from zarrdist.stores import RangeByteRequest
 
 if TYPE_CHECKING:
     from zarrdist.codecs._base import ArraySpec, Encoded
-    from zarrdist.stores._base import ByteRequest, RangeByteRequest
+    from zarrdist.stores._base import ByteRequest
 
 __all__ = [
     "GetIndex",
@@ -86,8 +87,42 @@ def plan_inner_fetch(
     raw = get_index(index_byte_request(codec.index_location, codec.index_size(cps)))
     if raw is None:
         return []
+    size = codec.index_size(cps)
+    if codec.index_location == "start":
+        # Chunk bytes start after the index: an entry pointing into it is corrupt.
+        index = decode_index(raw, codec.index_chain, cps, data_start=size)
+        return plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
     index = decode_index(raw, codec.index_chain, cps)
-    return plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
+    plans = plan_shard_read(index, needed, max_gap_bytes, max_range_bytes)
+    return _through_index(plans, size)
+
+
+#: An index up to this size is re-read with the furthest chunk range (see
+#: :func:`_through_index`); a larger one is checked with a one-byte probe instead.
+_EXTEND_MAX_BYTES = 64 << 10
+
+
+def _through_index(plans: list[RangePlan], index_size: int) -> list[RangePlan]:
+    """``plans`` that also prove no chunk range reaches into an index at the end.
+
+    The shard's length is not known here (its index came from a suffix request), so
+    an entry pointing into the index bytes would be read as data. In a sound shard
+    the index follows every chunk: the byte ``index_size - 1`` past the furthest
+    range's end exists. The furthest range is extended over it (a small index), or a
+    one-byte range with no chunks probes it (a large one); if the shard is shorter,
+    :func:`split_ranges` rejects it. No round trip is added.
+    """
+    if not plans:
+        return plans
+    last = max(range(len(plans)), key=lambda i: plans[i][0].end)
+    request, slots = plans[last]
+    out = list(plans)
+    if index_size <= _EXTEND_MAX_BYTES:
+        out[last] = (RangeByteRequest(request.start, request.end + index_size), slots)
+    else:
+        probe = request.end + index_size - 1
+        out.append((RangeByteRequest(probe, probe + 1), []))
+    return out
 
 
 def split_ranges(
@@ -115,7 +150,8 @@ def split_ranges(
         if len(view) != wanted:
             raise CodecError(
                 f"shard bytes [{request.start}, {request.end}) returned {len(view)} bytes, "
-                f"expected {wanted} (truncated shard or stale index)",
+                f"expected {wanted} (truncated shard or stale index, or an index entry "
+                "pointing past the chunk bytes, into the index or beyond the shard)",
                 codec=CODEC_NAME,
             )
         for coords, offset, nbytes in slots:
