@@ -5,6 +5,15 @@ the key in one atomic step, so a reader, or a process that dies mid-write, never
 leaves or sees a torn value. Without ``io.fsync`` this promises atomic
 visibility, not durability across a power loss. Keys are checked by
 :func:`normalize_key`, so no key reaches outside the root.
+
+Symlinks (see docs/reliability.md): reads follow them, so a store may be put
+together from linked directories and files. Writes and deletes never go through a
+linked directory that leads out of the root: ``set``, array creation and
+``delete_prefix`` refuse such a key with a :class:`StoreError`. Listings of a
+directory skip a link that leads back to one of the directories above it, so a
+walk of the hierarchy always ends. The store's lock file (beside the root, or
+``.zarrdist-lock`` inside it, see :mod:`zarrdist.stores._lock`) is hidden from
+listings and never deleted.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
@@ -35,16 +44,21 @@ from zarrdist.stores._base import (
     check_byte_request,
     read_only_from_mode,
 )
+from zarrdist.stores._lock import LOCK_SUFFIX, FileLock, lock_file, lock_root
 from zarrdist.stores._settings import setting
-
-if TYPE_CHECKING:
-    from zarrdist.stores._lock import FileLock
 
 __all__ = ["LocalStore"]
 
 # Temporary files are hidden and carry a random token, so listings can skip them
 # without hiding any real key (zarr keys never end in ".zarrdist-<32 hex>.partial").
 _TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
+
+
+def _hidden(name: str) -> bool:
+    """Temporary files and the lock file, which are no keys."""
+    return LOCK_SUFFIX in name or _TMP_NAME.match(name) is not None
+
+
 # Temporary names draw from a random per-process prefix and a counter: uuid4 per
 # file cost a getrandom system call, one of the GIL hand-offs that small writes
 # from two threads queue on. A fork's child draws a new prefix; O_EXCL catches
@@ -310,6 +324,7 @@ class LocalStore(Store):
     def _set(self, key: str, value: bytes | memoryview) -> None:
         path = self._path(key)
         directory, name = os.path.split(path)
+        self._check_inside(directory, key)
         fd, tmp = self._create(directory, name, key)
         fsync = bool(setting("io.fsync"))
         try:
@@ -326,6 +341,86 @@ class LocalStore(Store):
             raise self._error("write", key, exc) from exc
         if fsync:
             _fsync_directory(directory)
+
+    @property
+    def _real_root(self) -> str:
+        real: str | None = self.__dict__.get("_real")
+        if real is None:
+            real = self.__dict__["_real"] = os.path.realpath(self._root)
+        return real
+
+    def _check_inside(self, directory: str, key: str) -> None:
+        """Refuse a write or delete whose directory a symlink leads out of the root.
+
+        Cheap when no link is involved: the real path of the key's directory is its
+        path under the real root. The directory may not exist yet: its nearest
+        existing ancestor is checked instead (makedirs creates only plain directories).
+        """
+        rel = os.path.relpath(directory, self._root)
+        if rel == ".":
+            return
+        real_root = self._real_root
+        probe = directory
+        while not os.path.lexists(probe) and len(probe) > len(self._root):
+            probe = os.path.dirname(probe)
+        real = os.path.realpath(probe)
+        if real != real_root and not real.startswith(real_root + os.sep):
+            raise StoreError(
+                f"refusing to write or delete through a symlink that leads out of the "
+                f"store's root (to {real!r})",
+                store=self.url,
+                key=key,
+            )
+
+    def set_if_not_exists(self, key: str, value: bytes | memoryview) -> bool:
+        """Store ``value`` unless ``key`` exists; return whether it was written.
+
+        Atomic across processes: the value is written to a temporary file and
+        hard-linked onto the key, which fails if the key exists (where hard links
+        are unsupported, ``O_EXCL`` creation of the key is the claim).
+        """
+        key = self._key(key)
+        self._check_writable(key)
+        value = value if isinstance(value, bytes) else memoryview(value).cast("B")
+        path = self._path(key)
+        directory, name = os.path.split(path)
+        self._check_inside(directory, key)
+        fd, tmp = self._create(directory, name, key)
+        try:
+            try:
+                _write_all(fd, value)
+                if setting("io.fsync"):
+                    os.fsync(fd)
+            finally:
+                os.close(fd)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                return False
+            except OSError as exc:
+                if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP):
+                    raise
+                return self._claim_by_create(path, value)
+        except OSError as exc:
+            raise self._error("write", key, exc) from exc
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if setting("io.fsync"):
+            _fsync_directory(directory)
+        return True
+
+    def _claim_by_create(self, path: str, value: bytes | memoryview) -> bool:
+        """set_if_not_exists without hard links: a reader may see the value half written."""
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            return False
+        try:
+            _write_all(fd, value)
+        finally:
+            os.close(fd)
+        return True
 
     def _create(self, directory: str, name: str, key: str) -> tuple[int, str]:
         """Open a new temporary file beside the key, creating its directories lazily."""
@@ -369,12 +464,19 @@ class LocalStore(Store):
         prefix = self._dir_prefix(prefix)
         count = sum(1 for _ in self._list(prefix))
         target = self._path(prefix.rstrip("/"))
+        if prefix:
+            self._check_inside(os.path.dirname(target), prefix)
         try:
             if prefix:
-                shutil.rmtree(target)
+                if os.path.islink(target):
+                    os.unlink(target)  # the link itself, never what it points to
+                else:
+                    shutil.rmtree(target)
                 self._prune(os.path.dirname(target))
             else:
                 for entry in _scandir(target):
+                    if LOCK_SUFFIX in entry.name:
+                        continue  # deleting it would let two writers hold one lock
                     if entry.is_dir(follow_symlinks=False):
                         shutil.rmtree(entry.path)
                     else:
@@ -396,27 +498,73 @@ class LocalStore(Store):
             if entry.is_dir(follow_symlinks=False):
                 if key.startswith(prefix) or prefix.startswith(key + "/"):
                     yield from self._walk(entry.path, key, prefix)
-            elif key.startswith(prefix) and not _TMP_NAME.match(entry.name):
+            elif key.startswith(prefix) and not _hidden(entry.name):
                 yield key
 
     def list_dir(self, prefix: str) -> Iterator[str]:
         """Names directly under ``prefix``: files (keys) and sub-directories."""
         prefix = self._dir_prefix(prefix)
-        for entry in _scandir(self._path(prefix.rstrip("/"))):
-            if not _TMP_NAME.match(entry.name):
-                yield entry.name
+        directory = self._path(prefix.rstrip("/"))
+        for entry in _scandir(directory):
+            if _hidden(entry.name):
+                continue
+            if entry.is_symlink() and self._loops(directory, entry.path):
+                continue
+            yield entry.name
+
+    def _loops(self, directory: str, link: str) -> bool:
+        """Whether ``link`` leads to ``directory`` or a directory above it (up to the
+        root), judged by real paths of the path's own ancestors: a walk through it
+        would never end."""
+        target = os.path.realpath(link)
+        probe = directory
+        while True:
+            if os.path.realpath(probe) == target:
+                return True
+            if len(probe) <= len(self._root):
+                return False
+            probe = os.path.dirname(probe)
 
     # -- locking -------------------------------------------------------------------
-    def lock(self, key: str) -> FileLock:
-        """A cross-process lock for ``key`` on this machine (a context manager).
+    @property
+    def lock_identity(self) -> tuple[str, str]:
+        """(lock root, this root's path relative to it): the same for every alias."""
+        ident: tuple[str, str] | None = self.__dict__.get("_lock_identity")
+        if ident is None:
+            root = lock_root(self._root)
+            rel = os.path.relpath(self._real_root, root)
+            ident = self.__dict__["_lock_identity"] = (root, "" if rel == "." else rel)
+        return ident
 
-        Writers that share a storage object across graphs or processes take it
-        around their read-modify-write. The lock file lives outside the store (in
-        the temporary directory), so other Zarr readers never see it.
+    @property
+    def _lock_file(self) -> str:
+        path: str | None = self.__dict__.get("_lock_path")
+        if path is None:
+            path = self.__dict__["_lock_path"] = lock_file(self._root)
+        return path
+
+    def _lock_key(self, key: str) -> str:
+        _root, rel = self.lock_identity
+        return f"{rel}/{key}" if rel else key
+
+    def lock(self, key: str, *, timeout: float | None = None) -> FileLock:
+        """A cross-process lock for ``key`` (a context manager) for read-modify-writes.
+
+        Shared by every process that reaches this store, through any path: the lock
+        file sits at the store's lock root (see :mod:`zarrdist.stores._lock`).
         """
-        from zarrdist.stores._lock import FileLock
+        key = self._lock_key(self._key(key))
+        return FileLock(self._lock_file, key, timeout=timeout, store=self.url)
 
-        return FileLock(self._path(self._key(key)))
+    def metadata_lock(
+        self, path: str, *, shared: bool = False, timeout: float | None = None
+    ) -> FileLock:
+        """The lock on the metadata of the node at ``path``: exclusive for updates of
+        it (append, resize, attributes), shared for writes that rely on its shape."""
+        key = self._lock_key(path.strip("/"))
+        return FileLock(
+            self._lock_file, key, shared=shared, metadata=True, timeout=timeout, store=self.url
+        )
 
 
 def _scandir(directory: str) -> list[os.DirEntry[str]]:

@@ -15,11 +15,12 @@ from typing import Any
 __all__ = ["DEFAULTS", "setting"]
 
 #: Defaults used when ``zarrdist.config`` has not been loaded; they mirror its table.
-DEFAULTS: dict[str, Any] = {"io.fsync": False, "io.max_concurrency": 32}
+DEFAULTS: dict[str, Any] = {"io.fsync": False, "io.max_concurrency": 32, "io.lock_timeout": 600.0}
 
 
 def setting(key: str) -> Any:
-    """The current value of a store knob (``io.fsync`` or ``io.max_concurrency``)."""
+    """The current value of a store knob (``io.fsync``, ``io.max_concurrency``,
+    ``io.lock_timeout``)."""
     module = sys.modules.get("zarrdist.config")
     if module is None:
         return DEFAULTS[key]

@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
 from zarrdist._array_info import html_repr, info_text
+from zarrdist._fresh import refreshed, stored_metadata
 from zarrdist._node import Node
 from zarrdist._selections import Selections
 from zarrdist.attributes import Attributes
@@ -36,7 +37,7 @@ from zarrdist.errors import (
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
-from zarrdist.graphs.locks import lock_factory
+from zarrdist.graphs.locks import lock_factory, metadata_lock
 from zarrdist.indexing import broadcast_value, check_value_shape
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 
@@ -231,7 +232,9 @@ class Array(Selections, Node):
     @property
     def attrs(self) -> Attributes:
         """The array's attributes; changes are written at once."""
-        return Attributes(lambda: dict(self._metadata.attributes), self._put_attributes)
+        return Attributes(
+            lambda: dict(self._metadata.attributes), self._put_attributes, self._atomic_attributes
+        )
 
     @property
     def compressors(self) -> tuple[Any, ...]:
@@ -320,6 +323,23 @@ class Array(Selections, Node):
     def _put_attributes(self, attributes: dict[str, Any]) -> None:
         self._check_writable()
         self._write_metadata(self._metadata.with_attributes(attributes))
+
+    def _atomic_attributes(self, make: Any) -> None:
+        """Apply ``make`` to the stored attributes under the array's metadata lock."""
+        self._check_writable()
+        with metadata_lock(self._store, self._path):
+            fresh = stored_metadata(self._store, self._path, self._metadata)
+            self._write_metadata(fresh.with_attributes(make(dict(fresh.attributes))))
+
+    def _write(self, factory: Any, selection: Any, value: Any, fields: Any, plain: bool) -> None:
+        # Under the shared metadata lock, against the stored shape: a handle that
+        # missed a resize writes within the shape now stored, or fails as any
+        # out-of-bounds write does (it must not bring deleted data back).
+        with metadata_lock(self._store, self._path, shared=True):
+            self._metadata, self.__dict__["_known_doc"] = refreshed(
+                self._store, self._path, self._metadata, self.__dict__.get("_known_doc")
+            )
+            super()._write(factory, selection, value, fields, plain)
 
     def _check_writable(self) -> None:
         if self._store.read_only:
@@ -420,7 +440,10 @@ class Array(Selections, Node):
             raise SelectionError(
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
             )
-        self._metadata = graph_resize.resize(self._handle, new_shape)
+        with metadata_lock(self._store, self._path):
+            # Resize what is stored, not this handle's view of it (docs/reliability.md).
+            self._metadata = stored_metadata(self._store, self._path, self._metadata)
+            self._metadata = graph_resize.resize(self._handle, new_shape)
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Append ``data`` along ``axis``; returns the new shape."""
@@ -431,7 +454,10 @@ class Array(Selections, Node):
             data = data.compute()  # the new shape must be known before anything is written
         if not _is_dask(data):
             data = np.asarray(data, dtype=self.dtype)
-        self._metadata = graph_resize.append(self._handle, data, axis)
+        with metadata_lock(self._store, self._path):
+            # Append after what is stored: two appenders each add their rows.
+            self._metadata = stored_metadata(self._store, self._path, self._metadata)
+            self._metadata = graph_resize.append(self._handle, data, axis)
         return self.shape
 
     def update_attributes(self, new_attributes: Mapping[str, Any]) -> Array:

@@ -74,6 +74,9 @@ DEFAULTS: dict[str, Any] = {
         "coalesce_max_bytes": 100 * MiB,
         # fsync files and directories after LocalStore writes.
         "fsync": False,
+        # Seconds a writer waits for a chunk or metadata lock held by another
+        # writer before it fails with an error naming the key.
+        "lock_timeout": 600.0,
     },
     # Scheduler for graphs: None (a distributed Client if one is active, else
     # threads), "threads", "sync", or a distributed scheduler address
