@@ -49,6 +49,10 @@ DEFAULTS: dict[str, Any] = {
         # Allow codecs that unpickle (numcodecs "pickle"): reading untrusted data
         # with them can run arbitrary code, so they are refused unless enabled.
         "allow_pickle": False,
+        # Cap on the decoded bytes of one chunk of a variable-length type (strings,
+        # bytes, objects), whose size the metadata cannot give; fixed-size chunks
+        # are capped at their own size (decompression bombs are refused).
+        "max_vlen_chunk_bytes": 1024 * MiB,
     },
     # Selections smaller than this many bytes run on the direct path (no dask graph).
     "direct_max_bytes": 16 * MiB,
