@@ -22,6 +22,7 @@ from zarrdist.stores._base import (
     register_driver,
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._limits import current_value_limit, value_limit
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
@@ -31,6 +32,8 @@ from zarrdist.stores._wrapper import CacheStore, LoggingStore, WrapperStore, ope
 from zarrdist.stores._zip import ZipStore, open_zip_spec
 
 __all__ = [
+    "current_value_limit",
+    "value_limit",
     "ACCESS_MODES",
     "ByteRequest",
     "CacheStore",

@@ -38,7 +38,7 @@ from zarrdist.chunkio import (
     _reraise,
     group_by_unit,
 )
-from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw
+from zarrdist.codecs import BytesCodec, CodecChain, decode_chunks, decode_to_raw, encoded_bound
 from zarrdist.codecs.sharding import (
     fetch_inner_chunks,
     plan_inner_fetch,
@@ -58,6 +58,7 @@ from zarrdist.readpieces import (
     ReadJob,
     item_weight,
 )
+from zarrdist.stores import value_limit
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -201,8 +202,10 @@ def _shard_items(
         limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
     if not store.supports_partial_reads or (most and not near):
         try:
+            with value_limit(_stored_bound(handle)):
+                whole = store.get(key)
             encoded = fetch_inner_chunks(
-                *_getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
+                *_getters_over(whole), codec, handle.unit_spec, by_inner, **limits
             )
         except CodecError as error:
             raise _reraise(error, key, store) from error
@@ -239,6 +242,12 @@ def _piece_bounds(chunk_nbytes: int) -> tuple[int, int]:
 # -- fetching ------------------------------------------------------------------------
 
 
+def _stored_bound(handle: ArrayHandle) -> int:
+    """The most bytes a stored unit of ``handle`` can hold (stores that expand values
+    refuse more, see zarrdist.stores.value_limit)."""
+    return encoded_bound(handle.metadata.codec_chain, handle.unit_spec)
+
+
 def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[ReadJob]:
     """The chunks of ``share`` with their bytes: one batch request for whole chunks
     (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
@@ -246,7 +255,8 @@ def _fetch(handle: ArrayHandle, share: list[Item], buffer: memoryview) -> list[R
     jobs = [item for item in share if isinstance(item, tuple)]
     chunks = [item for item in share if isinstance(item, ChunkFetch)]
     if chunks:
-        values = store.get_many_into([c.key for c in chunks], buffer)
+        with value_limit(_stored_bound(handle)):
+            values = store.get_many_into([c.key for c in chunks], buffer)
         jobs += [(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in share if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
