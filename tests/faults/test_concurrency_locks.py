@@ -48,6 +48,7 @@ def _aliases(tmp_path: Path, n: int) -> list[tuple[str, dict[str, str]]]:
     return out
 
 
+@pytest.mark.slow
 def test_processes_through_aliases_and_tmpdirs_share_a_shard(tmp_path: Path) -> None:
     writers = 3
     # A shard of 2048 inner chunks: each one-element write re-encodes it, long
