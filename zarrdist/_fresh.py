@@ -77,6 +77,8 @@ def refreshed(
     current = bytes(value)  # type: ignore[arg-type]
     if current == known:
         return cached, current
+    if known is None and current == cached.to_documents().get(main_document(cached)):
+        return cached, current  # as this handle wrote or read it: nothing to parse
     fresh = stored_metadata(store, path, cached)
     if fresh.shape == cached.shape and fresh.to_documents() == cached.to_documents():
         return cached, current
