@@ -84,6 +84,7 @@ def _aliases(tmp_path: Path, n: int) -> list[tuple[str, dict[str, str]]]:
     return out
 
 
+@pytest.mark.slow
 def test_processes_append_every_row(tmp_path: Path) -> None:
     zarrdist.create_array(str(tmp_path / "a.zarr"), shape=(0, 2), chunks=(4, 2), dtype="i8")
     start = time.time() + 1.0  # after the interpreters have started
@@ -169,6 +170,7 @@ _CREATOR = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_exclusive_create_has_one_winner_across_processes(tmp_path: Path) -> None:
     (tmp_path / "a.zarr").mkdir()
     start = time.time() + 1.5
