@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from typing import Any
 
+from zarrdist.config import config
+from zarrdist.errors import StoreError
 from zarrdist.stores import Store
 
 __all__ = ["lock_factory", "metadata_lock"]
@@ -58,6 +60,23 @@ def _distributed_lock(name: str) -> AbstractContextManager[Any] | None:
     return lock
 
 
+@contextmanager
+def _held(lock: threading.Lock, store: Store, key: str) -> Iterator[None]:
+    """Hold an in-process lock, waiting at most ``io.lock_timeout`` like the file lock."""
+    timeout = float(config.get("io.lock_timeout"))
+    if not lock.acquire(timeout=timeout):
+        raise StoreError(
+            f"lock not acquired within {timeout} s: another thread of this process "
+            "holds it (io.lock_timeout sets the wait)",
+            store=store.url,
+            key=key,
+        )
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def lock_factory(store: Store) -> Any:
     """A ``lock(key)`` factory for direct-path writes to ``store``."""
     identity = _identity(store)
@@ -66,7 +85,7 @@ def lock_factory(store: Store) -> Any:
     @contextmanager
     def lock(key: str) -> Iterator[None]:
         with ExitStack() as stack:
-            stack.enter_context(_thread_lock(identity, key))
+            stack.enter_context(_held(_thread_lock(identity, key), store, key))
             # Always in this order (cluster lock, then file lock): no deadlock.
             remote = _distributed_lock(f"zarrdist-{identity}/{key}")
             if remote is not None:

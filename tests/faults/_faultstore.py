@@ -69,6 +69,17 @@ class FaultStore(WrapperStore):
         self.calls: list[tuple[str, str]] = []
         self._guard = threading.Lock()
         self._released = threading.Event()
+        #: Set when a call starts stalling.
+        self.stalled = threading.Event()
+
+    def with_read_only(self, read_only: bool = True) -> FaultStore:
+        """The same faults, calls and stalls over the base in another mode."""
+        if read_only == self.read_only:
+            return self
+        other = FaultStore(self._store.with_read_only(read_only))
+        other.faults, other.calls, other._guard = self.faults, self.calls, self._guard
+        other._released, other.stalled = self._released, self.stalled
+        return other
 
     def release(self) -> None:
         """End every stall now and later."""
@@ -90,6 +101,7 @@ class FaultStore(WrapperStore):
         if fault.action == "delay":
             time.sleep(fault.seconds)
         elif fault.action == "stall":
+            self.stalled.set()
             self._released.wait(fault.seconds or None)
 
     def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
@@ -99,6 +111,9 @@ class FaultStore(WrapperStore):
         if fault is not None and fault.action == "short" and value is not None:
             return bytes(value)[: len(value) // 2]
         return value
+
+    def get(self, key: str, byte_range: ByteRequest | None = None) -> bytes | memoryview | None:
+        return self._get(self._key(key), byte_range)
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         return [self._get(self._key(k), None) for k in keys]
