@@ -19,6 +19,7 @@ import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
 from zarrdist.arrayops.describe import html_repr, info_text
+from zarrdist.arrayops.fresh import refreshed, stored_metadata
 from zarrdist.arrayops.selections import Selections
 from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunkio.buffers import default_prototype
@@ -37,7 +38,7 @@ from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.execute import Engine, choose_engine
-from zarrdist.graphs.locks import lock_factory
+from zarrdist.graphs.locks import lock_factory, metadata_lock
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
@@ -264,7 +265,9 @@ class Array(Selections, Node):
     @property
     def attrs(self) -> Attributes:
         """The array's attributes; changes are written at once."""
-        return Attributes(lambda: dict(self._metadata.attributes), self._put_attributes)
+        return Attributes(
+            lambda: dict(self._metadata.attributes), self._put_attributes, self._atomic_attributes
+        )
 
     @property
     def compressors(self) -> tuple[Any, ...]:
@@ -357,6 +360,23 @@ class Array(Selections, Node):
     def _put_attributes(self, attributes: dict[str, Any]) -> None:
         self._check_writable()
         self._write_metadata(self._metadata.with_attributes(attributes))
+
+    def _atomic_attributes(self, make: Any) -> None:
+        """Apply ``make`` to the stored attributes under the array's metadata lock."""
+        self._check_writable()
+        with metadata_lock(self._store, self._path):
+            fresh = stored_metadata(self._store, self._path, self._metadata)
+            self._write_metadata(fresh.with_attributes(make(dict(fresh.attributes))))
+
+    def _write(self, factory: Any, selection: Any, value: Any, fields: Any, plain: bool) -> None:
+        # Under the shared metadata lock, against the stored shape: a handle that
+        # missed a resize writes within the shape now stored, or fails as any
+        # out-of-bounds write does (it must not bring deleted data back).
+        with metadata_lock(self._store, self._path, shared=True):
+            self._metadata, self.__dict__["_known_doc"] = refreshed(
+                self._store, self._path, self._metadata, self.__dict__.get("_known_doc")
+            )
+            super()._write(factory, selection, value, fields, plain)
 
     def _check_writable(self) -> None:
         if self._store.read_only:
@@ -456,7 +476,10 @@ class Array(Selections, Node):
             raise SelectionError(
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
             )
-        self._metadata = graph_resize.resize(self._handle, new_shape)
+        with metadata_lock(self._store, self._path):
+            # Resize what is stored, not this handle's view of it (docs/reliability.md).
+            self._metadata = stored_metadata(self._store, self._path, self._metadata)
+            self._metadata = graph_resize.resize(self._handle, new_shape)
         self._sync_consolidated()
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
@@ -468,7 +491,10 @@ class Array(Selections, Node):
             data = data.compute()  # the new shape must be known before anything is written
         if not _is_dask(data):
             data = np.asarray(data, dtype=self.dtype)
-        self._metadata = graph_resize.append(self._handle, data, axis)
+        with metadata_lock(self._store, self._path):
+            # Append after what is stored: two appenders each add their rows.
+            self._metadata = stored_metadata(self._store, self._path, self._metadata)
+            self._metadata = graph_resize.append(self._handle, data, axis)
         self._sync_consolidated()
         return self.shape
 

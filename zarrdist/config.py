@@ -56,6 +56,10 @@ DEFAULTS: dict[str, Any] = {
         # Allow codecs that unpickle (numcodecs "pickle"): reading untrusted data
         # with them can run arbitrary code, so they are refused unless enabled.
         "allow_pickle": False,
+        # Cap on the decoded bytes of one chunk of a variable-length type (strings,
+        # bytes, objects), whose size the metadata cannot give; fixed-size chunks
+        # are capped at their own size (decompression bombs are refused).
+        "max_vlen_chunk_bytes": 1024 * MiB,
     },
     "metadata": {
         # Largest metadata document (zarr.json, .zarray, .zmetadata, ...) parsed, in
@@ -87,6 +91,9 @@ DEFAULTS: dict[str, Any] = {
         "coalesce_max_bytes": 100 * MiB,
         # fsync files and directories after LocalStore writes.
         "fsync": False,
+        # Seconds a writer waits for a chunk or metadata lock held by another
+        # writer before it fails with an error naming the key.
+        "lock_timeout": 600.0,
     },
     # Scheduler for graphs: None (a distributed Client if one is active, else
     # threads), "threads", "sync", or a distributed scheduler address

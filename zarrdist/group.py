@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from zarrdist.array import Array
 from zarrdist.arrayops.create import new_array, write_into
 from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
+from zarrdist.graphs.locks import metadata_lock
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, count_kinds, sync_consolidated
 from zarrdist.hierarchy.create import write_nodes
@@ -136,7 +137,9 @@ class Group(GroupArrayMethods, Node):
     @property
     def attrs(self) -> Attributes:
         """The group's attributes; changes are written at once."""
-        return Attributes(lambda: dict(self._metadata.attributes), self._put_attributes)
+        return Attributes(
+            lambda: dict(self._metadata.attributes), self._put_attributes, self._atomic_attributes
+        )
 
     def update_attributes(self, new_attributes: Mapping[str, Any]) -> Group:
         """Merge ``new_attributes`` into the attributes (one metadata write)."""
@@ -306,13 +309,22 @@ class Group(GroupArrayMethods, Node):
             raise ReadOnlyStoreError(f"group {self.name!r} is read-only", store=self._store.url)
 
     def _put_attributes(self, attributes: dict[str, Any]) -> None:
+        self._atomic_attributes(lambda _stored: attributes)
+
+    def _atomic_attributes(self, make: Any) -> None:
+        """Apply ``make`` to the stored attributes under the group's metadata lock."""
         self._check_writable()
+        with metadata_lock(self._store, self._path):
+            self._write_attributes(make)
+
+    def _write_attributes(self, make: Any) -> None:
         # Rewrite what is stored (it may hold consolidated metadata this handle dropped).
         stored = read_node(self._store, self._path, self.zarr_format)
         if not isinstance(stored, GroupMetadataV2 | GroupMetadataV3):
             raise GroupNotFoundError(
                 "the group no longer exists", store=self._store.url, path=self._path or "/"
             )
+        attributes = make(dict(stored.attributes))
         updated = stored.with_attributes(attributes)
         write_node(self._store, self._path, updated)
         self._metadata = self._metadata.with_attributes(attributes)

@@ -427,15 +427,20 @@ def test_lock_serialises_threads(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert store.get("count") == b"100"
-    assert list(store.list()) == ["count"]  # the lock file lives outside the store
+    assert list(store.list()) == ["count"]  # the lock file is hidden from listings
 
 
 def test_lock_excludes_other_processes(tmp_path: Path) -> None:
-    store = LocalStore(tmp_path)
+    # The other process reaches the store through a symlink and another TMPDIR:
+    # the lock lives at the store's real root, so it is the same lock.
+    store = LocalStore(tmp_path / "data")
+    store.set("zarr.json", b"{}")
+    alias = tmp_path / "alias"
+    alias.symlink_to(tmp_path / "data")
     code = (
         "import sys\n"
-        "from zarrdist.stores import FileLock\n"
-        "lock = FileLock(sys.argv[1], timeout=0.2)\n"
+        "from zarrdist.stores import LocalStore\n"
+        "lock = LocalStore(sys.argv[1]).lock('c/0', timeout=0.2)\n"
         "try:\n"
         "    lock.acquire()\n"
         "except Exception as exc:\n"
@@ -443,26 +448,30 @@ def test_lock_excludes_other_processes(tmp_path: Path) -> None:
         "else:\n"
         "    print('ACQUIRED')\n"
     )
+    env = {**os.environ, "TMPDIR": str(tmp_path)}
     with store.lock("c/0") as held:
         assert held.locked
         busy = subprocess.run(
-            [sys.executable, "-c", code, str(tmp_path / "c" / "0")],
+            [sys.executable, "-c", code, str(alias)],
             capture_output=True,
             text=True,
             check=True,
+            env=env,
         )
     assert busy.stdout.startswith("StoreError lock not acquired within 0.2 s")
+    assert "key='c/0'" in busy.stdout
     free = subprocess.run(
-        [sys.executable, "-c", code, str(tmp_path / "c" / "0")],
+        [sys.executable, "-c", code, str(alias)],
         capture_output=True,
         text=True,
         check=True,
+        env=env,
     )
     assert free.stdout.strip() == "ACQUIRED"
 
 
 def test_lock_misuse_is_an_error(tmp_path: Path) -> None:
-    lock = FileLock(str(tmp_path / "k"))
+    lock = FileLock(str(tmp_path / "lock"), "k")
     with pytest.raises(StoreError, match="not held"):
         lock.release()
     lock.acquire()

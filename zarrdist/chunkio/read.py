@@ -75,7 +75,7 @@ from zarrdist.chunkio.units import (
     group_by_unit,
     naming_key,
 )
-from zarrdist.codecs import CodecChain, decode_chunks, decode_to_raw
+from zarrdist.codecs import CodecChain, decode_chunks, decode_to_raw, encoded_bound
 from zarrdist.codecs.sharding import (
     fetch_inner_chunks,
     plan_inner_fetch,
@@ -83,6 +83,7 @@ from zarrdist.codecs.sharding import (
 )
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
+from zarrdist.stores import value_limit
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -239,8 +240,10 @@ def _shard_items(
         limits["max_range_bytes"] = min(int(limits["max_range_bytes"]), _PART_BYTES)
     if not store.supports_partial_reads or (most and not near):
         try:
+            with value_limit(_stored_bound(handle)):
+                whole = store.get(key)
             encoded = fetch_inner_chunks(
-                *getters_over(store.get(key)), codec, handle.unit_spec, by_inner, **limits
+                *getters_over(whole), codec, handle.unit_spec, by_inner, **limits
             )
         except CodecError as error:
             raise naming_key(error, key, store) from error
@@ -277,6 +280,12 @@ def _piece_bounds(chunk_nbytes: int) -> tuple[int, int]:
 # -- fetching ------------------------------------------------------------------------
 
 
+def _stored_bound(handle: ArrayHandle) -> int:
+    """The most bytes a stored unit of ``handle`` can hold (stores that expand values
+    refuse more, see zarrdist.stores.value_limit)."""
+    return encoded_bound(handle.metadata.codec_chain, handle.unit_spec)
+
+
 def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[ReadJob]:
     """The chunks of ``items`` with their bytes: one batch request for whole chunks
     (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
@@ -284,7 +293,8 @@ def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[R
     jobs = [item for item in items if isinstance(item, tuple)]  # ReadJobs, bytes here
     chunks = [item for item in items if isinstance(item, ChunkFetch)]
     if chunks:
-        values = store.get_many_into([c.key for c in chunks], buffer)
+        with value_limit(_stored_bound(handle)):
+            values = store.get_many_into([c.key for c in chunks], buffer)
         jobs += [ReadJob(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in items if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):

@@ -15,6 +15,7 @@ from zarrdist.codecs._base import (
     BytesBytesCodec,
     Codec,
 )
+from zarrdist.codecs._bounds import encoded_bound
 from zarrdist.codecs.blosc import BloscCname, BloscCodec, BloscShuffle
 from zarrdist.codecs.bytes import BytesCodec, Endian
 from zarrdist.codecs.cast_value import CastValue, CastValueCodec
@@ -66,6 +67,7 @@ from zarrdist.codecs.vlen_utf8 import VLenUTF8Codec
 from zarrdist.codecs.zstd import ZstdCodec
 
 __all__ = [
+    "encoded_bound",
     "ArrayArrayCodec",
     "ArrayBytesCodec",
     "ArraySpec",

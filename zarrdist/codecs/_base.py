@@ -56,6 +56,9 @@ class ArraySpec:
     fill_value: Any = None
     order: Literal["C", "F"] = "C"
     prototype: NDBufferPrototype = field(default=cpu_prototype, compare=False)
+    #: The most bytes a bytes->bytes codec may decode to for this chunk (set by the
+    #: pipeline from the chain, see zarrdist.codecs._bounds); None: unchecked.
+    decode_limit: int | None = field(default=None, compare=False)
 
     @property
     def ndim(self) -> int:

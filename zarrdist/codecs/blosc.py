@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from numcodecs.blosc import Blosc
 
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
+from zarrdist.codecs._bounds import bounded_numcodec, limit_of
 from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
@@ -174,8 +175,12 @@ class BloscCodec(BytesBytesCodec):
         Raises
         ------
         CodecError
-            If ``data`` is not a valid Blosc frame.
+            If ``data`` is not a valid Blosc frame, or its header declares more
+            bytes than the chunk can hold.
         """
+        limit = limit_of(spec)
+        if limit is not None:
+            return as_encoded(bounded_numcodec("blosc", self._blosc, data, limit, numcodecs_call))
         return as_encoded(numcodecs_call(_NAME, self._blosc.decode, data))
 
 

@@ -20,6 +20,7 @@ from typing import Any, ClassVar
 from numcodecs.gzip import GZip
 
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
+from zarrdist.codecs._bounds import bounded_zlib, limit_of
 from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
@@ -75,8 +76,12 @@ class GzipCodec(BytesBytesCodec):
         Raises
         ------
         CodecError
-            If ``data`` is not a valid gzip stream.
+            If ``data`` is not a valid gzip stream, or decodes to more bytes than
+            the chunk can hold (decoding stops there).
         """
+        limit = limit_of(spec)
+        if limit is not None:
+            return bounded_zlib(_NAME, data, limit, wbits=31)
         return as_encoded(numcodecs_call(_NAME, self._gzip.decode, data))
 
 

@@ -35,6 +35,7 @@ from zarrdist.codecs._base import (
     Codec,
     Encoded,
 )
+from zarrdist.codecs._bounds import bounded_numcodec, limit_of
 from zarrdist.codecs._numcodecs import UNSAFE_IDS, as_encoded, get_numcodec, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
@@ -165,7 +166,16 @@ class _BytesBytes(NumcodecsCodec, BytesBytesCodec):
         return as_encoded(self._run(self.numcodec.encode, data))
 
     def decode(self, data: Encoded, spec: ArraySpec) -> Encoded:
-        return as_encoded(self._run(self.numcodec.decode, data))
+        return as_encoded(
+            bounded_numcodec(
+                self.codec_id,
+                self.numcodec,
+                data,
+                limit_of(spec),
+                numcodecs_call,
+                self.v3_name,
+            )
+        )
 
 
 def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:

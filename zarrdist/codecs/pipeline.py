@@ -18,6 +18,7 @@ from zarrdist.codecs._base import (
     Codec,
     Encoded,
 )
+from zarrdist.codecs._bounds import encoded_bound
 from zarrdist.errors import CodecError
 
 __all__ = ["CodecChain", "decode_chunk", "decode_chunks", "decode_to_raw", "encode_chunk"]
@@ -164,7 +165,12 @@ def encode_chunk(chain: CodecChain, chunk: Any, spec: ArraySpec) -> Encoded | No
 
 def decode_to_raw(chain: CodecChain, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
     """Undo the bytes->bytes codecs of stored chunks of one spec, all at once
-    (:meth:`BytesBytesCodec.decode_many`): the array->bytes codec's input."""
+    (:meth:`BytesBytesCodec.decode_many`): the array->bytes codec's input.
+
+    Each decode is capped at what a chunk of ``spec`` can hold (no decompression
+    bombs, see :mod:`zarrdist.codecs._bounds`)."""
+    if chain.bytes_bytes and spec.decode_limit is None:
+        spec = spec.evolve(decode_limit=encoded_bound(chain, spec))
     for bcodec in reversed(chain.bytes_bytes):
         datas = bcodec.decode_many(datas, spec)
     return list(datas)

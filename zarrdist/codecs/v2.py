@@ -24,7 +24,9 @@ from numcodecs.abc import Codec as Numcodec
 from numcodecs.compat import ensure_ndarray_like
 
 from zarrdist.codecs._base import ArrayBytesCodec, ArraySpec, Encoded, check_configuration
+from zarrdist.codecs._bounds import FRAMING, bounded_numcodec, fixed_bound
 from zarrdist.codecs._numcodecs import get_numcodec, numcodecs_call
+from zarrdist.config import config
 from zarrdist.errors import CodecError
 
 __all__ = ["OBJECT_CODEC_IDS", "V2Codec"]
@@ -163,6 +165,14 @@ class V2Codec(ArrayBytesCodec):
             return data
         return _memory_bytes(np.asarray(data))
 
+    def _decode_limit(self, spec: ArraySpec) -> int:
+        """The most bytes the compressor may decode to: the chunk's size (filters
+        may widen items, up to 8x), or ``codecs.max_vlen_chunk_bytes`` for objects."""
+        fixed = fixed_bound(spec)
+        if fixed is None or any(f.codec_id in OBJECT_CODEC_IDS for f in self._filters):
+            return int(config.get("codecs.max_vlen_chunk_bytes"))
+        return fixed * (8 if self._filters else 1) + FRAMING
+
     def decode(self, data: Encoded, spec: ArraySpec) -> Any:
         """Invert :meth:`encode`: an array of ``spec.shape`` laid out in ``order``.
 
@@ -173,7 +183,10 @@ class V2Codec(ArrayBytesCodec):
         """
         chunk: Any = data
         if self._compressor is not None:
-            chunk = numcodecs_call(self._compressor.codec_id, self._compressor.decode, chunk)
+            compressor = self._compressor
+            chunk = bounded_numcodec(
+                compressor.codec_id, compressor, chunk, self._decode_limit(spec), numcodecs_call
+            )
         for f in reversed(self._filters):
             chunk = numcodecs_call(f.codec_id, f.decode, chunk)
         arr = ensure_ndarray_like(chunk)

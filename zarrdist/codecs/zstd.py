@@ -24,6 +24,7 @@ import zstandard
 from numcodecs.zstd import Zstd
 
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
+from zarrdist.codecs._bounds import bounded_zstd_stream, check_declared, limit_of
 from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import ChecksumError, CodecError
@@ -61,6 +62,14 @@ def _small_frame(data: Encoded) -> bool:
     except zstandard.ZstdError:
         return False  # not a frame: decoding it alone names the fault
     return 0 <= size <= _BATCH_FRAME_BYTES
+
+
+def _declared_size(data: Encoded) -> int:
+    """The decoded size a frame's header records; -1 if none, -2 if not a frame."""
+    try:
+        return int(zstandard.frame_content_size(data))
+    except zstandard.ZstdError:
+        return -2
 
 
 def decompress(data: Encoded, fallback: Zstd) -> Encoded:
@@ -162,8 +171,16 @@ class ZstdCodec(BytesBytesCodec):
         ChecksumError
             If the frame's content checksum does not match.
         CodecError
-            If ``data`` is not a valid zstd frame.
+            If ``data`` is not a valid zstd frame, or would decode to more bytes
+            than the chunk can hold (checked from the frame's header, before any
+            memory is allocated).
         """
+        limit = limit_of(spec)
+        if limit is not None:
+            size = _declared_size(data)
+            if size == -1:  # a streamed frame: decoded up to the limit only
+                return bounded_zstd_stream(_NAME, data, limit)
+            check_declared(_NAME, size, limit)
         return decompress(data, self._zstd)
 
     decodes_into: ClassVar[bool] = True
@@ -183,6 +200,9 @@ class ZstdCodec(BytesBytesCodec):
         """
         if len(datas) < 2 or not _small_frame(datas[0]):
             return [self.decode(data, spec) for data in datas]
+        limit = limit_of(spec)
+        if limit is not None and any(_declared_size(d) > limit for d in datas):
+            return [self.decode(data, spec) for data in datas]  # names the bad frame
         try:
             frames = _decompressor().multi_decompress_to_buffer(list(datas))
         except (zstandard.ZstdError, ValueError):  # ValueError: a frame of unknown size

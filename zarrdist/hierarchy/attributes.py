@@ -19,13 +19,29 @@ class Attributes(MutableMapping[str, Any]):
     """
 
     def __init__(
-        self, read: Callable[[], dict[str, Any]], write: Callable[[dict[str, Any]], None]
+        self,
+        read: Callable[[], dict[str, Any]],
+        write: Callable[[dict[str, Any]], None],
+        atomic: Callable[[Callable[[dict[str, Any]], dict[str, Any]]], None] | None = None,
     ) -> None:
         self._read = read
         self._write = write
+        # atomic(make): under the node's lock, read the stored attributes, call
+        # make(stored) for the new ones and write them; concurrent updates of
+        # different keys then all survive.
+        self._atomic = atomic
 
     def _update(self, change: Callable[[dict[str, Any]], None]) -> None:
-        new = dict(self._read())
+        if self._atomic is not None:
+            self._atomic(lambda stored: self._changed(stored, change))
+        else:
+            self._write(self._changed(self._read(), change))
+
+    @staticmethod
+    def _changed(
+        current: Mapping[str, Any], change: Callable[[dict[str, Any]], None]
+    ) -> dict[str, Any]:
+        new = dict(current)
         change(new)
         try:
             json.dumps(new, allow_nan=True)
@@ -33,7 +49,7 @@ class Attributes(MutableMapping[str, Any]):
             raise AttributeTypeError(f"attributes must be JSON-serialisable: {error}") from error
         except ValueError as error:  # a circular reference
             raise MetadataError(f"attributes must be JSON-serialisable: {error}") from error
-        self._write(new)
+        return new
 
     def __getitem__(self, key: str) -> Any:
         return self._read()[key]

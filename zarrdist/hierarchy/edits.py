@@ -16,12 +16,14 @@ from zarrdist.errors import (
     NodeNotFoundError,
 )
 from zarrdist.graphs.keycopy import copy_keys, renamed
+from zarrdist.graphs.locks import metadata_lock
 from zarrdist.hierarchy.consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.documents import (
     V2_NAMES,
     ancestors,
     delete_node,
     key_prefix,
+    kind_of,
     new_group_metadata,
     node_exists_error,
     node_kind,
@@ -87,12 +89,22 @@ def create_node(
         If a node exists at ``path`` and ``overwrite`` is False, or an ancestor is
         an array.
     """
+    with metadata_lock(store, path):
+        _create_node(store, path, metadata, overwrite, view)
+
+
+def _create_node(
+    store: Store,
+    path: str,
+    metadata: NodeMetadata,
+    overwrite: bool,
+    view: ConsolidatedView | None,
+) -> None:
     own, parents = parent_documents(store, path, metadata.zarr_format)
     existing = node_kind(own)
+    hint = "; pass overwrite=True (or mode='w') to replace it"
     if existing is not None and not overwrite:
-        raise node_exists_error(
-            existing, path, store.url, "; pass overwrite=True (or mode='w') to replace it"
-        )
+        raise node_exists_error(existing, path, store.url, hint)
     missing = _missing_parents(store, path, parents)
     changes: list[Change] = []
     if overwrite and (existing is not None or store.supports_deletes):
@@ -101,8 +113,20 @@ def create_node(
     new: list[tuple[str, NodeMetadata]] = [
         (p, new_group_metadata(metadata.zarr_format)) for p in missing
     ]
+    if overwrite:
+        write_nodes(store, [*new, (path, metadata)])
+    else:
+        write_nodes(store, new)
+        # The claim: one creator wins the node's main document even across
+        # processes of an object store (the lock above covers local stores only).
+        docs = metadata.to_documents()
+        main = next(n for n in ("zarr.json", ".zarray", ".zgroup") if n in docs)
+        if not store.set_if_not_exists(key_prefix(path) + main, docs[main]):
+            raise node_exists_error(kind_of(metadata), path, store.url, hint)
+        rest = {key_prefix(path) + n: v for n, v in docs.items() if n != main}
+        if rest:
+            store.set_many(rest)
     new.append((path, metadata))
-    write_nodes(store, new)
     changes += new
     known: dict[str, dict[str, bytes | None]] = {**parents, path: {ZMETADATA: None}}
     sync_consolidated(store, changes, zarr_format=metadata.zarr_format, view=view, known=known)

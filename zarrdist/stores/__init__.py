@@ -18,6 +18,7 @@ from zarrdist.stores._base import (
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
 from zarrdist.stores._identity import store_location, stores_overlap
+from zarrdist.stores._limits import current_value_limit, value_limit
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
@@ -36,6 +37,8 @@ from zarrdist.stores._zarr_adapter import (
 from zarrdist.stores._zip import ZipStore, open_zip_spec
 
 __all__ = [
+    "current_value_limit",
+    "value_limit",
     "ACCESS_MODES",
     "ByteRequest",
     "CacheStore",

@@ -5,6 +5,15 @@ the key in one atomic step, so a reader, or a process that dies mid-write, never
 leaves or sees a torn value. Without ``io.fsync`` this promises atomic
 visibility, not durability across a power loss. Keys are checked by
 :func:`normalize_key`, so no key reaches outside the root.
+
+Symlinks (see docs/reliability.md): reads follow them, so a store may be put
+together from linked directories and files. Writes and deletes never go through a
+linked directory that leads out of the root: ``set``, array creation and
+``delete_prefix`` refuse such a key with a :class:`StoreError`. Listings of a
+directory skip a link that leads back to one of the directories above it, so a
+walk of the hierarchy always ends. The store's lock file (beside the root, or
+``.zarrdist-lock`` inside it, see :mod:`zarrdist.stores._lock`) is hidden from
+listings and never deleted.
 """
 
 from __future__ import annotations
@@ -31,7 +40,8 @@ from zarrdist.stores._base import (
     check_byte_request,
     read_only_from_mode,
 )
-from zarrdist.stores._lock import FileLock
+from zarrdist.stores._local_guard import LocalGuards, write_all
+from zarrdist.stores._lock import LOCK_SUFFIX
 from zarrdist.stores._rename import fsync_directory, swap_in
 from zarrdist.stores._settings import setting
 
@@ -40,6 +50,13 @@ __all__ = ["TMP_NAME", "LocalStore"]
 # Temporary files are hidden and carry a random token, so listings can skip them
 # without hiding any real key (zarr keys never end in ".zarrdist-<32 hex>.partial").
 TMP_NAME = re.compile(r"^\..*\.zarrdist-[0-9a-f]{32}\.partial$")
+
+
+def _hidden(name: str) -> bool:
+    """Temporary files and the lock file, which are no keys."""
+    return LOCK_SUFFIX in name or TMP_NAME.match(name) is not None
+
+
 # Temporary names draw from a random per-process prefix and a counter: uuid4 per
 # file cost a getrandom system call, one of the GIL hand-offs that small writes
 # from two threads queue on. A fork's child draws a new prefix; O_EXCL catches
@@ -103,7 +120,7 @@ def _forget_pool() -> None:
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
 
 
-class LocalStore(Store):
+class LocalStore(LocalGuards, Store):
     """Keys as files under ``root`` on a local or mounted file system.
 
     Parameters
@@ -282,11 +299,12 @@ class LocalStore(Store):
     def _set(self, key: str, value: bytes | memoryview) -> None:
         path = self._path(key)
         directory, name = os.path.split(path)
+        self._check_inside(directory, key)
         fd, tmp = self._create(directory, name, key)
         fsync = bool(setting("io.fsync"))
         try:
             try:
-                _write_all(fd, value)
+                write_all(fd, value)
                 if fsync:
                     os.fsync(fd)
             finally:
@@ -341,12 +359,19 @@ class LocalStore(Store):
         prefix = self._dir_prefix(prefix)
         count = sum(1 for _ in self._list(prefix))
         target = self._path(prefix.rstrip("/"))
+        if prefix:
+            self._check_inside(os.path.dirname(target), prefix)
         try:
             if prefix:
-                shutil.rmtree(target)
+                if os.path.islink(target):
+                    os.unlink(target)  # the link itself, never what it points to
+                else:
+                    shutil.rmtree(target)
                 self._prune(os.path.dirname(target))
             else:
                 for entry in _scandir(target):
+                    if LOCK_SUFFIX in entry.name:
+                        continue  # deleting it would let two writers hold one lock
                     if entry.is_dir(follow_symlinks=False):
                         shutil.rmtree(entry.path)
                     else:
@@ -368,27 +393,19 @@ class LocalStore(Store):
             if entry.is_dir(follow_symlinks=False):
                 if key.startswith(prefix) or prefix.startswith(key + "/"):
                     yield from self._walk(entry.path, key, prefix)
-            elif key.startswith(prefix) and not TMP_NAME.match(entry.name):
+            elif key.startswith(prefix) and not _hidden(entry.name):
                 yield key
 
     def list_dir(self, prefix: str) -> Iterator[str]:
         """Names directly under ``prefix``: files (keys) and sub-directories."""
         prefix = self._dir_prefix(prefix)
-        for entry in _scandir(self._path(prefix.rstrip("/"))):
-            if not TMP_NAME.match(entry.name):
-                yield entry.name
-
-    # -- locking -------------------------------------------------------------------
-    def lock(self, key: str) -> FileLock:
-        """A cross-process lock for ``key`` on this machine (a context manager).
-
-        Writers that share a storage object across graphs or processes take it
-        around their read-modify-write. The lock file lives outside the store (in
-        the temporary directory), so other Zarr readers never see it.
-        """
-        from zarrdist.stores._lock import FileLock
-
-        return FileLock(self._path(self._key(key)))
+        directory = self._path(prefix.rstrip("/"))
+        for entry in _scandir(directory):
+            if _hidden(entry.name):
+                continue
+            if entry.is_symlink() and self._loops(directory, entry.path):
+                continue
+            yield entry.name
 
 
 def _scandir(directory: str) -> list[os.DirEntry[str]]:
@@ -500,16 +517,3 @@ def _pread(fd: int, start: int, stop: int) -> bytes:
             offset += len(more)
         data = b"".join(parts)
     return data
-
-
-def _write_all(fd: int, value: bytes | memoryview) -> None:
-    """Write all of ``value`` to ``fd``: one system call unless the kernel writes short.
-
-    Plain ``os.write``, not a file object, whose creation costs three more system
-    calls (fstat, isatty, lseek) per value.
-    """
-    done = os.write(fd, value)
-    if done < len(value):
-        view = memoryview(value)
-        while done < len(view):
-            done += os.write(fd, view[done:])

@@ -15,7 +15,12 @@ from typing import Any
 __all__ = ["DEFAULTS", "setting"]
 
 #: Defaults used when ``zarrdist.config`` has not been loaded; they mirror its table.
-DEFAULTS: dict[str, Any] = {"io.fsync": False, "io.max_concurrency": 32, "async.timeout": None}
+DEFAULTS: dict[str, Any] = {
+    "io.fsync": False,
+    "io.max_concurrency": 32,
+    "async.timeout": None,
+    "io.lock_timeout": 600.0,
+}
 
 
 def setting(key: str) -> Any:

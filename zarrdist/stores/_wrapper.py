@@ -100,6 +100,16 @@ class WrapperStore(Store):
         return getattr(self._store, "lock", None)
 
     @property
+    def metadata_lock(self) -> Any:
+        """The base store's cross-process ``metadata_lock(path)``, or None."""
+        return getattr(self._store, "metadata_lock", None)
+
+    @property
+    def lock_identity(self) -> Any:
+        """The base store's lock identity (local stores: real paths), or None."""
+        return getattr(self._store, "lock_identity", None)
+
+    @property
     def spec(self) -> StoreSpec:
         """``{"driver": <name>, "base": <base spec>, ...options}``."""
         return StoreSpec(self.driver, {"base": self._store.spec.to_json(), **self._options()})

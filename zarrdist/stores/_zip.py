@@ -28,6 +28,7 @@ from zarrdist.stores._base import (
     check_byte_request,
     normalize_key,
 )
+from zarrdist.stores._limits import current_value_limit
 
 __all__ = ["ZipStore", "open_zip_spec"]
 
@@ -153,6 +154,17 @@ class ZipStore(Store):
             info = self._info(zf, key)
             if info is None or info.is_dir():
                 return None
+            limit = current_value_limit()
+            # zipfile never expands a member past its declared size, so refusing the
+            # declaration bounds the memory (a zip bomb).
+            compressed = info.compress_type != zipfile.ZIP_STORED
+            if limit is not None and compressed and info.file_size > limit:
+                raise StoreError(
+                    f"member declares {info.file_size} bytes, more than the {limit} "
+                    "bytes its chunk can hold: refusing to decompress it",
+                    store=self.url,
+                    key=key,
+                )
             try:
                 with zf.open(info) as member:
                     return [_read_member(member, info.file_size, r) for r in requests]
