@@ -43,6 +43,7 @@ from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_meta
 if TYPE_CHECKING:
     import dask.array as da
 
+    from zarrdist.aio import AsyncArray
     from zarrdist.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
     from zarrdist.stores import Store
@@ -438,6 +439,13 @@ class Array(Selections, Node):
         """Merge ``new_attributes`` into the attributes (one metadata write)."""
         self.attrs.update(new_attributes)
         return self
+
+    @property
+    def async_array(self) -> AsyncArray:
+        """This array's awaitable face (zarr-python's ``Array.async_array``)."""
+        from zarrdist.aio import AsyncArray
+
+        return AsyncArray(self)
 
     def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
         """A view of the same array with other runtime settings (order, write_empty_chunks)."""
