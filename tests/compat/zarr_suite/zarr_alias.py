@@ -1,22 +1,35 @@
 """Make ``import zarr`` (and every ``zarr.x.y``) import zarrdist (``zarrdist.x.y``).
 
-Installed by the suite's conftest when the target is zarrdist. ``zarr.testing`` (test
-helpers shipped inside zarr-python, not API) is loaded from the installed zarr-python's
-source files, its own ``zarr`` imports resolved to zarrdist like everything else.
+Installed by the suite's root conftest when the target is zarrdist. Test files get
+zarrdist only: a ``zarr.x`` that zarrdist does not provide fails their collection,
+and such tests count as "imports not provided".
+
+The suite's infrastructure (``tests/conftest.py`` and ``zarr.testing``, the helpers
+zarr-python ships) imports zarr-python internals that zarrdist does not mirror
+(``zarr.core.dtype``, private parse functions, ...). For those importers only, a
+module or name zarrdist lacks is taken from zarr-python itself, loaded as a separate
+package ``_zarr_python`` (its source with ``zarr`` renamed) so the two never mix in
+``sys.modules``. Every such fallback is recorded in ``FALLBACKS`` and reported.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import importlib.abc
 import importlib.machinery
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 _TESTING = "zarr.testing"
+PEER = "_zarr_python"
+#: (importer file, module, name or None) for each fallback to zarr-python.
+FALLBACKS: list[tuple[str, str, str | None]] = []
+_IMPORT_LINE = re.compile(r"^(\s*)(from|import)\s+zarr(?=[\s.])", re.MULTILINE)
 
 
 def _real_zarr_dir() -> Path:
@@ -38,6 +51,50 @@ class _Existing(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         module.__spec__ = self._spec  # the import system overwrote it with the alias's
+
+
+class _PeerLoader(importlib.machinery.SourceFileLoader):
+    """zarr-python's source, its ``zarr`` imports renamed to ``_zarr_python``."""
+
+    def get_code(self, fullname: str) -> Any:
+        # Never zarr-python's cached bytecode: it was compiled from the unrenamed source.
+        path = self.get_filename(fullname)
+        return self.source_to_code(self.get_data(path), path)
+
+    def source_to_code(self, data: Any, path: Any, *, _optimize: int = -1) -> Any:  # type: ignore[override]
+        text = data.decode() if isinstance(data, bytes) else data
+        text = _IMPORT_LINE.sub(lambda m: f"{m.group(1)}{m.group(2)} {PEER}", text)
+        # ``import _zarr_python.x`` binds ``_zarr_python``; the code still says ``zarr.x``.
+        text = re.sub(
+            rf"^(\s*)import {PEER}((?:\.\w+)*)\s*$",
+            lambda m: f"{m.group(1)}import {PEER}{m.group(2)}; zarr = {PEER}",
+            text,
+            flags=re.MULTILINE,
+        )
+        return compile(text, path, "exec", dont_inherit=True, optimize=_optimize)
+
+
+class _PeerFinder(importlib.abc.MetaPathFinder):
+    """``_zarr_python[.rest]`` -> the installed zarr-python's files."""
+
+    def __init__(self, real: Path) -> None:
+        self._real = real
+
+    def find_spec(self, fullname: str, path: Any = None, target: Any = None) -> Any:
+        if fullname != PEER and not fullname.startswith(PEER + "."):
+            return None
+        parts = fullname.split(".")[1:]
+        base = self._real.joinpath(*parts)
+        if base.is_dir():
+            origin, search = base / "__init__.py", [str(base)]
+        else:
+            origin, search = base.with_suffix(".py"), None
+        if not origin.exists():
+            return None
+        loader = _PeerLoader(fullname, str(origin))
+        return importlib.util.spec_from_file_location(
+            fullname, origin, loader=loader, submodule_search_locations=search
+        )
 
 
 class ZarrAlias(importlib.abc.MetaPathFinder):
@@ -64,8 +121,50 @@ class ZarrAlias(importlib.abc.MetaPathFinder):
         return importlib.util.spec_from_loader(fullname, _Existing(module))
 
 
+def _is_infrastructure(importer: str, real: Path) -> bool:
+    return importer.endswith("conftest.py") or importer.startswith(str(real / "testing"))
+
+
+def _with_fallback(module: ModuleType, peer_name: str, missing: list[str]) -> ModuleType:
+    """A view of zarrdist's ``module`` that adds zarr-python's ``missing`` names."""
+    view = ModuleType(module.__name__)
+    view.__dict__.update(vars(module))
+    peer = importlib.import_module(peer_name)
+    for name in missing:
+        if hasattr(peer, name):
+            setattr(view, name, getattr(peer, name))
+    return view
+
+
 def install() -> None:
     """Alias ``zarr`` to zarrdist for every import from now on."""
     for name in [n for n in sys.modules if n == "zarr" or n.startswith("zarr.")]:
         del sys.modules[name]
-    sys.meta_path.insert(0, ZarrAlias())
+    alias = ZarrAlias()
+    sys.meta_path.insert(0, alias)
+    sys.meta_path.insert(0, _PeerFinder(alias._real))
+    original = builtins.__import__
+
+    def hooked(
+        name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+    ) -> Any:
+        importer = (globals or {}).get("__file__") or ""
+        if level or not (name == "zarr" or name.startswith("zarr.")):
+            return original(name, globals, locals, fromlist, level)
+        if not _is_infrastructure(importer, alias._real):
+            return original(name, globals, locals, fromlist, level)
+        peer_name = PEER + name[len("zarr") :]
+        try:
+            module = original(name, globals, locals, fromlist, level)
+        except ImportError:
+            FALLBACKS.append((importer, name, None))
+            return original(peer_name, globals, locals, fromlist, level)
+        if not fromlist:
+            return module
+        missing = [n for n in fromlist if n != "*" and not hasattr(module, n)]
+        if not missing:
+            return module
+        FALLBACKS.extend((importer, name, n) for n in missing)
+        return _with_fallback(module, peer_name, missing)
+
+    builtins.__import__ = hooked
