@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from zarrdist.stores._base import (
     ByteRequest,
@@ -29,7 +29,11 @@ T = TypeVar("T")
 Value = bytes | memoryview
 
 
-class WrapperStore(Store):
+#: The wrapped store's type (``WrapperStore[LocalStore]``, as zarr-python's generic).
+T_Store = TypeVar("T_Store", bound=Store)
+
+
+class WrapperStore(Store, Generic[T_Store]):
     """A store that forwards every call to ``store``; subclass it to intercept calls.
 
     Parameters

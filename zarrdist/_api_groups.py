@@ -8,7 +8,6 @@ deletes existing data.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,6 @@ from zarrdist.errors import (
     ContainsArrayError,
     GroupNotFoundError,
     NodeNotFoundError,
-    ZarrRuntimeWarning,
 )
 from zarrdist.group import Group
 from zarrdist.metadata import (
@@ -45,6 +43,7 @@ from zarrdist.metadata import (
     zmetadata_document,
 )
 from zarrdist.stores import resolve_store, split_store_path
+from zarrdist.zarr_warnings import warn_not_implemented
 
 if TYPE_CHECKING:
     from zarrdist.stores import Store
@@ -66,7 +65,7 @@ __all__ = [
 def _warn_unused(**given: Any) -> None:
     for name, value in given.items():
         if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
+            warn_not_implemented(name, stacklevel=4)
 
 
 def _group_documents(

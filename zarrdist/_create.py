@@ -34,6 +34,7 @@ from zarrdist.config import config
 from zarrdist.dtypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
+from zarrdist.zarr_warnings import warn_order_kwarg
 
 __all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
 
@@ -162,6 +163,8 @@ def array_metadata(
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
     chunk_shape = normalize_chunks(chunks, shape_t, itemsize)
+    if zarr_format == 3 and order is not None:
+        warn_order_kwarg(stacklevel=4)
     if zarr_format == 2:
         null_fill = fill_value is None
         fill_value = None if fill_value is DEFAULT_FILL_VALUE else fill_value

@@ -122,11 +122,19 @@ class Array(Selections, Node):
     def __init__(
         self,
         store: Store,
-        path: str,
-        metadata: ArrayMetadata,
+        path: str | None = None,
+        metadata: ArrayMetadata | None = None,
         *,
         config: Mapping[str, Any] | ArrayConfig | None = None,
     ) -> None:
+        if metadata is None:
+            # zarr-python's ``Array(async_array)``: the array an AsyncArray faces.
+            face = getattr(store, "_sync", None)
+            if not isinstance(face, Array):
+                raise TypeError("Array needs a store, a path and metadata, or an AsyncArray")
+            store, path, metadata = face._store, face._path, face._metadata
+            config = face._config if config is None else config
+        assert path is not None
         self._store = store
         self._path = path.strip("/")
         self._metadata = metadata

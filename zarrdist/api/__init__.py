@@ -22,6 +22,7 @@ from zarrdist._nodes import kind_of, normalize_path, read_node
 from zarrdist.array import Array
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
+from zarrdist.zarr_warnings import warn_write_empty_chunks_kwarg
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -328,6 +329,9 @@ def open_array(
     zarr_format = resolve_format(zarr_format, zarr_version)
     node_path = normalize_path(path)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
+    if "write_empty_chunks" in kwargs:
+        warn_write_empty_chunks_kwarg()
+        config = {**(config or {}), "write_empty_chunks": kwargs.pop("write_empty_chunks")}
     if mode in ("w", "w-"):
         return _create_for_open(resolved, node_path, mode, zarr_format, config, kwargs)
     metadata = read_node(resolved, node_path, zarr_format)

@@ -1,8 +1,12 @@
 """Make ``import zarr`` (and every ``zarr.x.y``) import zarrdist (``zarrdist.x.y``).
 
 Installed by the suite's root conftest when the target is zarrdist. Test files get
-zarrdist only: a ``zarr.x`` that zarrdist does not provide fails their collection,
-and such tests count as "imports not provided".
+zarrdist only. A module or name zarrdist does not provide becomes a :class:`Missing`
+placeholder, so that the file still collects and the tests that never touch it run on
+zarrdist; any use of a placeholder (call, attribute, iteration, ...) raises
+:class:`NotProvided`, a BaseException (no ``except Exception`` or
+``pytest.raises(Exception)`` in a test can swallow it). A test passes under zarrdist
+only if every zarr name it used came from zarrdist.
 
 The suite's infrastructure (``tests/conftest.py`` and ``zarr.testing``, the helpers
 zarr-python ships) imports zarr-python internals that zarrdist does not mirror
@@ -51,6 +55,38 @@ class _Existing(importlib.abc.Loader):
 
     def exec_module(self, module: ModuleType) -> None:
         module.__spec__ = self._spec  # the import system overwrote it with the alias's
+
+
+class NotProvided(BaseException):
+    """A test used a zarr-python name that zarrdist does not provide."""
+
+
+class Missing:
+    """Placeholder for zarr-python's ``name``: any use raises :class:`NotProvided`."""
+
+    def __init__(self, name: str) -> None:
+        object.__setattr__(self, "_name", name)
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotProvided(f"zarrdist provides no {object.__getattribute__(self, '_name')}")
+
+    def __getattr__(self, attr: str) -> Any:
+        if attr.startswith("__") and attr.endswith("__"):
+            raise AttributeError(attr)  # introspection (pytest, inspect) sees no dunders
+        return self._refuse()
+
+    def __repr__(self) -> str:
+        return f"<missing {object.__getattribute__(self, '_name')}>"
+
+    __call__ = __iter__ = __getitem__ = __len__ = __bool__ = __mro_entries__ = _refuse
+    __eq__ = __lt__ = __contains__ = __enter__ = __or__ = __ror__ = _refuse
+    __hash__ = object.__hash__
+
+
+def _missing_module(name: str) -> ModuleType:
+    module = ModuleType(name)
+    module.__getattr__ = lambda attr: Missing(f"{name}.{attr}")  # type: ignore[method-assign]
+    return module
 
 
 class _PeerLoader(importlib.machinery.SourceFileLoader):
@@ -152,7 +188,7 @@ def install() -> None:
         if level or not (name == "zarr" or name.startswith("zarr.")):
             return original(name, globals, locals, fromlist, level)
         if not _is_infrastructure(importer, alias._real):
-            return original(name, globals, locals, fromlist, level)
+            return _test_import(name, globals, locals, fromlist, level)
         peer_name = PEER + name[len("zarr") :]
         try:
             module = original(name, globals, locals, fromlist, level)
@@ -166,5 +202,23 @@ def install() -> None:
             return module
         FALLBACKS.extend((importer, name, n) for n in missing)
         return _with_fallback(module, peer_name, missing)
+
+    def _test_import(name: str, globals: Any, locals: Any, fromlist: Any, level: int) -> Any:
+        try:
+            module = original(name, globals, locals, fromlist, level)
+        except ModuleNotFoundError as exc:
+            if not fromlist or not (exc.name or "").startswith("zarr"):
+                raise
+            return _missing_module(name)
+        if not fromlist:
+            return module
+        missing = [n for n in fromlist if n != "*" and not hasattr(module, n)]
+        if not missing:
+            return module
+        view = ModuleType(module.__name__)
+        view.__dict__.update(vars(module))
+        for n in missing:
+            setattr(view, n, Missing(f"{name}.{n}"))
+        return view
 
     builtins.__import__ = hooked
