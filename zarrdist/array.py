@@ -403,8 +403,12 @@ class Array(Selections, Node):
     def __iter__(self) -> Any:
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+        # One read per row of chunks along axis 0, so each chunk is decoded once and
+        # not once per row (zarr-python's issue 2529); memory: one row of chunks.
+        step = self._io[0] or 1
+        for start in range(0, self.shape[0], step):
+            block = self[start : start + step]
+            yield from block
 
     def to_dask(self, chunks: Any = None) -> da.Array:
         """A dask array over this array; blocks are whole chunks or shards by default."""
