@@ -57,7 +57,7 @@ def test_files(root: Path, wanted: list[str]) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in (root / "tests").rglob("test_*.py"))
 
 
-def run_file(root: Path, target: str, rel: str, timeout: int) -> Path:
+def run_file(root: Path, target: str, rel: str, timeout: int, file_timeout: int = 900) -> Path:
     """Run one file under ``target``; returns its JUnit report."""
     report = CACHE / "reports" / target / (rel.replace("/", "__") + ".xml")
     report.parent.mkdir(parents=True, exist_ok=True)
@@ -66,7 +66,12 @@ def run_file(root: Path, target: str, rel: str, timeout: int) -> Path:
         sys.executable, "-m", "pytest", rel, "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
         "-o", "addopts=", f"--timeout={timeout}", f"--junitxml={report}",
     ]  # fmt: skip
-    subprocess.run(cmd, cwd=root, env=env, capture_output=True, check=False)
+    try:
+        subprocess.run(
+            cmd, cwd=root, env=env, capture_output=True, check=False, timeout=file_timeout
+        )
+    except subprocess.TimeoutExpired:
+        print(f"{rel} on {target}: stopped after {file_timeout} s", file=sys.stderr)
     return report
 
 
@@ -118,7 +123,8 @@ def main() -> None:
     parser.add_argument("files", nargs="*", help="test files relative to the suite root")
     parser.add_argument("--target", choices=("both", "zarrdist", "zarr-python"), default="both")
     parser.add_argument("--repo", default=os.environ.get("ZARR_PYTHON_REPO", DEFAULT_REPO))
-    parser.add_argument("--timeout", type=int, default=60)
+    parser.add_argument("--timeout", type=int, default=60, help="seconds per test")
+    parser.add_argument("--file-timeout", type=int, default=900, help="seconds per file")
     parser.add_argument("--summary-only", action="store_true")
     args = parser.parse_args()
     root = extract(args.repo)
@@ -127,7 +133,7 @@ def main() -> None:
     if not args.summary_only:
         for rel in files:
             for target in targets:
-                run_file(root, target, rel, args.timeout)
+                run_file(root, target, rel, args.timeout, args.file_timeout)
                 print(f"ran {rel} on {target}", file=sys.stderr, flush=True)
     table = summarize(files)
     total_peer = sum(int(r["zarr_python_passed"]) for r in table.values())  # type: ignore[call-overload]
