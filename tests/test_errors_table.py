@@ -89,3 +89,31 @@ def test_selection_errors_are_index_errors_in_both() -> None:
             z[7]
         with pytest.raises(IndexError):
             z.get_block_selection(5)
+
+
+RO_CASES: dict[str, Callable[[Any, Any], Any]] = {
+    "create_array over an array": lambda m, s: m.create_array(s, name="a", shape=(2,), dtype="i1"),
+    "create_array": lambda m, s: m.create_array(s, name="b", shape=(2,), dtype="i1"),
+    "create_group over an array": lambda m, s: m.create_group(s, path="a"),
+    "open_array mode w": lambda m, s: m.open_array(s, path="a", mode="w", shape=(2,), dtype="i1"),
+    "setitem": lambda m, s: m.open_array(s, path="a", mode="r").__setitem__(0, 1),
+    "resize": lambda m, s: m.open_array(s, path="a", mode="r").resize((3,)),
+    "delitem": lambda m, s: m.open_group(s, mode="r").__delitem__("a"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RO_CASES))
+def test_read_only_is_reported_first_as_in_zarr_python(tmp_path: Path, case: str) -> None:
+    for impl, store_cls in (
+        (zarr, zarr.storage.LocalStore),
+        (zarrdist, zarrdist.storage.LocalStore),
+    ):
+        root = tmp_path / impl.__name__
+        g = impl.open_group(str(root), mode="w")
+        g.create_array("a", shape=(2,), dtype="i1")
+        before = sorted(p.relative_to(root) for p in root.rglob("*"))
+        with pytest.raises(ValueError, match=r"(?i)read.only") as caught:
+            RO_CASES[case](impl, store_cls(str(root), read_only=True))
+        assert sorted(p.relative_to(root) for p in root.rglob("*")) == before
+        if impl is zarrdist:
+            assert isinstance(caught.value, errors.ReadOnlyStoreError)

@@ -27,6 +27,7 @@ from zarrdist.errors import (
     ContainsArrayError,
     ContainsNodeError,
     NodeNotFoundError,
+    ReadOnlyStoreError,
 )
 from zarrdist.graphs.keycopy import copy_keys, renamed
 
@@ -138,6 +139,13 @@ def create_node(
         If a node exists at ``path`` and ``overwrite`` is False, or an ancestor is
         an array.
     """
+    if store.read_only:
+        # Said first, as zarr-python does: nothing else about the store matters then.
+        raise ReadOnlyStoreError(
+            f"cannot create a node at {path or '/'!r}: the store is read-only",
+            store=store.url,
+            key=None,
+        )
     own, parents = parent_documents(store, path, metadata.zarr_format)
     existing = node_kind(own)
     if existing is not None and not overwrite:
