@@ -459,6 +459,9 @@ class Array(Selections, Node):
 
         return AsyncArray(self)
 
+    #: zarr-python's name for the same face (code and tests reach for it).
+    _async_array = async_array
+
     def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
         """A view of the same array with other runtime settings (order, write_empty_chunks)."""
         settings = {**vars(self._config), **dict(config or {}), **kwargs}

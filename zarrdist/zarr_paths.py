@@ -25,6 +25,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.codecs": "zarrdist.codecs",
     "zarr.core": "zarrdist.core",
     "zarr.core.array": "zarrdist.core.array",
+    "zarr.core.attributes": "zarrdist.core.attributes",
     "zarr.core.buffer": "zarrdist.core.buffer",
     "zarr.core.chunk_grids": "zarrdist.core.chunk_grids",
     "zarr.core.chunk_key_encodings": "zarrdist.core.chunk_key_encodings",

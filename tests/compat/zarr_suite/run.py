@@ -65,6 +65,7 @@ def run_file(root: Path, target: str, rel: str, timeout: int, file_timeout: int 
     cmd = [
         sys.executable, "-m", "pytest", rel, "-q", "-p", "no:cacheprovider", "-p", "no:xdist",
         "-o", "addopts=", f"--timeout={timeout}", f"--junitxml={report}",
+        "--continue-on-collection-errors",
     ]  # fmt: skip
     try:
         subprocess.run(

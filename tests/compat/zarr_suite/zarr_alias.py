@@ -3,7 +3,9 @@
 Installed by the suite's root conftest when the target is zarrdist. Test files get
 zarrdist only. A module or name zarrdist does not provide becomes a :class:`Missing`
 placeholder, so that the file still collects and the tests that never touch it run on
-zarrdist; any use of a placeholder (call, attribute, iteration, ...) raises
+zarrdist; a placeholder's attributes, calls and subscripts are placeholders, and
+any use of a value (truth, iteration, len, !=, <, conversion to a number, an array
+or a path, a ``with``) raises
 :class:`NotProvided`, a BaseException (no ``except Exception`` or
 ``pytest.raises(Exception)`` in a test can swallow it). A test passes under zarrdist
 only if every zarr name it used came from zarrdist.
@@ -71,16 +73,43 @@ class Missing:
         raise NotProvided(f"zarrdist provides no {object.__getattribute__(self, '_name')}")
 
     def __getattr__(self, attr: str) -> Any:
-        if attr.startswith("__") and attr.endswith("__"):
-            raise AttributeError(attr)  # introspection (pytest, inspect) sees no dunders
-        return self._refuse()
+        if attr.startswith("_"):
+            raise AttributeError(attr)  # introspection (pytest, inspect, hasattr)
+        # ``cpu.Buffer`` at module level: another placeholder (refused when used).
+        return Missing(f"{object.__getattribute__(self, '_name')}.{attr}")
 
     def __repr__(self) -> str:
         return f"<missing {object.__getattribute__(self, '_name')}>"
 
-    __call__ = __iter__ = __getitem__ = __len__ = __bool__ = __mro_entries__ = _refuse
-    __eq__ = __lt__ = __contains__ = __enter__ = __or__ = __ror__ = _refuse
+    def _typing(self, *args: Any) -> Missing:
+        # Annotations (``ZDType[Any, Any]``, ``X | None``) are evaluated when a test
+        # function is defined: still a placeholder, which fails on any real use.
+        return self
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Missing:
+        # Module-level calls (``@pytest.mark.parametrize("dtype", [UInt8()])``) give a
+        # placeholder too, so the file collects; a test that uses it still fails.
+        return Missing(f"{object.__getattribute__(self, '_name')}()")
+
+    def __mro_entries__(self, bases: tuple[Any, ...]) -> tuple[type, ...]:
+        # A test module's class on a missing base still defines; making one fails.
+        return (_MissingBase,)
+
+    __getitem__ = __or__ = __ror__ = _typing
+    __iter__ = __len__ = __bool__ = _refuse
+    __ne__ = __lt__ = __gt__ = __contains__ = __enter__ = __float__ = __int__ = _refuse
+    __index__ = __array__ = __fspath__ = _refuse  # == stays identity: typing compares args
     __hash__ = object.__hash__
+
+
+class _MissingBase:
+    """Base of a class a test module derives from a missing zarr-python class."""
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+        return Missing(f"{cls.__name__}() (on a base zarrdist does not provide)")
+
+    def __class_getitem__(cls, item: Any) -> Any:
+        return cls
 
 
 def _missing_module(name: str) -> ModuleType:
