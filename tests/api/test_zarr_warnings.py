@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pytest
 import zarr
 import zarr.storage
@@ -26,6 +27,9 @@ CASES = {
     "order-v3": lambda m, s: m.create_array(s, shape=(4,), dtype="i1", order="F"),
     "order-v2": lambda m, s: m.create_array(s, shape=(4,), dtype="i1", order="F", zarr_format=2),
     "create-write-empty": lambda m, s: m.create((4,), store=s, write_empty_chunks=True),
+    "array-write-empty": lambda m, s: m.array(
+        np.arange(4), shape=(4,), dtype="u1", store=s, write_empty_chunks=False
+    ),
     "create-synchronizer": lambda m, s: m.create((4,), store=s, synchronizer=object()),
     "open-group-cache-attrs": lambda m, s: m.open_group(s, mode="w", cache_attrs=True),
 }

@@ -249,7 +249,8 @@ def array(data: Any, **kwargs: Any) -> Array:
         kwargs["dtype"] = data.dtype
     if kwargs.get("chunks") is None and isinstance(getattr(data, "chunks", None), tuple):
         kwargs["chunks"] = data.chunks
-    z = create(data.shape, **kwargs)
+    # zarr-python's array() also takes shape= (the data's shape; given by some callers).
+    z = create(kwargs.pop("shape", data.shape), **kwargs)
     z[...] = data
     return z
 
