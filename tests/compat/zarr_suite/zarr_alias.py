@@ -112,9 +112,21 @@ class _MissingBase:
         return cls
 
 
+def placeholder(name: str) -> Any:
+    """What a test module gets for zarr-python's ``name`` that zarrdist lacks: a
+    placeholder, or for an exception or warning class a fresh class of that kind (so
+    ``pytest.raises``/``filterwarnings`` accept it; zarrdist never raises it)."""
+    last = name.rsplit(".", 1)[-1]
+    if last.endswith("Warning"):
+        return type(last, (Warning,), {"__module__": "zarr_alias.missing"})
+    if last.endswith(("Error", "Exception")):
+        return type(last, (Exception,), {"__module__": "zarr_alias.missing"})
+    return Missing(name)
+
+
 def _missing_module(name: str) -> ModuleType:
     module = ModuleType(name)
-    module.__getattr__ = lambda attr: Missing(f"{name}.{attr}")  # type: ignore[method-assign]
+    module.__getattr__ = lambda attr: placeholder(f"{name}.{attr}")  # type: ignore[method-assign]
     return module
 
 
@@ -247,7 +259,7 @@ def install() -> None:
         view = ModuleType(module.__name__)
         view.__dict__.update(vars(module))
         for n in missing:
-            setattr(view, n, Missing(f"{name}.{n}"))
+            setattr(view, n, placeholder(f"{name}.{n}"))
         return view
 
     builtins.__import__ = hooked
