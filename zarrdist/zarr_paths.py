@@ -34,6 +34,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.core.metadata": "zarrdist.core.metadata",
     "zarr.core.metadata.v2": "zarrdist.core.metadata.v2",
     "zarr.core.metadata.v3": "zarrdist.core.metadata.v3",
+    "zarr.core.sync_group": "zarrdist.core.sync_group",
     "zarr.errors": "zarrdist.errors",
     "zarr.experimental": "zarrdist.experimental",
     "zarr.experimental.cache_store": "zarrdist.experimental.cache_store",
