@@ -36,6 +36,15 @@ LAYERS = {
     "hierarchy": "api",
     "cli": "api",
     "__main__": "api",
+    # zarr-python's module paths and faces over the public API (zarrdist/zarr_paths.py)
+    "aio": "api",
+    "abc": "api",
+    "core": "api",
+    "buffer": "api",
+    "registry": "api",
+    "experimental": "api",
+    "zarr_paths": "api",
+    "zarr_warnings": "errors",
     # integrations at the edges: they use the public API; nothing in zarrdist imports them
     "xarray": "edge",
     "dask": "edge",

@@ -48,6 +48,7 @@ from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_meta
 if TYPE_CHECKING:
     import dask.array as da
 
+    from zarrdist.aio import AsyncArray
     from zarrdist.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
     from zarrdist.stores import Store
@@ -143,12 +144,20 @@ class Array(Selections, Node):
     def __init__(
         self,
         store: Store,
-        path: str,
-        metadata: ArrayMetadata,
+        path: str | None = None,
+        metadata: ArrayMetadata | None = None,
         *,
         config: Mapping[str, Any] | ArrayConfig | None = None,
         view: ConsolidatedView | None = None,
     ) -> None:
+        if metadata is None:
+            # zarr-python's ``Array(async_array)``: the array an AsyncArray faces.
+            face = getattr(store, "_sync", None)
+            if not isinstance(face, Array):
+                raise TypeError("Array needs a store, a path and metadata, or an AsyncArray")
+            store, path, metadata = face._store, face._path, face._metadata  # type: ignore[has-type]
+            config = face._config if config is None else config  # type: ignore[has-type]
+        assert path is not None
         self._store = store
         self._path = path.strip("/")
         self._metadata = metadata
@@ -450,8 +459,12 @@ class Array(Selections, Node):
     def __iter__(self) -> Any:
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
-        for i in range(self.shape[0]):
-            yield self[i]
+        # One read per row of chunks along axis 0, so each chunk is decoded once and
+        # not once per row (zarr-python's issue 2529); memory: one row of chunks.
+        step = self._io[0] or 1
+        for start in range(0, self.shape[0], step):
+            block = self[start : start + step]
+            yield from block
 
     def to_dask(self, chunks: Any = None) -> da.Array:
         """A dask array over this array; blocks are whole chunks or shards by default."""
@@ -502,6 +515,17 @@ class Array(Selections, Node):
         """Merge ``new_attributes`` into the attributes (one metadata write)."""
         self.attrs.update(new_attributes)
         return self
+
+    @property
+    def async_array(self) -> AsyncArray:
+        """This array's awaitable face (zarr-python's ``Array.async_array``)."""
+        import zarrdist  # the root's lazy names: zarrdist.aio imports this module
+
+        face: AsyncArray = zarrdist.AsyncArray(self)
+        return face
+
+    #: zarr-python's name for the same face (code and tests reach for it).
+    _async_array = async_array
 
     def with_config(self, config: Mapping[str, Any] | None = None, **kwargs: Any) -> Array:
         """A view of the same array with other runtime settings (order, write_empty_chunks)."""

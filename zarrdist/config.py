@@ -3,6 +3,12 @@
 Every key, its default and its meaning live in :data:`DEFAULTS` below; that table
 is the documentation. Environment variables override defaults:
 ``ZARRDIST_ARRAY__WRITE_EMPTY_CHUNKS=true`` sets ``array.write_empty_chunks``.
+zarr-python's variables (``ZARR_ARRAY__ORDER=F``, ``ZARR_DEFAULT_ZARR_FORMAT=2``...)
+are read the same way as zarr-python reads them (lower-cased key, ``__`` for nesting,
+the value through ``ast.literal_eval`` and kept as text where that fails); where both
+name a key, ``ZARRDIST_`` wins. One difference: lower-case ``true``/``false``/``none``
+are booleans and None for both prefixes, where zarr-python 3.1.5 keeps the text and
+then refuses it ("Expected bool, got true instead").
 
 The zarr-python 3.1.5 keys are kept under their names (``default_zarr_format``,
 ``array.order``, ``array.write_empty_chunks``, ``array.target_shard_size_bytes``,
@@ -12,6 +18,7 @@ The zarr-python 3.1.5 keys are kept under their names (``default_zarr_format``,
 
 from __future__ import annotations
 
+import ast
 import functools
 import os
 from collections.abc import Mapping
@@ -117,8 +124,12 @@ DEFAULTS: dict[str, Any] = {
 _ALIASES = {"default_zarr_version": "default_zarr_format"}
 
 
+#: Environment prefixes, lowest priority first: zarr-python's, then zarrdist's own.
+ENV_PREFIXES = ("ZARR_", "ZARRDIST_")
+
+
 def _parse_env(prefix: str = "ZARRDIST_") -> dict[str, Any]:
-    """Env vars ``ZARRDIST_A__B=v`` as a nested dict; values parse case-insensitively."""
+    """Env vars ``<prefix>A__B=v`` as a nested dict (see :func:`_parse_value`)."""
     out: dict[str, Any] = {}
     for name, raw in os.environ.items():
         if not name.startswith(prefix):
@@ -139,12 +150,11 @@ def _parse_value(raw: str) -> Any:
         return False
     if lowered in ("none", "null"):
         return None
-    for convert in (int, float):
-        try:
-            return convert(raw)
-        except ValueError:
-            pass
-    return raw
+    try:
+        # As donfig (and so zarr-python) parses: numbers, None, quoted text, lists...
+        return ast.literal_eval(raw)
+    except (SyntaxError, ValueError):
+        return raw
 
 
 class Config(_DonfigConfig):  # type: ignore[misc]
@@ -166,16 +176,22 @@ class Config(_DonfigConfig):  # type: ignore[misc]
         self.clear()
         self.update_defaults(DEFAULTS)
         self.refresh()
+        _apply_env(self)
 
     def enable_gpu(self) -> Any:
         """Decode chunks into CuPy arrays (``gpu=True``); usable as a context manager."""
         return self.set({"gpu": True})
 
 
+def _apply_env(cfg: Config) -> None:
+    # donfig's own env parsing keeps lower-case booleans as text and knows one prefix.
+    for prefix in ENV_PREFIXES:
+        cfg.update(_parse_env(prefix), priority="new")
+
+
 def _make() -> Config:
     cfg = Config("zarrdist", defaults=[DEFAULTS], env_var="ZARRDIST_CONFIG")
-    # donfig's own env parsing does not lower-case booleans consistently, so parse here.
-    cfg.update(_parse_env(), priority="new")
+    _apply_env(cfg)
     return cfg
 
 

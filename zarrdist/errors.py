@@ -27,6 +27,8 @@ __all__ = [
     "ChecksumError",
     "ChunkNotFoundError",
     "CodecError",
+    "DecodeError",
+    "ZARR_PYTHON_BUILTINS",
     "ContainsArrayAndGroupError",
     "ContainsArrayError",
     "ContainsGroupError",
@@ -215,8 +217,9 @@ class UnknownDataTypeError(MetadataError):
     """A data type is not known to zarrdist."""
 
 
-class CodecError(ZarrdistError):
-    """A codec failed to encode or decode, or is misconfigured.
+class CodecError(ZarrdistError, ValueError):
+    """A codec failed to encode or decode, or is misconfigured (also a ValueError,
+    which zarr-python raises for a misconfigured codec or chunk layout).
 
     Attributes
     ----------
@@ -240,6 +243,21 @@ class CodecError(ZarrdistError):
         self.codec = codec
         self.key = key
         self.store = store
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.args), self.__dict__)
+
+
+class DecodeError(OSError, CodecError, RuntimeError):
+    """A stored chunk could not be decoded (corrupt or truncated bytes). Also the
+    RuntimeError zarr-python's zstd and blosc codecs raise and the OSError its gzip
+    codec raises (``BadGzipFile``), so either ``except`` clause catches it.
+
+    OSError comes first: it is the one base with its own instance layout, so its
+    ``__new__`` must be the one that builds the instance.
+    """
+
+    __init__ = CodecError.__init__
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.args), self.__dict__)
@@ -335,3 +353,30 @@ def _rebuild(cls: type[BaseException], args: tuple[Any, ...]) -> BaseException:
     error = cls.__new__(cls, *args)
     error.args = args
     return error
+
+
+#: Each zarrdist error with the builtins zarr-python 3.1.5 raises in the same situation
+#: (an ``except`` clause written for zarr-python catches zarrdist's error), and that
+#: situation. tests/test_errors_table.py checks every row, against zarr-python where
+#: the situation can be reproduced.
+ZARR_PYTHON_BUILTINS: dict[type[BaseException], tuple[tuple[type[BaseException], ...], str]] = {
+    DecodeError: ((RuntimeError, OSError, ValueError), "a corrupt or truncated chunk"),
+    ChecksumError: ((ValueError,), "a crc32c checksum that does not match"),
+    CodecError: ((ValueError,), "a misconfigured codec or chunk layout (shards/chunks)"),
+    UnknownCodecError: ((ValueError,), "a codec name nobody registered"),
+    MetadataError: ((ValueError,), "a malformed metadata document"),
+    UnknownDataTypeError: ((ValueError,), "a data type zarr does not know"),
+    AttributeTypeError: ((TypeError,), "an attribute that is not JSON"),
+    BoundsCheckError: ((IndexError,), "an index outside the array"),
+    NegativeStepError: ((IndexError,), "a slice with a negative step"),
+    VindexInvalidSelectionError: ((IndexError,), "a vindex selection of neither kind"),
+    ArrayIndexError: ((IndexError,), "an index array in a block selection"),
+    ValueShapeError: ((ValueError,), "a value that does not broadcast to the selection"),
+    ReadOnlyStoreError: ((ValueError, PermissionError), "a write to a read-only store"),
+    ArrayNotFoundError: ((FileNotFoundError, ValueError), "opening a missing array"),
+    GroupNotFoundError: ((FileNotFoundError, ValueError), "opening a missing group"),
+    ContainsArrayError: ((FileExistsError, ValueError), "creating over an array"),
+    ContainsGroupError: ((FileExistsError, ValueError), "creating over a group"),
+    ByteRangeError: ((ValueError,), "an invalid byte range or key"),
+    MemoryBudgetError: ((MemoryError,), "a task over graph.max_task_bytes"),
+}

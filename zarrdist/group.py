@@ -64,11 +64,18 @@ class Group(GroupArrayMethods, Node):
     def __init__(
         self,
         store: Store,
-        path: str,
-        metadata: GroupMetadata,
+        path: str | None = None,
+        metadata: GroupMetadata | None = None,
         *,
         view: ConsolidatedView | None = None,
     ) -> None:
+        if metadata is None:
+            # zarr-python's ``Group(async_group)``: the group an AsyncGroup faces.
+            face = getattr(store, "_sync", None)
+            if not isinstance(face, Group):
+                raise TypeError("Group needs a store, a path and metadata, or an AsyncGroup")
+            store, path, metadata, view = face._store, face._path, face._metadata, face._view  # type: ignore[has-type]
+        assert path is not None
         self._store = store
         self._path = join_path(path)
         self._metadata = metadata

@@ -130,7 +130,8 @@ def snapshot(store: Store) -> dict[str, bytes]:
 
 # -- graph hygiene ---------------------------------------------------------------------
 
-NAME = re.compile(r"^zarrdist-[a-z]+-[0-9a-f]{32}$")
+# zarrdist-<op>-[<array path>-]<token>
+NAME = re.compile(r"^zarrdist-[a-z]+-([A-Za-z0-9_.-]+-)?[0-9a-f]{32}$")
 
 
 def _units_keys(handle: ArrayHandle, units: Mapping[tuple[int, ...], Any]) -> set[str]:

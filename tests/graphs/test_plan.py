@@ -93,7 +93,7 @@ def test_dask_and_resize_graphs_build_without_io(layout: str) -> None:
     region = (slice(1, 10), slice(2, 7))
     x = to_dask(handle)
     assert x.name.startswith("zarrdist-read-")
-    assert all(re.match(r"^zarrdist-read-[0-9a-f]{32}$", k[0]) for k in dict(x.dask))
+    assert all(re.match(r"^zarrdist-read-grp-arr-[0-9a-f]{32}$", k[0]) for k in dict(x.dask))
     rows, cols = np.ones((3, 7)), np.ones((11, 2))
     more = da.ones((11, 3), chunks=(5, 2))
     grown = handle.with_metadata(handle.metadata.with_shape((11, 10)))

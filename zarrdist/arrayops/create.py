@@ -7,7 +7,6 @@ from NumPy, dask, zarrdist or zarr-python arrays written on the graph engine.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,9 +14,9 @@ import numpy as np
 
 from zarrdist.array import Array
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
-from zarrdist.errors import ZarrRuntimeWarning
 from zarrdist.graphs.read import as_dask
 from zarrdist.hierarchy.edits import create_node
+from zarrdist.zarr_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 
 if TYPE_CHECKING:
     from zarrdist.hierarchy.consolidation import ConsolidatedView
@@ -138,9 +137,10 @@ def create_keywords(
         if name not in _IGNORED:
             raise TypeError(f"create() got an unexpected keyword argument {name!r}")
         if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=3)
+            warn_not_implemented(name, stacklevel=4)
     settings = dict(config or {})
     if write_empty_chunks is not None:
+        warn_write_empty_chunks_kwarg(stacklevel=4)
         settings["write_empty_chunks"] = write_empty_chunks
     chosen = chunk_shape if chunk_shape is not None else chunks
     if isinstance(chunk_key_encoding, tuple) and len(chunk_key_encoding) == 2:

@@ -35,6 +35,7 @@ from zarrdist.config import config
 from zarrdist.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
+from zarrdist.zarr_warnings import warn_order_kwarg
 
 __all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
 
@@ -158,8 +159,7 @@ def array_metadata(
     itemsize = data_type.item_size or 16
     if compressor != _AUTO:
         compressors = None if compressor is None else [compressor]
-    if shards is not None and zarr_format == 2:
-        raise ValueError("sharding needs zarr_format=3")
+    _check_layout(zarr_format, shards, order)
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
     rectilinear = _rectilinear_chunks(chunks, shape_t, zarr_format, shards)
@@ -206,6 +206,14 @@ def array_metadata(
         dimension_names=None if dimension_names is None else tuple(dimension_names),
         rectilinear=rectilinear,
     )
+
+
+def _check_layout(zarr_format: int, shards: Any, order: Any) -> None:
+    """Refuse shards in Zarr v2; warn of ``order=`` on a v3 array, as zarr-python does."""
+    if shards is not None and zarr_format == 2:
+        raise ValueError("sharding needs zarr_format=3")
+    if zarr_format == 3 and order is not None:
+        warn_order_kwarg(stacklevel=5)
 
 
 def _rectilinear_chunks(chunks: Any, shape: tuple[int, ...], zarr_format: int, shards: Any) -> Any:

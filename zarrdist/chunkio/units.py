@@ -42,7 +42,7 @@ from zarrdist.codecs.sharding import (
     merge_into_shard,
     read_shard_partial,
 )
-from zarrdist.errors import CodecError
+from zarrdist.errors import CodecError, DecodeError
 from zarrdist.indexing import ChunkProjection
 from zarrdist.stores import Store
 from zarrdist.stores._base import slice_bytes
@@ -175,9 +175,10 @@ def group_by_unit(handle: ArrayHandle, projections: Iterable[ChunkProjection]) -
 def naming_key(error: CodecError, key: str, store: Store) -> CodecError:
     """The same kind of error, now naming the store key it came from."""
     message = str(error.args[0]) if error.args else "codec failed"
-    return type(error)(
-        f"cannot decode {key!r}: {message}", codec=error.codec, key=key, store=store.url
-    )
+    # A plain codec failure while decoding stored bytes is a corrupt chunk: the
+    # RuntimeError/OSError zarr-python raises there (DecodeError is both).
+    kind = DecodeError if type(error) is CodecError else type(error)
+    return kind(f"cannot decode {key!r}: {message}", codec=error.codec, key=key, store=store.url)
 
 
 def decode_stored(

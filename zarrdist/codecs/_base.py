@@ -26,7 +26,28 @@ __all__ = [
     "Codec",
     "Encoded",
     "check_configuration",
+    "json_lists",
+    "json_tuples",
 ]
+
+
+def json_tuples(value: Any) -> Any:
+    """``value`` with every JSON array as a tuple (zarr-python's ``to_dict`` form)."""
+    if isinstance(value, dict):
+        return {k: json_tuples(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return tuple(json_tuples(v) for v in value)
+    return value
+
+
+def json_lists(value: Any) -> Any:
+    """``value`` with every tuple as a list (the JSON document form)."""
+    if isinstance(value, dict):
+        return {k: json_lists(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_lists(v) for v in value]
+    return value
+
 
 #: Encoded data: 1-D bytes on the host.
 Encoded = bytes | bytearray | memoryview
@@ -99,6 +120,16 @@ class Codec(ABC):
     @abstractmethod
     def to_json(self) -> dict[str, Any]:
         """The v3 metadata entry: ``{"name": ..., "configuration": {...}}``."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """zarr-python's ``to_dict``: the metadata entry, its arrays as tuples."""
+        out: dict[str, Any] = json_tuples(self.to_json())
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Codec:
+        """zarr-python's ``from_dict``: the codec of a ``{"name", "configuration"}`` entry."""
+        return cls.from_json(json_lists(dict(data.get("configuration") or {})))
 
     def evolve_from_array_spec(self, spec: ArraySpec) -> Codec:
         """Fill in settings that depend on the array (blosc typesize, bytes endian)."""

@@ -7,6 +7,7 @@ key (checked here), so writes inside one graph need no locks.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -69,10 +70,23 @@ class GraphSpec:
         )
 
 
+#: Characters of a path kept in task names; others (spaces, ``-``...) become ``_``.
+_PATH_CHARS = re.compile(r"[^A-Za-z0-9_./]")
+
+
 def graph_name(op: str, handle: ArrayHandle, *parts: Any) -> str:
-    """``zarrdist-<op>-<token>``, deterministic in the store, path, metadata and parts."""
+    """``zarrdist-<op>-<path>-<token>`` (``zarrdist-<op>-<token>`` for a root array),
+    deterministic in the store, path, metadata and parts.
+
+    The array's path is in the name so that a dashboard's task stream says which array
+    each task belongs to; the token stays last, after the last ``-``, where dask's
+    ``key_split`` drops it and where the renaming in ``execute`` finds it.
+    """
     token = tokenize(handle.store.spec, handle.path, handle.metadata, *parts)
-    return f"zarrdist-{op}-{token}"
+    # "/" becomes "-": dask's key_split keeps alphabetic words, so the dashboard groups
+    # the tasks of "ocean/temperature" under "zarrdist-read-ocean-temperature".
+    label = _PATH_CHARS.sub("_", handle.path.strip("/")).replace("/", "-")
+    return f"zarrdist-{op}-{label}-{token}" if label else f"zarrdist-{op}-{token}"
 
 
 def task_key(name: str, coords: Sequence[int]) -> Key:

@@ -14,6 +14,7 @@ from zarrdist.errors import (
     ContainsArrayError,
     ContainsNodeError,
     NodeNotFoundError,
+    ReadOnlyStoreError,
 )
 from zarrdist.graphs.keycopy import copy_keys, renamed
 from zarrdist.graphs.locks import metadata_lock
@@ -89,6 +90,13 @@ def create_node(
         If a node exists at ``path`` and ``overwrite`` is False, or an ancestor is
         an array.
     """
+    if store.read_only:
+        # Said first, as zarr-python does: nothing else about the store matters then.
+        raise ReadOnlyStoreError(
+            f"cannot create a node at {path or '/'!r}: the store is read-only",
+            store=store.url,
+            key=None,
+        )
     with metadata_lock(store, path):
         _create_node(store, path, metadata, overwrite, view)
 

@@ -8,14 +8,13 @@ store, path, metadata and consolidated view, never a ``Group``, so that
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from zarrdist.api import default_mode, resolve_format
 from zarrdist.config import config
-from zarrdist.errors import ContainsArrayError, GroupNotFoundError, ZarrRuntimeWarning
+from zarrdist.errors import ContainsArrayError, GroupNotFoundError
 from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
 from zarrdist.hierarchy.documents import (
     key_prefix,
@@ -28,6 +27,7 @@ from zarrdist.hierarchy.documents import (
 from zarrdist.hierarchy.edits import create_node
 from zarrdist.metadata import GroupMetadata, GroupMetadataV2, GroupMetadataV3, parse_zmetadata
 from zarrdist.stores import Store, resolve_store, split_store_path
+from zarrdist.zarr_warnings import warn_not_implemented
 
 __all__ = ["GroupNode", "create_group_node", "find_group", "open_group_node", "warn_unused"]
 
@@ -46,7 +46,7 @@ def warn_unused(**given: Any) -> None:
     """Warn about each zarr-python keyword given that zarrdist does not use."""
     for name, value in given.items():
         if value is not None:
-            warnings.warn(f"{name} is not used by zarrdist", ZarrRuntimeWarning, stacklevel=4)
+            warn_not_implemented(name, stacklevel=5)  # zarr-python's text and category
 
 
 def _group_documents(

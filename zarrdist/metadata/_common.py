@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal, NoReturn, Self
 
 from zarrdist.chunking.grid import as_int
 from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
+from zarrdist.codecs._base import json_lists, json_tuples
 from zarrdist.config import config
 from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
 
@@ -166,6 +167,25 @@ class NodeMetadataBase:
     def to_documents(self) -> dict[str, bytes]:
         """Relative store key -> document bytes, exactly as zarr-python writes them."""
         raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        """The metadata as zarr-python's ``to_dict`` gives it: the main document with
+        the attributes, JSON arrays as tuples (the attributes as they are)."""
+        doc = {k: json_tuples(v) for k, v in self.to_json().items() if k != "attributes"}
+        doc["attributes"] = dict(getattr(self, "attributes", {}))
+        if self.zarr_format == 2 and "shape" not in doc:
+            doc["node_type"] = "group"  # zarr-python's v2 group dict says so
+        return doc
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Any:
+        """Metadata from zarr-python's ``to_dict`` form (or the JSON document)."""
+        doc = json_lists(dict(data))
+        attributes = doc.pop("attributes", None) or {}
+        if cls.zarr_format == 2:
+            doc.pop("node_type", None)
+            return cls.from_json(doc, attributes)  # type: ignore[attr-defined]
+        return cls.from_json({**doc, "attributes": attributes})  # type: ignore[attr-defined]
 
     def _identity(self) -> str:
         docs = {k: json.loads(v) for k, v in self.to_documents().items()}

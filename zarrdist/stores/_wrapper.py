@@ -12,7 +12,7 @@ import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 from zarrdist.stores._base import (
     ByteRequest,
@@ -29,7 +29,11 @@ T = TypeVar("T")
 Value = bytes | memoryview
 
 
-class WrapperStore(Store):
+#: The wrapped store's type (``WrapperStore[LocalStore]``, as zarr-python's generic).
+T_Store = TypeVar("T_Store", bound=Store)
+
+
+class WrapperStore(Store, Generic[T_Store]):
     """A store that forwards every call to ``store``; subclass it to intercept calls.
 
     Parameters
@@ -119,7 +123,7 @@ class WrapperStore(Store):
         return {}
 
     @classmethod
-    def _from_options(cls, base: Store, options: Mapping[str, Any]) -> WrapperStore:
+    def _from_options(cls, base: Store, options: Mapping[str, Any]) -> WrapperStore[Any]:
         return cls(base)
 
     def with_read_only(self, read_only: bool = True) -> Store:
@@ -205,7 +209,7 @@ class WrapperStore(Store):
         self._call("close", self._store.close)
 
 
-class LoggingStore(WrapperStore):
+class LoggingStore(WrapperStore[Store]):
     """Counts (and logs) every call made to the base store.
 
     zarr-python's signature: ``LoggingStore(store, log_level="DEBUG", log_handler=None)``.
@@ -292,7 +296,7 @@ def _short(arg: Any) -> str:
     return repr(arg)
 
 
-class CacheStore(WrapperStore):
+class CacheStore(WrapperStore[Store]):
     """A bounded LRU cache of whole values in front of a slow store.
 
     Byte ranges are served from a cached whole value, or passed through uncached
@@ -453,7 +457,7 @@ class CacheStore(WrapperStore):
             self._invalidate(lambda k: k.startswith(start))
 
 
-def open_wrapper_spec(cls: type[WrapperStore]) -> Callable[[dict[str, Any]], Store]:
+def open_wrapper_spec(cls: type[WrapperStore[Any]]) -> Callable[[dict[str, Any]], Store]:
     """The spec opener for an adapter class: reopen the base, then wrap it."""
 
     def opener(options: dict[str, Any]) -> Store:

@@ -78,7 +78,9 @@ _MISSING = (FileNotFoundError, KeyError, IsADirectoryError, NotADirectoryError)
 
 def is_zarr_store(obj: object) -> bool:
     """Whether ``obj`` is a zarr-python store; never imports zarr itself."""
-    if "zarr" not in sys.modules:
+    if "zarr" not in sys.modules or isinstance(obj, Store):
+        # zarrdist's own stores first: where code runs with ``zarr`` mapped to
+        # zarrdist, zarr.abc.store.Store is zarrdist's Store.
         return False
     from zarr.abc.store import Store as ZarrStore
 

@@ -21,6 +21,7 @@ from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
 from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
+from zarrdist.zarr_warnings import warn_write_empty_chunks_kwarg
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -247,7 +248,8 @@ def array(data: Any, **kwargs: Any) -> Array:
         kwargs["dtype"] = data.dtype
     if kwargs.get("chunks") is None and isinstance(getattr(data, "chunks", None), tuple):
         kwargs["chunks"] = data.chunks
-    z = create(data.shape, **kwargs)
+    # zarr-python's array() also takes shape= (the data's shape; given by some callers).
+    z = create(kwargs.pop("shape", data.shape), **kwargs)
     z[...] = data
     return z
 
@@ -327,6 +329,9 @@ def open_array(
     zarr_format = resolve_format(zarr_format, zarr_version)
     node_path = normalize_path(path)
     resolved = resolve_store(store, mode=mode, storage_options=storage_options)
+    if "write_empty_chunks" in kwargs:
+        warn_write_empty_chunks_kwarg()
+        config = {**(config or {}), "write_empty_chunks": kwargs.pop("write_empty_chunks")}
     if mode in ("w", "w-"):
         return _create_for_open(resolved, node_path, mode, zarr_format, config, kwargs)
     metadata = read_node(resolved, node_path, zarr_format)

@@ -1,0 +1,28 @@
+"""zarr-python's async face: ``AsyncArray``, ``AsyncGroup`` (and ``zarrdist.api.asynchronous``).
+
+A thin awaitable face over the synchronous objects: the same planning, the same chunk
+units and graphs, run off the event loop in worker threads. See :mod:`zarrdist.aio._face`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from zarrdist.aio import _face
+from zarrdist.aio._array import AsyncArray, AsyncOIndex, AsyncVIndex
+from zarrdist.aio._group import AsyncGroup
+from zarrdist.array import Array
+from zarrdist.group import Group
+
+__all__ = ["AsyncArray", "AsyncGroup", "AsyncOIndex", "AsyncVIndex"]
+
+
+def _to_face(value: Any) -> Any:
+    if isinstance(value, Array):
+        return AsyncArray(value)
+    if isinstance(value, Group):
+        return AsyncGroup(value)
+    return value
+
+
+_face._WRAPPERS.append(_to_face)

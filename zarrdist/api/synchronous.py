@@ -1,0 +1,41 @@
+"""zarr-python's ``zarr.api.synchronous`` path: the synchronous functions (re-exports only)."""
+
+from zarrdist import (
+    array,
+    consolidate_metadata,
+    copy,
+    copy_all,
+    copy_store,
+    create,
+    create_array,
+    create_group,
+    create_hierarchy,
+    empty,
+    empty_like,
+    from_array,
+    full,
+    full_like,
+    group,
+    load,
+    ones,
+    ones_like,
+    open,
+    open_array,
+    open_consolidated,
+    open_group,
+    open_like,
+    save,
+    save_array,
+    save_group,
+    tree,
+    zeros,
+    zeros_like,
+)
+
+__all__ = [
+    "array", "consolidate_metadata", "copy", "copy_all", "copy_store", "create",
+    "create_array", "create_group", "create_hierarchy", "empty", "empty_like", "from_array",
+    "full", "full_like", "group", "load", "ones", "ones_like", "open", "open_array",
+    "open_consolidated", "open_group", "open_like", "save", "save_array", "save_group",
+    "tree", "zeros", "zeros_like",
+]  # fmt: skip

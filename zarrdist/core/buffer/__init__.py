@@ -1,0 +1,7 @@
+"""zarr-python's ``zarr.core.buffer`` path (re-exports only): zarrdist's
+buffer prototype under zarr-python's names."""
+
+from zarrdist.chunkio.buffers import NDBufferPrototype as BufferPrototype
+from zarrdist.chunkio.buffers import default_prototype as default_buffer_prototype
+
+__all__ = ["BufferPrototype", "default_buffer_prototype"]

@@ -1,0 +1,1 @@
+"""zarr-python's ``zarr.experimental`` path (re-exports only)."""

@@ -1,0 +1,38 @@
+"""The warnings zarr-python 3.1.5 gives for keywords that do nothing, with its texts and
+categories, so that warning filters written for zarr-python match zarrdist's."""
+
+from __future__ import annotations
+
+import warnings
+
+from zarrdist.errors import ZarrRuntimeWarning
+
+__all__ = ["warn_not_implemented", "warn_order_kwarg", "warn_write_empty_chunks_kwarg"]
+
+
+def warn_order_kwarg(stacklevel: int = 3) -> None:
+    """``order=`` given for a Zarr v3 array, whose stored layout has no order."""
+    warnings.warn(
+        "The `order` keyword argument has no effect for Zarr format 3 arrays. To control "
+        "the memory layout of the array, either use the `config` keyword argument, as in "
+        "`config={'order': 'C'}`, or change the global 'array.order' configuration variable.",
+        ZarrRuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_write_empty_chunks_kwarg(stacklevel: int = 3) -> None:
+    """``write_empty_chunks=`` as a keyword (zarrdist still honours it, via the config)."""
+    warnings.warn(
+        "The `write_empty_chunks` keyword argument is deprecated and will be removed in "
+        "future versions. To control whether empty chunks are written to storage, either "
+        "use the `config` keyword argument, as in `config={'write_empty_chunks': True}`, "
+        "or change the global 'array.write_empty_chunks' configuration variable.",
+        ZarrRuntimeWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_not_implemented(name: str, stacklevel: int = 3) -> None:
+    """A zarr-python 2 keyword (``synchronizer``, ``chunk_store``...) that has no effect."""
+    warnings.warn(f"{name} is not yet implemented", ZarrRuntimeWarning, stacklevel=stacklevel)
