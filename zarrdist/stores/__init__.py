@@ -17,6 +17,7 @@ from zarrdist.stores._base import (
     register_driver,
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._gpu_memory import GpuMemoryStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
@@ -38,6 +39,7 @@ __all__ = [
     "CacheStore",
     "FileLock",
     "FsspecStore",
+    "GpuMemoryStore",
     "LocalStore",
     "LoggingStore",
     "MemoryStore",
