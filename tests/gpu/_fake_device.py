@@ -26,6 +26,11 @@ class DeviceArray(np.ndarray):
     def get(self) -> np.ndarray:
         return np.asarray(self).copy()
 
+    @property
+    def __cuda_array_interface__(self) -> dict[str, Any]:
+        # What zarrdist checks to tell device buffers from host ones.
+        return {"shape": self.shape, "typestr": self.dtype.str, "version": 3}
+
 
 def _on_device(arr: Any) -> DeviceArray:
     return np.asarray(arr).view(DeviceArray)
@@ -82,3 +87,37 @@ class FakeNvcomp:
             raw = _HOST[algorithm](np.asarray(chunk).tobytes(), size)
             out.append(_on_device(np.frombuffer(bytes(raw), dtype=np.uint8)))
         return out
+
+
+class FakeKvikio:
+    """kvikio's ``CuFile`` reading local files into device arrays; ``reads`` records
+    (path, size) of each read."""
+
+    def __init__(self) -> None:
+        self.reads: list[tuple[str, int]] = []
+        outer = self
+
+        class _Future:
+            def __init__(self, n: int) -> None:
+                self._n = n
+
+            def get(self) -> int:
+                return self._n
+
+        class CuFile:
+            def __init__(self, path: str, flags: str = "r") -> None:
+                assert flags == "r"
+                self._path = path
+
+            def pread(self, buf: DeviceArray, size: int) -> _Future:
+                assert isinstance(buf, DeviceArray), "kvikio reads into device memory"
+                with open(self._path, "rb") as f:
+                    data = f.read(size)
+                np.asarray(buf)[: len(data)] = np.frombuffer(data, dtype=np.uint8)
+                outer.reads.append((self._path, len(data)))
+                return _Future(len(data))
+
+            def close(self) -> None:
+                pass
+
+        self.CuFile = CuFile

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.gpu._fake_device import FakeNvcomp, fake_cupy
+from tests.gpu._fake_device import FakeKvikio, FakeNvcomp, fake_cupy
+from zarrdist.chunkio.device_files import register_file_reader
 from zarrdist.chunkio.device_read import register_backend
 
 
@@ -44,3 +45,14 @@ def fake_gpu(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeNvcomp]:
         yield backend
     finally:
         register_backend("cupy", None)
+
+
+@pytest.fixture
+def fake_kvikio(fake_gpu: FakeNvcomp) -> Iterator[FakeKvikio]:
+    """kvikio's file reads for the fake ``cupy`` (with :func:`fake_gpu`)."""
+    kvikio = FakeKvikio()
+    register_file_reader("cupy", kvikio)
+    try:
+        yield kvikio
+    finally:
+        register_file_reader("cupy", None)

@@ -21,7 +21,7 @@ from typing import Any
 from zarrdist.codecs import ArraySpec, CodecChain
 from zarrdist.codecs.device import DeviceBackend, device_plan, nvcomp_backend
 
-__all__ = ["BatchDecoder", "device_decoder", "register_backend"]
+__all__ = ["BatchDecoder", "device_decoder", "on_host", "register_backend"]
 
 #: Decodes the stored chunks of a batch into device arrays.
 BatchDecoder = Callable[[Sequence[Any]], list[Any]]
@@ -85,3 +85,11 @@ def device_decoder(chain: CodecChain, spec: ArraySpec) -> BatchDecoder | None:
         return plan.decode_batch(datas, spec, found)
 
     return decode
+
+
+def on_host(data: Any) -> Any:
+    """Stored bytes as host bytes (a device buffer read by kvikio is copied back), for
+    the host decode a failed device batch falls back to."""
+    if hasattr(data, "__cuda_array_interface__"):
+        return data.get().tobytes()
+    return data

@@ -53,7 +53,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.chunkio.buffers import anonymous_memory, thread_buffer
-from zarrdist.chunkio.device_read import BatchDecoder, device_decoder
+from zarrdist.chunkio.device_files import fetch_to_device
+from zarrdist.chunkio.device_read import BatchDecoder, device_decoder, on_host
 from zarrdist.chunkio.pieces import (
     POOL_NAME,
     ByInner,
@@ -273,7 +274,9 @@ def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[R
     jobs = [item for item in items if isinstance(item, tuple)]  # ReadJobs, bytes here
     chunks = [item for item in items if isinstance(item, ChunkFetch)]
     if chunks:
-        values = store.get_many_into([c.key for c in chunks], buffer)
+        keys = [c.key for c in chunks]
+        # Local files straight into device memory where kvikio and the chain allow.
+        values = fetch_to_device(handle, keys) or store.get_many_into(keys, buffer)
         jobs += [ReadJob(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in items if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
@@ -466,6 +469,6 @@ def _device_batch(decode: BatchDecoder) -> Callable[..., list[Any]]:
         try:
             return decode([data for _, data, _ in jobs])
         except (CodecError, RuntimeError):
-            return [decode_stored(handle, key, data, spec, chain) for key, data, _ in jobs]
+            return [decode_stored(handle, key, on_host(data), spec, chain) for key, data, _ in jobs]
 
     return decode_batch

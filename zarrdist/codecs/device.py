@@ -203,17 +203,28 @@ def _host_decode(codecs: Sequence[BytesBytesCodec], data: Any, spec: ArraySpec) 
 
 
 def _to_device(xp: Any, datas: Sequence[Any]) -> list[Any]:
-    """Host byte strings as views of one device buffer: one host-to-device copy per
-    batch, not one per chunk. Values already on the device stay there."""
-    if all(hasattr(d, "__cuda_array_interface__") for d in datas):
-        return [d.reshape(-1).view(xp.uint8) for d in datas]
-    sizes = [memoryview(d).nbytes for d in datas]
-    staged = np.empty(sum(sizes), dtype=np.uint8)
-    offsets = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    for data, start, end in zip(datas, offsets, offsets[1:], strict=False):
-        staged[start:end] = np.frombuffer(data, dtype=np.uint8)
-    device = xp.asarray(staged)
-    return [device[start:end] for start, end in itertools.pairwise(offsets)]
+    """Stored chunks as 1-D uint8 device arrays: those on the host as views of one
+    device buffer (one host-to-device copy per batch, not one per chunk); those
+    already on the device (read there by kvikio) as they are."""
+    on_device = [hasattr(d, "__cuda_array_interface__") for d in datas]
+    host = [d for d, there in zip(datas, on_device, strict=True) if not there]
+    sizes = [memoryview(d).nbytes for d in host]
+    offsets = [0, *itertools.accumulate(sizes)]
+    staged: Any = None
+    if host:
+        buffer = np.empty(offsets[-1], dtype=np.uint8)
+        for data, start, end in zip(host, offsets, offsets[1:], strict=False):
+            buffer[start:end] = np.frombuffer(data, dtype=np.uint8)
+        staged = xp.asarray(buffer)
+    views = iter(itertools.pairwise(offsets))
+    out = []
+    for data, there in zip(datas, on_device, strict=True):
+        if there:
+            out.append(data.reshape(-1).view(xp.uint8))
+        else:
+            start, end = next(views)
+            out.append(staged[start:end])
+    return out
 
 
 #: Our algorithm names -> nvidia-nvcomp's.
