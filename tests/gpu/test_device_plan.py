@@ -51,7 +51,7 @@ def test_an_outer_checksum_runs_on_the_host_first() -> None:
     assert plan is not None
     assert plan.stage is not None
     assert [c.v3_name for c in plan.host] == ["crc32c"]
-    assert plan.stage.algorithm == "gzip"
+    assert plan.stage.algorithm == "deflate"
 
 
 @pytest.mark.parametrize(
@@ -93,7 +93,7 @@ def test_plan_batches_keeps_each_batch_under_the_limit() -> None:
     ("codecs", "algorithm"),
     [
         ((BytesCodec(), ZstdCodec(level=1)), "zstd"),
-        ((BytesCodec(endian="big"), GzipCodec(level=1), Crc32cCodec()), "gzip"),
+        ((BytesCodec(endian="big"), GzipCodec(level=1), Crc32cCodec()), "deflate"),
         ((TransposeCodec(order=(1, 0)), BytesCodec(), LZ4()), "lz4"),
         ((BytesCodec(), Zlib()), "deflate"),
         ((TransposeCodec(order=(1, 0)), BytesCodec(endian="big")), None),
@@ -130,3 +130,21 @@ def test_a_chunk_of_the_wrong_size_is_a_codec_error() -> None:
     assert plan is not None
     with pytest.raises(CodecError, match="expected 512"):
         plan.decode_batch([short], SPEC, FakeNvcomp(xp))
+
+
+def test_a_gzip_header_with_a_file_name_is_refused_for_the_host() -> None:
+    import gzip
+    import io
+
+    chain = _chain(BytesCodec(), GzipCodec(level=1), spec=SPEC)
+    raw = np.arange(128, dtype="<f4").tobytes()
+    named = io.BytesIO()
+    with gzip.GzipFile("chunk.bin", "wb", fileobj=named) as f:  # sets FNAME
+        f.write(raw)
+    plan = device_plan(chain, SPEC)
+    assert plan is not None
+    backend = FakeNvcomp(fake_cupy())
+    with pytest.raises(CodecError, match="optional fields"):
+        plan.decode_batch([named.getvalue()], SPEC, backend)
+    assert backend.batches == []
+    assert GzipCodec().decode(named.getvalue(), SPEC) == raw  # the host reads it

@@ -53,7 +53,7 @@ def test_reads_of_zarr_python_arrays_equal_zarr_python(fake_gpu: FakeNvcomp, tmp
         got = z[5:50, 3:40]
     np.testing.assert_array_equal(got.get(), peer[5:50, 3:40])
     assert fake_gpu.batches
-    assert all(a == "gzip" for a, _ in fake_gpu.batches)
+    assert all(a == "deflate" for a, _ in fake_gpu.batches)
 
 
 def test_codecs_without_a_kernel_decode_on_the_host(fake_gpu: FakeNvcomp, tmp_path) -> None:

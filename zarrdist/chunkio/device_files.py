@@ -64,7 +64,8 @@ def fetch_to_device(handle: ArrayHandle, keys: Sequence[str]) -> list[Any] | Non
     if type(store) is not LocalStore or not prototype.is_device or handle.sharding is not None:
         return None
     plan = device_plan(handle.metadata.codec_chain, handle.unit_spec)
-    if plan is None or plan.host:
+    if plan is None or plan.host or (plan.stage is not None and plan.stage.checks_header):
+        # Host codecs need the bytes on the host, and so does a gzip header check.
         return None
     kvikio = _kvikio(getattr(prototype.xp, "__name__", ""))
     if kvikio is None:

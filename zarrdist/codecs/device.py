@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -42,16 +43,23 @@ __all__ = [
 ]
 
 #: Codec name -> (nvCOMP algorithm, framing bytes before the stream, after it).
-#: numcodecs' LZ4 prefixes the raw block with its 4-byte decoded size; zlib wraps a
-#: raw deflate stream in a 2-byte header and a 4-byte Adler-32 trailer.
+#: nvCOMP reads raw streams: numcodecs' LZ4 prefixes the raw block with its 4-byte
+#: decoded size; zlib wraps raw deflate in a 2-byte header and an Adler-32 trailer;
+#: gzip in a 10-byte header (when it has no optional fields, see
+#: :data:`PLAIN_GZIP_HEADER`) and an 8-byte CRC-32 and size trailer.
 DEVICE_KERNELS: dict[str, tuple[str, int, int]] = {
     "zstd": ("zstd", 0, 0),
     "numcodecs.zstd": ("zstd", 0, 0),
-    "gzip": ("gzip", 0, 0),
-    "numcodecs.gzip": ("gzip", 0, 0),
+    "gzip": ("deflate", 10, 8),
+    "numcodecs.gzip": ("deflate", 10, 8),
     "numcodecs.lz4": ("lz4", 4, 0),
     "numcodecs.zlib": ("deflate", 2, 4),
 }
+
+#: How a gzip member without optional fields (name, comment, extra, header CRC)
+#: starts: magic, deflate, no flags. Python's gzip module writes these.
+PLAIN_GZIP_HEADER = b"\x1f\x8b\x08\x00"
+_GZIP_NAMES = frozenset({"gzip", "numcodecs.gzip"})
 
 #: Decoded bytes one device batch may hold: a 64 MiB shard's inner chunks go in
 #: one batch, and a batch stays a small part of a GPU's memory.
@@ -77,6 +85,12 @@ class DeviceStage:
     algorithm: str
     header: int
     trailer: int
+
+    @property
+    def checks_header(self) -> bool:
+        """Whether each chunk's header is checked on the host first (gzip's length
+        varies with its optional fields)."""
+        return self.name in _GZIP_NAMES
 
 
 @dataclass(frozen=True)
@@ -107,6 +121,8 @@ class DevicePlan:
         raw_spec = _raw_spec(self.chain, spec)
         raw_nbytes = math.prod(raw_spec.shape) * spec.dtype.itemsize
         hosted = [_host_decode(self.host, data, spec) for data in datas]
+        if self.stage is not None and self.stage.checks_header:
+            _check_gzip_headers(hosted)
         device = _to_device(xp, hosted)
         if self.stage is not None:
             stage = self.stage
@@ -196,6 +212,18 @@ def _swapped(chain: CodecChain, dtype: np.dtype[Any]) -> bool:
     return bool((value == "little") != np.little_endian)
 
 
+def _check_gzip_headers(datas: Sequence[Any]) -> None:
+    """Refuse gzip members whose header length is not the plain 10 bytes (the caller
+    then decodes on the host, which reads any header)."""
+    for data in datas:
+        if hasattr(data, "__cuda_array_interface__"):
+            head = data[:4].get().tobytes()
+        else:
+            head = bytes(memoryview(data)[:4])
+        if head != PLAIN_GZIP_HEADER:
+            raise CodecError("gzip header with optional fields: decoded on the host", codec="gzip")
+
+
 def _host_decode(codecs: Sequence[BytesBytesCodec], data: Any, spec: ArraySpec) -> Any:
     for codec in codecs:
         data = codec.decode(data, spec)
@@ -228,7 +256,7 @@ def _to_device(xp: Any, datas: Sequence[Any]) -> list[Any]:
 
 
 #: Our algorithm names -> nvidia-nvcomp's.
-_NVCOMP_NAMES = {"zstd": "Zstd", "lz4": "LZ4", "gzip": "Gzip", "deflate": "Deflate"}
+_NVCOMP_NAMES = {"zstd": "Zstd", "lz4": "LZ4", "deflate": "Deflate"}
 
 
 class _NvcompBackend:
@@ -237,15 +265,22 @@ class _NvcompBackend:
     def __init__(self, xp: Any, nvcomp: Any) -> None:
         self.xp = xp
         self._nvcomp = nvcomp
-        self._codecs: dict[str, Any] = {}
+        # nvCOMP codecs are not thread-safe: each reader thread makes its own.
+        self._local = threading.local()
 
     def decompress(self, algorithm: str, chunks: Sequence[Any], sizes: Sequence[int]) -> list[Any]:
-        codec = self._codecs.get(algorithm)
+        codecs = self._local.__dict__.setdefault("codecs", {})
+        codec = codecs.get(algorithm)
         if codec is None:
-            codec = self._codecs[algorithm] = self._nvcomp.Codec(algorithm=_NVCOMP_NAMES[algorithm])
-        arrays = [self._nvcomp.as_array(c) for c in chunks]
-        decoded = codec.decode(arrays, data_type="|u1")
-        return [self.xp.asarray(d).view(self.xp.uint8).reshape(-1) for d in decoded]
+            # Raw streams (no nvCOMP header), on the current device and stream.
+            codec = codecs[algorithm] = self._nvcomp.Codec(
+                algorithm=_NVCOMP_NAMES[algorithm],
+                bitstream_kind=self._nvcomp.BitstreamKind.RAW,
+                device_id=self.xp.cuda.Device().id,
+                cuda_stream=self.xp.cuda.get_current_stream().ptr,
+            )
+        decoded = codec.decode(self._nvcomp.as_arrays(list(chunks)))
+        return [self.xp.asarray(d).reshape(-1).view(self.xp.uint8) for d in decoded]
 
 
 def nvcomp_backend() -> DeviceBackend:
