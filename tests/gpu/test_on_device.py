@@ -127,3 +127,23 @@ def test_local_cuda_cluster_one_worker_per_gpu(tmp_path) -> None:
             total = client.compute(lazy.sum()).result()
     assert isinstance(total, cupy.ndarray)
     np.testing.assert_allclose(float(total), float(data.sum()), rtol=1e-5)
+
+
+def test_cupy_backed_dask_arrays_write(tmp_path) -> None:
+    import cupy
+    import dask.array as da
+
+    data = cupy.random.default_rng(6).random((64, 64), dtype="float32")
+    lazy = da.from_array(data, chunks=(32, 16), asarray=False)
+    assert isinstance(lazy._meta, cupy.ndarray)
+    z = zarr.create_array(
+        tmp_path / "dw.zarr",
+        shape=(64, 64),
+        chunks=(16, 16),
+        dtype="float32",
+        compressors=zarr.codecs.ZstdCodec(level=1),
+    )
+    with zarr.config.enable_gpu():
+        z[...] = lazy
+    peer = zarr_python.open_array(str(tmp_path / "dw.zarr"), mode="r")
+    np.testing.assert_array_equal(peer[...], cupy.asnumpy(data))
