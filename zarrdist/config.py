@@ -179,7 +179,9 @@ class Config(_DonfigConfig):  # type: ignore[misc]
         _apply_env(self)
 
     def enable_gpu(self) -> Any:
-        """Decode chunks into CuPy arrays (``gpu=True``); usable as a context manager."""
+        """Read into CuPy arrays (``gpu=True``), as zarr-python's ``enable_gpu``; usable
+        as a context manager. Chunks decode on the device where the codecs allow
+        (docs/gpu.md), else on the host and are copied over."""
         return self.set({"gpu": True})
 
 

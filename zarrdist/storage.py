@@ -11,6 +11,7 @@ from typing import Any
 from zarrdist.stores import (
     CacheStore,
     FsspecStore,
+    GpuMemoryStore,
     LocalStore,
     LoggingStore,
     MemoryStore,
@@ -27,6 +28,7 @@ from zarrdist.stores import (
 __all__ = [
     "CacheStore",
     "FsspecStore",
+    "GpuMemoryStore",
     "LocalStore",
     "LoggingStore",
     "MemoryStore",

@@ -53,6 +53,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.chunkio.buffers import anonymous_memory, thread_buffer
+from zarrdist.chunkio.device_files import fetch_to_device
+from zarrdist.chunkio.device_read import BatchDecoder, device_decoder, on_host
 from zarrdist.chunkio.pieces import (
     POOL_NAME,
     ByInner,
@@ -76,6 +78,7 @@ from zarrdist.chunkio.units import (
     naming_key,
 )
 from zarrdist.codecs import CodecChain, decode_chunks, decode_to_raw, encoded_bound
+from zarrdist.codecs.device import DEVICE_BATCH_BYTES
 from zarrdist.codecs.sharding import (
     fetch_inner_chunks,
     plan_inner_fetch,
@@ -118,9 +121,8 @@ def _read_elsewhere(handle: ArrayHandle, units: Units, out: Any) -> bool:
 def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = False) -> None:
     """Read every projection of ``units`` into ``out`` (the selection's output array).
 
-    ``parallel`` cuts the work into pieces that the caller and up to ``threading.max_workers
-    - 1`` pool threads run (the direct path; graph tasks leave it off). A runner holds one
-    part of fetched bytes and one batch of decoded chunks at a time.
+    ``parallel``: the caller and pool threads share the pieces (the direct path; graph
+    tasks leave it off). A runner holds one part of fetched bytes and one batch at a time.
     """
     if _read_elsewhere(handle, units, out):
         return
@@ -139,6 +141,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     # run of chunks at a time (zarrdist.chunkio.placement); the rest chunk by chunk.
     raw_chain = _raw_chain(chain, spec, out)
     into_buffer = _decodes_into_buffer(chain, spec, out)
+    decode_batch, on_device = _decoding(chain, spec)  # a whole part at once on a device
 
     def place(batch: list[ReadJob]) -> None:
         present = []
@@ -159,7 +162,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
                     out[p.out_selection] = chunk[p.chunk_selection]
                 return
         for (_, _, projections), chunk in zip(
-            present, _decode_batch(handle, present, spec, codecs), strict=True
+            present, decode_batch(handle, present, spec, codecs), strict=True
         ):
             for p in projections:
                 out[p.out_selection] = chunk[p.chunk_selection]
@@ -168,12 +171,12 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
 
     def run_part(part: list[Item]) -> None:
         with _fetch_buffer() as buffer:
-            for batch in _batches(_fetch(handle, part, buffer), spec.nbytes):
+            for batch in _batches(_fetch(handle, part, buffer), spec.nbytes, on_device):
                 place(batch)
 
     def run(items: list[Item]) -> None:
         # A part's bytes are released (run_part returns) before the next is fetched.
-        for part in _fetch_parts(items, spec.nbytes, near):
+        for part in _fetch_parts(items, spec.nbytes, near, on_device):
             run_part(part)
 
     def planned() -> Iterator[list[Item]]:
@@ -293,8 +296,10 @@ def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[R
     jobs = [item for item in items if isinstance(item, tuple)]  # ReadJobs, bytes here
     chunks = [item for item in items if isinstance(item, ChunkFetch)]
     if chunks:
+        keys = [c.key for c in chunks]
+        # Local files straight into device memory where kvikio and the chain allow.
         with value_limit(_stored_bound(handle)):
-            values = store.get_many_into([c.key for c in chunks], buffer)
+            values = fetch_to_device(handle, keys) or store.get_many_into(keys, buffer)
         jobs += [ReadJob(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in items if isinstance(item, RangeFetch)]
     for key, group in itertools.groupby(ranges, key=lambda r: r.key):
@@ -396,7 +401,9 @@ _NEAR_GAP_BYTES = 64 << 10
 _PART_BYTES = 8 << 20
 
 
-def _fetch_parts(items: list[Item], chunk_nbytes: int, near: bool = True) -> list[list[Item]]:
+def _fetch_parts(
+    items: list[Item], chunk_nbytes: int, near: bool = True, device: bool = False
+) -> list[list[Item]]:
     """``items`` (a piece) in the parts fetched one after another.
 
     Small chunks are fetched a batch at a time (at most ``_DECODE_BATCH_BYTES``
@@ -405,7 +412,9 @@ def _fetch_parts(items: list[Item], chunk_nbytes: int, near: bool = True) -> lis
     thread holds one batch's bytes. Larger chunks are fetched at most
     ``_PART_BYTES`` at a time (whole chunks counted decoded, ranges as stored),
     except that whole chunks of a store far away (``near`` false) are fetched in
-    one request, so that it has them all in flight at once.
+    one request, so that it has them all in flight at once. A read decoding on the
+    device (``device``) fetches up to ``DEVICE_BATCH_BYTES`` at once, so that a
+    shard's inner chunks decode in one batch.
     """
     if chunk_nbytes > _RUN_CHUNK_BYTES:
         whole_chunk = chunk_nbytes if near else 0
@@ -415,7 +424,7 @@ def _fetch_parts(items: list[Item], chunk_nbytes: int, near: bool = True) -> lis
                 return item.request.end - item.request.start
             return whole_chunk if isinstance(item, ChunkFetch) else 0
 
-        return _grouped(items, held, _PART_BYTES)
+        return _grouped(items, held, DEVICE_BATCH_BYTES if device else _PART_BYTES)
     return _grouped(items, item_weight, max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1)))
 
 
@@ -434,10 +443,13 @@ def _grouped(items: list[Item], size: Callable[[Item], int], limit: int) -> list
     return groups
 
 
-def _batches(jobs: list[ReadJob], chunk_nbytes: int) -> list[list[ReadJob]]:
-    """``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded, for chunks small
+def _batches(jobs: list[ReadJob], chunk_nbytes: int, device: bool = False) -> list[list[ReadJob]]:
+    """A device decodes all of ``jobs`` (a fetched part) in one batch. On the host,
+    ``jobs`` in batches of at most ``_DECODE_BATCH_BYTES`` decoded, for chunks small
     enough to gain from batches (runs, batched decompression); else one by one, so
     a thread holds one decoded chunk, not a batch of them."""
+    if device:
+        return [jobs]
     if chunk_nbytes > _RUN_CHUNK_BYTES:
         return [[job] for job in jobs]
     size = max(1, _DECODE_BATCH_BYTES // max(chunk_nbytes, 1))
@@ -456,3 +468,30 @@ def _decode_batch(
     except CodecError:
         # One by one, so the error says which chunk is bad.
         return [decode_stored(handle, key, data, spec, chain) for key, data, _ in jobs]
+
+
+def _decoding(chain: CodecChain, spec: ArraySpec) -> tuple[Callable[..., list[Any]], bool]:
+    """How a read decodes batches of ``chain``'s chunks, and whether on the device
+    (:func:`zarrdist.chunkio.device_read.device_decoder`)."""
+    on_device = device_decoder(chain, spec)
+    if on_device is None:
+        return _decode_batch, False
+    return _device_batch(on_device), True
+
+
+def _device_batch(decode: BatchDecoder) -> Callable[..., list[Any]]:
+    """:func:`_decode_batch` on the device: a whole batch in one call to ``decode``;
+    where that fails, on the host one by one, so that the error names the bad
+    chunk's key (a device error names none)."""
+
+    def decode_batch(
+        handle: ArrayHandle, jobs: Sequence[ReadJob], spec: ArraySpec, chain: CodecChain
+    ) -> list[Any]:
+        if not jobs:
+            return []
+        try:
+            return decode([data for _, data, _ in jobs])
+        except (CodecError, RuntimeError):
+            return [decode_stored(handle, key, on_host(data), spec, chain) for key, data, _ in jobs]
+
+    return decode_batch

@@ -17,6 +17,7 @@ from zarrdist.stores._base import (
     register_driver,
 )
 from zarrdist.stores._fsspec import FsspecStore, open_fsspec_spec
+from zarrdist.stores._gpu_memory import GpuMemoryStore
 from zarrdist.stores._identity import store_location, stores_overlap
 from zarrdist.stores._limits import current_value_limit, value_limit
 from zarrdist.stores._local import LocalStore
@@ -44,6 +45,7 @@ __all__ = [
     "CacheStore",
     "FileLock",
     "FsspecStore",
+    "GpuMemoryStore",
     "LocalStore",
     "LoggingStore",
     "MemoryStore",
