@@ -31,9 +31,6 @@ from zarrdist.errors import (
     SelectionError,
     ZarrDeprecationWarning,
 )
-from zarrdist.graphs import read as graph_read
-from zarrdist.graphs import resize as graph_resize
-from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.execute import Engine, choose_engine
 from zarrdist.graphs.locks import lock_factory
 from zarrdist.hierarchy.attributes import Attributes
@@ -355,6 +352,10 @@ class Array(Selections, Node):
         if engine in ("inline", "pool"):
             out = read_selection(self._handle, indexer, self.order, parallel=engine == "pool")
         else:
+            # The graph modules import dask: the direct path above never builds a
+            # graph, so a small read or write in a fresh process does not load them.
+            from zarrdist.graphs import read as graph_read
+
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out
 
@@ -372,6 +373,8 @@ class Array(Selections, Node):
             value = _broadcast_dask(value, indexer.shape)
             region = _plain_region(indexer, selection)
             if region is not None:
+                from zarrdist.graphs import write as graph_write
+
                 graph_write.write_dask(self._handle, region, value)
                 return
             value = value.compute()
@@ -380,6 +383,8 @@ class Array(Selections, Node):
         if self._engine(indexer) in ("inline", "pool"):
             write_selection(handle, indexer, value, lock=lock, fields=fields)
         else:
+            from zarrdist.graphs import write as graph_write
+
             graph_write.write(handle, indexer, value, lock=lock, fields=fields)
 
     def _coerce(self, value: Any, fields: Fields | None = None) -> Any:
@@ -417,6 +422,8 @@ class Array(Selections, Node):
 
     def to_dask(self, chunks: Any = None) -> da.Array:
         """A dask array over this array; blocks are whole chunks or shards by default."""
+        from zarrdist.graphs import read as graph_read
+
         return graph_read.to_dask(self._handle, chunks)
 
     def resize(self, *shape: Any, new_shape: Any = None) -> None:
@@ -438,11 +445,15 @@ class Array(Selections, Node):
             raise SelectionError(
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
             )
+        from zarrdist.graphs import resize as graph_resize
+
         self._metadata = graph_resize.resize(self._handle, new_shape)
         self._sync_consolidated()
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Append ``data`` along ``axis``; returns the new shape."""
+        from zarrdist.graphs import resize as graph_resize
+
         self._check_writable()
         if isinstance(data, Array):
             data = data.to_dask()

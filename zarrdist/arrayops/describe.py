@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.cli.runner import n_human
-
 if TYPE_CHECKING:
     from zarrdist.array import Array
 
@@ -55,6 +53,8 @@ def info_items(array: Array, *, complete: bool) -> list[tuple[str, str]]:
 
 
 def _size(n: int) -> str:
+    from zarrdist.cli.runner import n_human  # the runner imports dask: only on use
+
     return f"{n}" if n < 1024 else f"{n} ({n_human(n)})"
 
 

@@ -15,7 +15,6 @@ from zarrdist.errors import (
     ContainsNodeError,
     NodeNotFoundError,
 )
-from zarrdist.graphs.keycopy import copy_keys, renamed
 from zarrdist.hierarchy.consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.documents import (
     V2_NAMES,
@@ -170,6 +169,8 @@ def move_node(
         )
     missing = _missing_parents(store, dest, parents)
     write_nodes(store, [(p, new_group_metadata(zarr_format)) for p in missing])
+    from zarrdist.graphs.keycopy import copy_keys, renamed  # imports dask: only on a move
+
     copy_keys(store, store, renamed(keys, key_prefix(source), key_prefix(dest)))
     delete_node(store, source)
     changes: list[Change] = [(source, None)]
