@@ -41,7 +41,9 @@ MiB = 1 << 20
 
 
 class PeakRSS:
-    """Samples the resident memory of this process and its children every 20 ms."""
+    """Samples the resident memory of this process and its children every 20 ms, and
+    counts the CPU seconds they spend meanwhile (``cpu``: on a shared machine a
+    steadier measure than wall time)."""
 
     def __init__(self) -> None:
         import psutil
@@ -60,6 +62,16 @@ class PeakRSS:
                 total += proc.memory_info().rss
         return total
 
+    def _cpu(self) -> dict[int, float]:
+        import psutil
+
+        seconds = {}
+        for proc in [self._me, *self._me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                seconds[proc.pid] = times.user + times.system
+        return seconds
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, self._total())
@@ -67,12 +79,15 @@ class PeakRSS:
 
     def __enter__(self) -> Self:
         self.base = self._total()
+        self._cpu_start = self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        end = self._cpu()
+        self.cpu = sum(t - self._cpu_start.get(pid, 0.0) for pid, t in end.items())
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -124,7 +139,7 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
             return t_w, t_r, (out, graph_stats(x), graph_stats(y))
 
         runs = {"zarrdist": zarrdist_trip, "zarr-python": zarr_trip}
-        times: dict[str, list[tuple[float, float, int]]] = {lib: [] for lib in runs}
+        times: dict[str, list[tuple[float, float, int, float]]] = {lib: [] for lib in runs}
         for round_ in range(repeat):
             order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
             for lib in order:
@@ -133,10 +148,11 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
                     t_w, t_r, (out, g_write, g_read) = runs[lib](path)
                 assert np.array_equal(out, data), f"{lib} W6 read back differs"
                 del out
-                times[lib].append((t_w, t_r, rss.peak - rss.base))
+                times[lib].append((t_w, t_r, rss.peak - rss.base, rss.cpu))
                 shutil.rmtree(path, ignore_errors=True)
                 print(
                     f"W6 {lib:12} round {round_}: write {t_w:6.2f}s read {t_r:6.2f}s  "
+                    f"CPU (all processes) {rss.cpu:6.2f}s  "
                     f"peak RSS above idle {(rss.peak - rss.base) / MiB:7.0f} MiB  "
                     f"graphs: write {g_write[0]} tasks {g_write[1] / MiB:.1f} MiB, "
                     f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB",
@@ -147,6 +163,7 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
                 "write_s": statistics.median(t[0] for t in ts),
                 "read_s": statistics.median(t[1] for t in ts),
                 "peak_rss_bytes": max(t[2] for t in ts),
+                "cpu_s": statistics.median(t[3] for t in ts),
             }
     return results
 
@@ -251,6 +268,7 @@ def main() -> None:
                 f"{mine['write_s'] / theirs['write_s']:.2f}  read "
                 f"{mine['read_s'] / theirs['read_s']:.2f}  round trip "
                 f"{(mine['write_s'] + mine['read_s']) / (theirs['write_s'] + theirs['read_s']):.2f}"
+                f"  CPU {mine['cpu_s'] / theirs['cpu_s']:.2f}"
                 f"   peak memory / data: zarrdist {mine['peak_rss_bytes'] / data.nbytes:.2f}, "
                 f"zarr-python {theirs['peak_rss_bytes'] / data.nbytes:.2f}",
                 flush=True,
