@@ -115,28 +115,43 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster),
+        Client(cluster) as client,
     ):
 
-        def zarrdist_trip(path: Path) -> tuple[float, float, Any]:
+        def transitions() -> int:
+            """Task transitions the scheduler has made so far: what reached the cluster."""
+            count: int = client.run_on_scheduler(
+                lambda dask_scheduler: dask_scheduler.transition_counter
+            )
+            return count
+
+        def trip(
+            path: Path, rss: PeakRSS, write: Callable[[Any], Any], read: Callable[[], Any]
+        ) -> dict[str, Any]:
+            x = da.from_array(data, chunks=chunks)
+            before = transitions()
+            t_w, _ = timed(lambda: write(x))
+            # The write's peak, then the read's own (the sampler keeps the maximum).
+            write_peak, rss.peak = rss.peak, rss.base
+            middle = transitions()
+            y = read()
+            t_r, out = timed(y.compute)
+            return {
+                "t_w": t_w, "t_r": t_r, "out": out, "x": x, "y": y, "write_peak": write_peak,
+                "transitions": (middle - before, transitions() - middle),
+            }  # fmt: skip
+
+        def zarrdist_trip(path: Path, rss: PeakRSS) -> dict[str, Any]:
             z = zarrdist.create_array(
                 str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
             )
-            x = da.from_array(data, chunks=chunks)
-            t_w, _ = timed(lambda: z.__setitem__(Ellipsis, x))
-            y = z.to_dask()
-            t_r, out = timed(y.compute)
-            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+            return trip(path, rss, lambda x: z.__setitem__(Ellipsis, x), z.to_dask)
 
-        def zarr_trip(path: Path) -> tuple[float, float, Any]:
+        def zarr_trip(path: Path, rss: PeakRSS) -> dict[str, Any]:
             z = zarr.create_array(
                 str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
             )
-            x = da.from_array(data, chunks=chunks)
-            t_w, _ = timed(lambda: x.to_zarr(z))
-            y = da.from_zarr(z)
-            t_r, out = timed(y.compute)
-            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+            return trip(path, rss, lambda x: x.to_zarr(z), lambda: da.from_zarr(z))
 
         runs = {"zarrdist": zarrdist_trip, "zarr-python": zarr_trip}
         times: dict[str, list[tuple[float, float, int, float]]] = {lib: [] for lib in runs}
@@ -145,17 +160,21 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
             for lib in order:
                 path = root / f"W6-{lib}-{round_}"
                 with PeakRSS() as rss:
-                    t_w, t_r, (out, g_write, g_read) = runs[lib](path)
-                assert np.array_equal(out, data), f"{lib} W6 read back differs"
-                del out
-                times[lib].append((t_w, t_r, rss.peak - rss.base, rss.cpu))
+                    r = runs[lib](path, rss)
+                assert np.array_equal(r["out"], data), f"{lib} W6 read back differs"
+                del r["out"]
+                write_peak, read_peak = r["write_peak"] - rss.base, rss.peak - rss.base
+                times[lib].append((r["t_w"], r["t_r"], max(write_peak, read_peak), rss.cpu))
                 shutil.rmtree(path, ignore_errors=True)
+                # Graph sizes are taken after the measured window: pickling them costs memory.
+                g_write, g_read = graph_stats(r["x"]), graph_stats(r["y"])
                 print(
-                    f"W6 {lib:12} round {round_}: write {t_w:6.2f}s read {t_r:6.2f}s  "
-                    f"CPU (all processes) {rss.cpu:6.2f}s  "
-                    f"peak RSS above idle {(rss.peak - rss.base) / MiB:7.0f} MiB  "
+                    f"W6 {lib:12} round {round_}: write {r['t_w']:6.2f}s read {r['t_r']:6.2f}s  "
+                    f"CPU (all processes) {rss.cpu:6.2f}s  peak RSS above idle: write "
+                    f"{write_peak / MiB:5.0f} MiB, read {read_peak / MiB:5.0f} MiB  "
                     f"graphs: write {g_write[0]} tasks {g_write[1] / MiB:.1f} MiB, "
-                    f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB",
+                    f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB; scheduler transitions "
+                    f"write {r['transitions'][0]}, read {r['transitions'][1]}",
                     flush=True,
                 )
         for lib, ts in times.items():
@@ -228,14 +247,16 @@ def plan_curve(root: Path, sides: list[int]) -> dict[str, Any]:
             ("to_dask", src.to_dask),
         ):
             tracemalloc.start()
+            cpu_start = time.process_time()
             elapsed, built = timed(build)
+            cpu = time.process_time() - cpu_start
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             del built
-            results[f"{what} {side**3}"] = {"s": elapsed, "peak_bytes": peak}
+            results[f"{what} {side**3}"] = {"s": elapsed, "cpu_s": cpu, "peak_bytes": peak}
             print(
                 f"plan {what:10} {side**3:>9} chunks ({src.nbytes / 2**40:6.3f} TiB): "
-                f"{elapsed:6.2f}s, traced peak {peak / MiB:6.0f} MiB",
+                f"{elapsed:6.2f}s (CPU {cpu:6.2f}s, traced), traced peak {peak / MiB:6.0f} MiB",
                 flush=True,
             )
     return results
