@@ -21,6 +21,7 @@ from numpy.lib.recfunctions import repack_fields
 from zarrdist.arrayops.describe import html_repr, info_text
 from zarrdist.arrayops.fresh import refreshed, stored_metadata
 from zarrdist.arrayops.selections import Selections
+from zarrdist.arrayops.values import broadcast_dask, plain_region
 from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.read import read_selection
@@ -34,15 +35,12 @@ from zarrdist.errors import (
     SelectionError,
     ZarrDeprecationWarning,
 )
-from zarrdist.graphs import read as graph_read
-from zarrdist.graphs import resize as graph_resize
-from zarrdist.graphs import write as graph_write
 from zarrdist.graphs.execute import Engine, choose_engine
 from zarrdist.graphs.locks import lock_factory, metadata_lock
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
-from zarrdist.indexing import broadcast_value, check_value_shape
+from zarrdist.indexing import broadcast_value
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 
 if TYPE_CHECKING:
@@ -402,6 +400,10 @@ class Array(Selections, Node):
         if engine in ("inline", "pool"):
             out = read_selection(self._handle, indexer, self.order, parallel=engine == "pool")
         else:
+            # The graph modules import dask: the direct path above never builds a
+            # graph, so a small read or write in a fresh process does not load them.
+            from zarrdist.graphs import read as graph_read
+
             out = graph_read.read(self._handle, indexer, self.order)
         return out[()] if indexer.is_scalar else out
 
@@ -416,9 +418,11 @@ class Array(Selections, Node):
             # fields goes through the read-modify-write path with NumPy values.
             value = value.compute()
         if _is_dask(value):
-            value = _broadcast_dask(value, indexer.shape)
-            region = _plain_region(indexer, selection)
+            value = broadcast_dask(value, indexer.shape)
+            region = plain_region(indexer, selection)
             if region is not None:
+                from zarrdist.graphs import write as graph_write
+
                 graph_write.write_dask(self._handle, region, value)
                 return
             value = value.compute()
@@ -427,6 +431,8 @@ class Array(Selections, Node):
         if self._engine(indexer) in ("inline", "pool"):
             write_selection(handle, indexer, value, lock=lock, fields=fields)
         else:
+            from zarrdist.graphs import write as graph_write
+
             graph_write.write(handle, indexer, value, lock=lock, fields=fields)
 
     def _coerce(self, value: Any, fields: Fields | None = None) -> Any:
@@ -468,6 +474,8 @@ class Array(Selections, Node):
 
     def to_dask(self, chunks: Any = None) -> da.Array:
         """A dask array over this array; blocks are whole chunks or shards by default."""
+        from zarrdist.graphs import read as graph_read
+
         return graph_read.to_dask(self._handle, chunks)
 
     def resize(self, *shape: Any, new_shape: Any = None) -> None:
@@ -489,6 +497,8 @@ class Array(Selections, Node):
             raise SelectionError(
                 f"resize of array {self.name!r} to {new_shape} changes the number of dimensions"
             )
+        from zarrdist.graphs import resize as graph_resize
+
         with metadata_lock(self._store, self._path):
             # Resize what is stored, not this handle's view of it (docs/reliability.md).
             self._metadata = stored_metadata(self._store, self._path, self._metadata)
@@ -497,6 +507,8 @@ class Array(Selections, Node):
 
     def append(self, data: Any, axis: int = 0) -> tuple[int, ...]:
         """Append ``data`` along ``axis``; returns the new shape."""
+        from zarrdist.graphs import resize as graph_resize
+
         self._check_writable()
         if isinstance(data, Array):
             data = data.to_dask()
@@ -564,33 +576,3 @@ class Array(Selections, Node):
 
     def __hash__(self) -> int:
         return hash((self._store, self._path))
-
-
-def _broadcast_dask(value: Any, shape: tuple[int, ...]) -> Any:
-    """A dask value broadcast to the selection's ``shape``, refused (before any write) if
-    NumPy would refuse it."""
-    target = check_value_shape(value.shape, shape)
-    if value.ndim > len(target):
-        value = value.reshape(value.shape[value.ndim - len(target) :])
-    if tuple(value.shape) != target:
-        import dask.array as da
-
-        value = da.broadcast_to(value, target)
-    return value
-
-
-def _plain_region(indexer: Indexer, selection: Any) -> tuple[slice, ...] | None:
-    """The region of a basic step-1 selection (ints become length-1 slices), else None."""
-    if selection is None or getattr(indexer, "kind", "") != "basic":
-        return None
-    region = indexer.region
-    expected = 1
-    for sl in region:
-        expected *= sl.stop - sl.start
-    if expected != math.prod(indexer.shape):
-        return None
-    for p in indexer:
-        for s in p.out_selection:
-            if isinstance(s, slice) and s.step not in (None, 1):
-                return None
-    return region

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,6 +45,33 @@ def test_import_loads_no_dask() -> None:
         "import sys, zarrdist, zarrdist.storage, zarrdist.dtype\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'dask', 'distributed'})\n"
         "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+def test_direct_reads_and_writes_load_no_dask(tmp_path: Path) -> None:
+    """Creating, opening and small reads and writes never build a graph, so a fresh
+    process that only does those does not import dask (a user's first call pays
+    for the graph modules only when a graph is built)."""
+    code = (
+        "import sys, numpy as np, zarrdist\n"
+        f"path = {str(tmp_path / 'a')!r}\n"
+        "z = zarrdist.create_array(path, shape=(40, 40), chunks=(10, 10), dtype='i4')\n"
+        "z[0] = 1\n"
+        "z[5:25, 5:25] = np.arange(400).reshape(20, 20)\n"
+        "z[30:] = 7\n"
+        "g = zarrdist.open_group(path + '-g', mode='w')\n"
+        "g.create_array('x', shape=(4,), dtype='f8')[:] = 2.5\n"
+        "a = zarrdist.open_array(path)\n"
+        "assert a[0].tolist() == [1] * 40, a[0]\n"
+        "assert a[6, 6] == 21 and a[39, 39] == 7\n"
+        "assert zarrdist.open_array(path + '-g', path='x')[:].tolist() == [2.5] * 4\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in {'dask', 'distributed'})\n"
+        "assert not bad, bad\n"
+        "big = zarrdist.zeros((64, 64), chunks=(8, 8))\n"
+        "big[...] = 1.0\n"
+        "assert big.to_dask().sum().compute() == 64 * 64\n"
+        "assert 'dask' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
 

@@ -41,7 +41,9 @@ MiB = 1 << 20
 
 
 class PeakRSS:
-    """Samples the resident memory of this process and its children every 20 ms."""
+    """Samples the resident memory of this process and its children every 20 ms, and
+    counts the CPU seconds they spend meanwhile (``cpu``: on a shared machine a
+    steadier measure than wall time)."""
 
     def __init__(self) -> None:
         import psutil
@@ -60,6 +62,16 @@ class PeakRSS:
                 total += proc.memory_info().rss
         return total
 
+    def _cpu(self) -> dict[int, float]:
+        import psutil
+
+        seconds = {}
+        for proc in [self._me, *self._me.children(recursive=True)]:
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                seconds[proc.pid] = times.user + times.system
+        return seconds
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self.peak = max(self.peak, self._total())
@@ -67,12 +79,15 @@ class PeakRSS:
 
     def __enter__(self) -> Self:
         self.base = self._total()
+        self._cpu_start = self._cpu()
         self._thread.start()
         return self
 
     def __exit__(self, *_: object) -> None:
         self._stop.set()
         self._thread.join()
+        end = self._cpu()
+        self.cpu = sum(t - self._cpu_start.get(pid, 0.0) for pid, t in end.items())
 
 
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
@@ -100,46 +115,66 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
         LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
         ) as cluster,
-        Client(cluster),
+        Client(cluster) as client,
     ):
 
-        def zarrdist_trip(path: Path) -> tuple[float, float, Any]:
+        def transitions() -> int:
+            """Task transitions the scheduler has made so far: what reached the cluster."""
+            count: int = client.run_on_scheduler(
+                lambda dask_scheduler: dask_scheduler.transition_counter
+            )
+            return count
+
+        def trip(
+            path: Path, rss: PeakRSS, write: Callable[[Any], Any], read: Callable[[], Any]
+        ) -> dict[str, Any]:
+            x = da.from_array(data, chunks=chunks)
+            before = transitions()
+            t_w, _ = timed(lambda: write(x))
+            # The write's peak, then the read's own (the sampler keeps the maximum).
+            write_peak, rss.peak = rss.peak, rss.base
+            middle = transitions()
+            y = read()
+            t_r, out = timed(y.compute)
+            return {
+                "t_w": t_w, "t_r": t_r, "out": out, "x": x, "y": y, "write_peak": write_peak,
+                "transitions": (middle - before, transitions() - middle),
+            }  # fmt: skip
+
+        def zarrdist_trip(path: Path, rss: PeakRSS) -> dict[str, Any]:
             z = zarrdist.create_array(
                 str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
             )
-            x = da.from_array(data, chunks=chunks)
-            t_w, _ = timed(lambda: z.__setitem__(Ellipsis, x))
-            y = z.to_dask()
-            t_r, out = timed(y.compute)
-            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+            return trip(path, rss, lambda x: z.__setitem__(Ellipsis, x), z.to_dask)
 
-        def zarr_trip(path: Path) -> tuple[float, float, Any]:
+        def zarr_trip(path: Path, rss: PeakRSS) -> dict[str, Any]:
             z = zarr.create_array(
                 str(path), shape=data.shape, chunks=chunks, dtype=data.dtype, overwrite=True
             )
-            x = da.from_array(data, chunks=chunks)
-            t_w, _ = timed(lambda: x.to_zarr(z))
-            y = da.from_zarr(z)
-            t_r, out = timed(y.compute)
-            return t_w, t_r, (out, graph_stats(x), graph_stats(y))
+            return trip(path, rss, lambda x: x.to_zarr(z), lambda: da.from_zarr(z))
 
         runs = {"zarrdist": zarrdist_trip, "zarr-python": zarr_trip}
-        times: dict[str, list[tuple[float, float, int]]] = {lib: [] for lib in runs}
+        times: dict[str, list[tuple[float, float, int, float]]] = {lib: [] for lib in runs}
         for round_ in range(repeat):
             order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
             for lib in order:
                 path = root / f"W6-{lib}-{round_}"
                 with PeakRSS() as rss:
-                    t_w, t_r, (out, g_write, g_read) = runs[lib](path)
-                assert np.array_equal(out, data), f"{lib} W6 read back differs"
-                del out
-                times[lib].append((t_w, t_r, rss.peak - rss.base))
+                    r = runs[lib](path, rss)
+                assert np.array_equal(r["out"], data), f"{lib} W6 read back differs"
+                del r["out"]
+                write_peak, read_peak = r["write_peak"] - rss.base, rss.peak - rss.base
+                times[lib].append((r["t_w"], r["t_r"], max(write_peak, read_peak), rss.cpu))
                 shutil.rmtree(path, ignore_errors=True)
+                # Graph sizes are taken after the measured window: pickling them costs memory.
+                g_write, g_read = graph_stats(r["x"]), graph_stats(r["y"])
                 print(
-                    f"W6 {lib:12} round {round_}: write {t_w:6.2f}s read {t_r:6.2f}s  "
-                    f"peak RSS above idle {(rss.peak - rss.base) / MiB:7.0f} MiB  "
+                    f"W6 {lib:12} round {round_}: write {r['t_w']:6.2f}s read {r['t_r']:6.2f}s  "
+                    f"CPU (all processes) {rss.cpu:6.2f}s  peak RSS above idle: write "
+                    f"{write_peak / MiB:5.0f} MiB, read {read_peak / MiB:5.0f} MiB  "
                     f"graphs: write {g_write[0]} tasks {g_write[1] / MiB:.1f} MiB, "
-                    f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB",
+                    f"read {g_read[0]} tasks {g_read[1] / MiB:.2f} MiB; scheduler transitions "
+                    f"write {r['transitions'][0]}, read {r['transitions'][1]}",
                     flush=True,
                 )
         for lib, ts in times.items():
@@ -147,6 +182,7 @@ def w6_round_trip(root: Path, data: np.ndarray[Any, Any], repeat: int) -> dict[s
                 "write_s": statistics.median(t[0] for t in ts),
                 "read_s": statistics.median(t[1] for t in ts),
                 "peak_rss_bytes": max(t[2] for t in ts),
+                "cpu_s": statistics.median(t[3] for t in ts),
             }
     return results
 
@@ -211,14 +247,16 @@ def plan_curve(root: Path, sides: list[int]) -> dict[str, Any]:
             ("to_dask", src.to_dask),
         ):
             tracemalloc.start()
+            cpu_start = time.process_time()
             elapsed, built = timed(build)
+            cpu = time.process_time() - cpu_start
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
             del built
-            results[f"{what} {side**3}"] = {"s": elapsed, "peak_bytes": peak}
+            results[f"{what} {side**3}"] = {"s": elapsed, "cpu_s": cpu, "peak_bytes": peak}
             print(
                 f"plan {what:10} {side**3:>9} chunks ({src.nbytes / 2**40:6.3f} TiB): "
-                f"{elapsed:6.2f}s, traced peak {peak / MiB:6.0f} MiB",
+                f"{elapsed:6.2f}s (CPU {cpu:6.2f}s, traced), traced peak {peak / MiB:6.0f} MiB",
                 flush=True,
             )
     return results
@@ -251,6 +289,7 @@ def main() -> None:
                 f"{mine['write_s'] / theirs['write_s']:.2f}  read "
                 f"{mine['read_s'] / theirs['read_s']:.2f}  round trip "
                 f"{(mine['write_s'] + mine['read_s']) / (theirs['write_s'] + theirs['read_s']):.2f}"
+                f"  CPU {mine['cpu_s'] / theirs['cpu_s']:.2f}"
                 f"   peak memory / data: zarrdist {mine['peak_rss_bytes'] / data.nbytes:.2f}, "
                 f"zarr-python {theirs['peak_rss_bytes'] / data.nbytes:.2f}",
                 flush=True,

@@ -204,3 +204,76 @@ def test_graphspec_is_inspectable() -> None:
     assert f"max_projected_bytes={graph.max_projected_bytes}" in text
     # decoded shard (6*4*8 bytes) plus a codec copy plus the encoded bytes
     assert graph.max_projected_bytes == 3 * 6 * 4 * 8
+
+
+@pytest.mark.parametrize("pause", [True, False])
+def test_to_dask_builds_with_the_collector_paused_and_restores_it(pause: bool) -> None:
+    """to_dask's block loop runs with the collector held (config ``gc_pause``): with a
+    threshold that would collect every few allocations, collections start only at the
+    pause's edges, not once per few blocks; the collector is back on afterwards and the graph is the same either way."""
+    import gc
+
+    z = zarrdist.create_array(MemoryStore(), shape=(40, 30), chunks=(2, 2), dtype="i4")
+    z[...] = np.arange(1200, dtype="i4").reshape(40, 30)
+    started: list[str] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started.append(phase)
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(callback)
+    try:
+        with config.set({"gc_pause": pause}):
+            gc.collect()
+            started.clear()
+            gc.set_threshold(5)
+            x = to_dask(z._handle)
+            gc.set_threshold(*thresholds)
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(callback)
+    # Collections may start at the pause's edges, never in the loop over blocks.
+    assert len(started) < 10 if pause else len(started) > 100
+    assert x.numblocks == (20, 15)
+    np.testing.assert_array_equal(x.compute(scheduler="sync"), np.arange(1200).reshape(40, 30))
+
+
+@pytest.mark.parametrize("pause", [True, False])
+def test_copy_graph_builds_with_the_collector_paused(pause: bool) -> None:
+    """copy_graph (as to_dask) runs with the collector held (config ``gc_pause``): with a
+    threshold that would collect every few allocations, collections start only at the
+    pause's edges, not once per few blocks; the collector is back on afterwards and the graph is the same either way."""
+    import gc
+
+    from zarrdist.graphs.copy import copy_array, copy_graph
+
+    z = zarrdist.create_array(MemoryStore(), shape=(40, 30), chunks=(2, 2), dtype="i4")
+    z[...] = np.arange(1200, dtype="i4").reshape(40, 30)
+    dst = zarrdist.create_array(MemoryStore(), shape=(40, 30), chunks=(3, 1), dtype="i4")
+    started: list[str] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started.append(phase)
+
+    thresholds = gc.get_threshold()
+    gc.callbacks.append(callback)
+    try:
+        # Small tasks: many of them, as a large array has.
+        with config.set({"gc_pause": pause, "graph.task_bytes": 64}):
+            gc.collect()
+            started.clear()
+            gc.set_threshold(5)
+            graph = copy_graph(z._handle, dst._handle)
+            gc.set_threshold(*thresholds)
+        assert gc.isenabled()
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.callbacks.remove(callback)
+    # Collections may start at the pause's edges, never in the loop over blocks.
+    assert len(started) < 10 if pause else len(started) > 100
+    assert graph.num_tasks > 0
+    copy_array(z._handle, dst._handle)
+    np.testing.assert_array_equal(dst[...], np.arange(1200).reshape(40, 30))

@@ -14,7 +14,6 @@ import numpy as np
 
 from zarrdist.array import Array
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
-from zarrdist.graphs.read import as_dask
 from zarrdist.hierarchy.edits import create_node
 from zarrdist.zarr_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 
@@ -55,6 +54,8 @@ def is_zarr_python_array(value: Any) -> bool:
 def write_into(array: Array, data: Any) -> None:
     """Write all of ``data`` into ``array``: a dask graph for array sources, else direct."""
     if isinstance(data, Array) or is_dask(data) or is_zarr_python_array(data):
+        from zarrdist.graphs.read import as_dask  # imports dask: only for array sources
+
         array[...] = as_dask(data)
     else:
         array[...] = data

@@ -34,7 +34,7 @@ from zarrdist.chunkio.units import ArrayHandle, group_by_unit, write_units
 from zarrdist.codecs import ZstdCodec
 from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError, MemoryBudgetError
-from zarrdist.graphs.execute import run_graph
+from zarrdist.graphs.execute import gc_paused, run_graph
 from zarrdist.graphs.plan import GraphSpec, task_key
 from zarrdist.indexing import basic_indexer
 from zarrdist.metadata import ArrayMetadataV3
@@ -433,6 +433,8 @@ def _no_deps(region: Region) -> tuple[Any, ...]:
     return ()
 
 
+# A million units are millions of surviving young objects: the collector waits (as in reads).
+@gc_paused()
 def copy_graph(
     source: ArrayHandle,
     target: ArrayHandle,

@@ -20,15 +20,16 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Literal
-
-import dask.local
-import dask.threaded
-from dask.base import tokenize
-from dask.task_spec import DataNode, GraphNode
-from dask.typing import Key
+from typing import TYPE_CHECKING, Any, Literal
 
 from zarrdist.config import config, get_int
+
+if TYPE_CHECKING:
+    from dask.typing import Key
+
+# dask is imported by the functions that run or rewrite graphs, not here: the direct
+# path (choose_engine, numpy_stays_local, gc_paused) serves small reads and writes
+# that never build a graph, and a fresh process should not pay for importing dask.
 
 __all__ = [
     "Engine",
@@ -151,6 +152,8 @@ def numpy_stays_local() -> bool:
 
 def embedded_bytes(dsk: Mapping[Key, Any]) -> int:
     """Bytes of in-memory arrays held in a graph, as ``da.from_array(numpy)`` puts them."""
+    from dask.task_spec import DataNode, GraphNode
+
     total = 0
     for node in dsk.values():
         value = node.value if isinstance(node, DataNode) else node
@@ -168,6 +171,9 @@ def fresh_names(dsk: Mapping[Key, Any], keys: Sequence[Key]) -> tuple[dict[Key, 
     asynchronously) would hand those back instead of reading or writing again.
     Each run therefore gets names of its own; keys of input dask arrays are kept.
     """
+    from dask.base import tokenize
+    from dask.task_spec import GraphNode
+
     nonce = uuid.uuid4().hex
     names: dict[str, str] = {}
 
@@ -211,6 +217,9 @@ def run_graph(
     local_only
         The graph touches a store that lives in this process: never ship it away.
     """
+    import dask.local
+    import dask.threaded
+
     which = scheduler_name(len(dsk) if num_tasks is None else num_tasks, local_only=local_only)
     if which == "sync":
         return list(dask.local.get_sync(dict(dsk), list(keys)))

@@ -140,6 +140,13 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
     Blocks default to the stored units (shards, else chunks). Each block is one
     task that reads its region through :func:`zarrdist.chunkio.read.read_selection`.
     """
+    # A million blocks are millions of young objects that all survive: without the
+    # pause the collector would scan the growing graph again and again.
+    with gc_paused():
+        return _to_dask(handle, chunks)
+
+
+def _to_dask(handle: ArrayHandle, chunks: Any) -> da.Array:
     import dask.array as da
     from dask.array.core import normalize_chunks
 

@@ -12,12 +12,9 @@ from abc import ABC
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from dask.typing import Key
-
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.errors import ContainsArrayError
 from zarrdist.graphs.execute import run_graph
-from zarrdist.graphs.staged import staged_graph
 from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.documents import (
     ancestors,
@@ -39,6 +36,8 @@ from zarrdist.metadata import (
 )
 
 if TYPE_CHECKING:
+    from dask.typing import Key
+
     from zarrdist.metadata import NodeMetadata
     from zarrdist.stores import Store
 
@@ -160,6 +159,8 @@ def hierarchy_graph(
     store: Store, plan: Mapping[str, NodeMetadata], clear: list[str]
 ) -> tuple[dict[Key, Any], Key]:
     """The graph that writes ``plan`` (path -> metadata) after clearing ``clear``."""
+    from zarrdist.graphs.staged import staged_graph  # imports dask: only when nodes are written
+
     documents = {p: m.to_documents() for p, m in plan.items()}
     changes = [(p, None) for p in clear] + list(plan.items())
     return staged_graph(

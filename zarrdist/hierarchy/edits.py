@@ -16,7 +16,6 @@ from zarrdist.errors import (
     NodeNotFoundError,
     ReadOnlyStoreError,
 )
-from zarrdist.graphs.keycopy import copy_keys, renamed
 from zarrdist.graphs.locks import metadata_lock
 from zarrdist.hierarchy.consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.documents import (
@@ -202,6 +201,8 @@ def move_node(
         )
     missing = _missing_parents(store, dest, parents)
     write_nodes(store, [(p, new_group_metadata(zarr_format)) for p in missing])
+    from zarrdist.graphs.keycopy import copy_keys, renamed  # imports dask: only on a move
+
     copy_keys(store, store, renamed(keys, key_prefix(source), key_prefix(dest)))
     delete_node(store, source)
     changes: list[Change] = [(source, None)]
