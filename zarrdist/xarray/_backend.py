@@ -28,9 +28,10 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
     ``xr.open_dataset(store, engine="zarrdist", ...)`` takes what ``engine="zarr"``
     takes: a path, a URL (with ``storage_options``), any store zarrdist accepts, or a
     zarrdist :class:`~zarrdist.Group`. Variables are lazily indexed through
-    :class:`~zarrdist.xarray.ZarrdistBackendArray` without dask; with ``chunks=`` the dask blocks
-    default to the arrays' storage units (shards when sharded). CF decoding is
-    xarray's own.
+    :class:`~zarrdist.xarray.ZarrdistBackendArray` without dask. With ``chunks=``,
+    xarray builds the dask array over that same backend array; its blocks default to
+    the arrays' storage units (shards when sharded, through ``preferred_chunks``), so
+    each block task is one zarrdist read of whole shards. CF decoding is xarray's own.
     """
 
     description = "Open Zarr stores (format 2 and 3) with zarrdist, reads and writes as dask graphs"
