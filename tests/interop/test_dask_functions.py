@@ -184,3 +184,16 @@ def test_store_into_zarrdist_arrays(
         else:
             zd.store(x, z)
     assert _tree(tmp_path / "ours.zarr") == _tree(tmp_path / "ref.zarr")
+
+
+@pytest.mark.s3
+def test_storage_options_on_s3(s3_bucket_url: Any) -> None:
+    url, options = s3_bucket_url
+    values = np.arange(12 * 10, dtype="i2").reshape(12, 10)
+    x = da.from_array(values, chunks=(5, 4))
+    zd.to_zarr(x, url, storage_options=options, component="a", chunks=(4, 4))
+    theirs = da.from_zarr(url, component="a", storage_options=options)
+    ours = zd.from_zarr(url, component="a", storage_options=options)
+    assert ours.chunks == theirs.chunks
+    np.testing.assert_array_equal(ours.compute(), theirs.compute())
+    np.testing.assert_array_equal(ours.compute(), values)

@@ -21,7 +21,8 @@ __all__ = [
 
 def climate(ntime: int = 8, start: str = "2000-01-01") -> xr.Dataset:
     """Daily fields on a lat/lon grid: datetime64 time, CF-packed precipitation, NaNs,
-    a fill-value-masked land fraction, and string station names."""
+    a fill-value-masked land fraction, fixed-length station names and variable-length
+    remarks."""
     rng = np.random.default_rng(ntime)
     time = pd.date_range(start, periods=ntime, freq="D")
     lat = np.linspace(-30.0, 30.0, 6)
@@ -44,6 +45,13 @@ def climate(ntime: int = 8, start: str = "2000-01-01") -> xr.Dataset:
             "pr": (("time", "lat", "lon"), pr, {"units": "mm/day"}),
             "land": (("lat", "lon"), land, {"long_name": "land fraction"}),
             "station": (("lat",), np.array(["Oslo", "Rome", "Lima", "Pune", "Nuuk", "Suva"])),
+            # variable-length strings (object dtype): vlen-utf8 in both formats
+            "remark": (
+                ("time",),
+                np.array(
+                    (["ok", "rain", "", "snow storm", "fog", "ü"] * ntime)[:ntime], dtype=object
+                ),
+            ),
         },
         coords={
             "time": time,

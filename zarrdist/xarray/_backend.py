@@ -6,9 +6,14 @@ import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from xarray.backends.common import BackendEntrypoint, _normalize_path
+from xarray.backends.common import (
+    BackendEntrypoint,
+    _normalize_path,
+    datatree_from_dict_with_io_cleanup,
+)
 from xarray.backends.store import StoreBackendEntrypoint
 from xarray.core.dataset import Dataset
+from xarray.core.datatree import DataTree
 from xarray.core.utils import close_on_error
 
 from zarrdist.group import Group
@@ -23,9 +28,10 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
     ``xr.open_dataset(store, engine="zarrdist", ...)`` takes what ``engine="zarr"``
     takes: a path, a URL (with ``storage_options``), any store zarrdist accepts, or a
     zarrdist :class:`~zarrdist.Group`. Variables are lazily indexed through
-    :class:`~zarrdist.xarray.ZarrdistBackendArray` without dask; with ``chunks=`` the dask blocks
-    default to the arrays' storage units (shards when sharded). CF decoding is
-    xarray's own.
+    :class:`~zarrdist.xarray.ZarrdistBackendArray` without dask. With ``chunks=``,
+    xarray builds the dask array over that same backend array; its blocks default to
+    the arrays' storage units (shards when sharded, through ``preferred_chunks``), so
+    each block task is one zarrdist read of whole shards. CF decoding is xarray's own.
     """
 
     description = "Open Zarr stores (format 2 and 3) with zarrdist, reads and writes as dask graphs"
@@ -48,6 +54,8 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
         "cache_members",
         "store",
     )
+
+    supports_groups = True
 
     def guess_can_open(self, filename_or_obj: Any) -> bool:
         """A zarrdist Group; paths are left to the ``zarr`` engine unless named."""
@@ -101,3 +109,45 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
                 use_cftime=use_cftime,
                 decode_timedelta=decode_timedelta,
             )
+
+    def open_groups_as_dict(  # type: ignore[override]
+        self,
+        filename_or_obj: Any,
+        *,
+        group: str | None = None,
+        mode: str = "r",
+        consolidated: bool | None = None,
+        storage_options: Mapping[str, Any] | None = None,
+        zarr_format: int | None = None,
+        **decoders: Any,
+    ) -> dict[str, Dataset]:
+        """Every group under ``group`` (default: the root) as a Dataset, keyed by its path
+        relative to it ("/", "/a", "/a/b"); decoders as :meth:`open_dataset`."""
+        source = filename_or_obj
+        if isinstance(source, str | os.PathLike):
+            source = _normalize_path(source)
+        top = ZarrdistStore.open_group(
+            source,
+            group=group,
+            mode=mode,
+            consolidated=consolidated,
+            storage_options=storage_options,
+            zarr_format=zarr_format,
+        )
+        groups: list[tuple[str, Group]] = [("/", top.zarr_group)]
+        for path, node in top.zarr_group.members(max_depth=None):
+            if isinstance(node, Group):
+                groups.append(("/" + path, node))
+        out = {}
+        for path, node in groups:
+            store = top if path == "/" else ZarrdistStore.open_group(node, mode=mode)
+            out[path] = self.open_dataset(store, **decoders)
+        return out
+
+    def open_datatree(  # type: ignore[override]
+        self, filename_or_obj: Any, **kwargs: Any
+    ) -> DataTree:
+        """The groups under ``group`` as a DataTree; arguments as :meth:`open_groups_as_dict`."""
+        return datatree_from_dict_with_io_cleanup(
+            self.open_groups_as_dict(filename_or_obj, **kwargs)
+        )
