@@ -22,7 +22,7 @@ from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
 from zarrdist.stores._obstore import ObjectStore
-from zarrdist.stores._path import StorePath
+from zarrdist.stores._path import StorePath, from_zarr_store_path
 from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 from zarrdist.stores._zip import ZipStore
 
@@ -72,6 +72,7 @@ def resolve_store(
     if mode not in ACCESS_MODES:
         raise ValueError(f"unknown access mode {mode!r}; use one of {ACCESS_MODES}")
     read_only = read_only_from_mode(mode, False)
+    store_like = from_zarr_store_path(store_like)
     if isinstance(store_like, StorePath):
         if store_like.path or (path and path.strip("/")):
             raise ValueError(

@@ -228,3 +228,15 @@ def test_picklable_store_graphs_run_on_the_workers(tmp_path: Path) -> None:
         np.testing.assert_array_equal(zarrdist.open_array(zstore, mode="r")[:], data)
     assert {task["worker"] for task in stream.data}  # tasks ran in worker processes
     np.testing.assert_array_equal(zarr.open_array(zstore, mode="r")[:], data)
+
+
+def test_store_paths_over_zarr_python_stores(tmp_path: Path) -> None:
+    zstore = zarr.storage.LocalStore(tmp_path)
+    data = np.arange(12, dtype="i2")
+    # zarrdist's StorePath over a zarr-python store, and zarr-python's own StorePath.
+    ours = zarrdist.storage.StorePath(zstore, "g")
+    zarrdist.create_array(ours, name="x", shape=(12,), chunks=(4,), dtype="i2")[:] = data
+    theirs = zarr.storage.StorePath(zstore, "g")
+    np.testing.assert_array_equal(zarrdist.open_array(theirs, path="x")[:], data)
+    assert list(zarrdist.open_group(theirs, mode="r").array_keys()) == ["x"]
+    assert isinstance(resolve_store(zarr.storage.StorePath(zstore)), ZarrStoreAdapter)
