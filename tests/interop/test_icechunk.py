@@ -103,6 +103,16 @@ def test_error_inside_the_block_merges_nothing(tmp_path: Path, client: Any) -> N
     np.testing.assert_array_equal(_read(repo), np.zeros(SHAPE))
 
 
+def test_fork_writes_on_threads(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    data = np.random.default_rng(2).standard_normal(SHAPE)
+    session = repo.writable_session("main")
+    with config.set({"direct_max_bytes": 0}), fork_writes(session, client=None) as store:
+        zarrdist.open_array(store, path="t")[...] = da.from_array(data, chunks=(20, 20))
+    snapshot = session.commit("threads")
+    np.testing.assert_array_equal(_read(repo, snapshot_id=snapshot), data)
+
+
 def test_conflicting_commits_are_detected(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     first, second = repo.writable_session("main"), repo.writable_session("main")
