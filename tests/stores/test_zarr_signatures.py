@@ -83,6 +83,22 @@ def test_logging_store_takes_a_handler() -> None:
         logging.getLogger(name).removeHandler(handler)
 
 
+def test_logging_store_log_block(caplog: pytest.LogCaptureFixture) -> None:
+    store = zarrdist.storage.LoggingStore(zarrdist.storage.MemoryStore(), logger="zarrdist.t2")
+
+    def flush() -> None:
+        with store.log("batch 1"):
+            store.set("k", b"v")
+
+    with caplog.at_level(logging.INFO, logger="zarrdist.t2"):
+        flush()
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert messages[0] == " Calling MemoryStore.flush(batch 1)"
+    assert messages[1].startswith("Finished MemoryStore.flush(batch 1) [")
+    assert store.counter["flush"] == 1
+    assert store.counter["set"] == 1
+
+
 def test_zip_store_allow_zip64(tmp_path: Path) -> None:
     path = tmp_path / "a.zip"
     store = zarrdist.storage.ZipStore(path, mode="w", allowZip64=False)
