@@ -104,6 +104,16 @@ def test_error_inside_the_block_merges_nothing(tmp_path: Path, client: Any) -> N
     np.testing.assert_array_equal(_read(repo), np.zeros(SHAPE))
 
 
+def test_fork_writes_on_threads(tmp_path: Path) -> None:
+    repo = _repo(tmp_path / "repo")
+    data = np.random.default_rng(2).standard_normal(SHAPE)
+    session = repo.writable_session("main")
+    with config.set({"direct_max_bytes": 0}), fork_writes(session, client=None) as store:
+        zarrdist.open_array(store, path="t")[...] = da.from_array(data, chunks=(20, 20))
+    snapshot = session.commit("threads")
+    np.testing.assert_array_equal(_read(repo, snapshot_id=snapshot), data)
+
+
 def test_conflicting_commits_are_detected(tmp_path: Path) -> None:
     repo = _repo(tmp_path / "repo")
     first, second = repo.writable_session("main"), repo.writable_session("main")
@@ -162,3 +172,30 @@ def test_the_documented_recipe_runs(tmp_path: Path) -> None:
         "create temperature",
     ]
     assert repo.lookup_branch("main") == snapshot
+
+
+@pytest.mark.slow
+def test_a_worker_lost_mid_block_merges_nothing(tmp_path: Path) -> None:
+    from distributed import Client, LocalCluster
+
+    repo = _repo(tmp_path / "repo")
+    session = repo.writable_session("main")
+    with (
+        LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as c,
+        Client(c) as own,
+        config.set({"direct_max_bytes": 0}),
+    ):
+
+        def etl() -> None:
+            with fork_writes(session, client=own) as store:
+                zarrdist.open_array(store, path="t")[...] = da.ones(SHAPE, chunks=(16, 20))
+                # A worker that wrote through its fork leaves before the merge.
+                gone = min(own.scheduler_info()["workers"])
+                own.retire_workers([gone], close_workers=True)
+
+        with pytest.raises(StoreError, match="left the cluster"):
+            etl()
+    assert not session.has_uncommitted_changes
+    np.testing.assert_array_equal(_read(repo), np.zeros(SHAPE))

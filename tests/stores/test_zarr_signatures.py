@@ -34,6 +34,8 @@ CONSTRUCTORS = [
     "LoggingStore",
     "FsspecStore",
     "FsspecStore.from_url",
+    "FsspecStore.from_mapper",
+    "FsspecStore.from_upath",
     "LocalStore",
     "MemoryStore",
     "ZipStore",
@@ -79,6 +81,22 @@ def test_logging_store_takes_a_handler() -> None:
         assert default.log_level == logging.DEBUG
     finally:
         logging.getLogger(name).removeHandler(handler)
+
+
+def test_logging_store_log_block(caplog: pytest.LogCaptureFixture) -> None:
+    store = zarrdist.storage.LoggingStore(zarrdist.storage.MemoryStore(), logger="zarrdist.t2")
+
+    def flush() -> None:
+        with store.log("batch 1"):
+            store.set("k", b"v")
+
+    with caplog.at_level(logging.INFO, logger="zarrdist.t2"):
+        flush()
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert messages[0] == " Calling MemoryStore.flush(batch 1)"
+    assert messages[1].startswith("Finished MemoryStore.flush(batch 1) [")
+    assert store.counter["flush"] == 1
+    assert store.counter["set"] == 1
 
 
 def test_zip_store_allow_zip64(tmp_path: Path) -> None:
@@ -145,6 +163,20 @@ def test_async_filesystem_arrays_read_by_zarr_python(s3_bucket_url: S3Location) 
     # The spec reopens it elsewhere with a synchronous file system.
     assert "asynchronous" not in store.spec.options["storage_options"]
     np.testing.assert_array_equal(zarrdist.open_array(store.spec.open(), mode="r")[:], data)
+
+
+def test_from_upath_takes_the_file_system_and_path(tmp_path: Path) -> None:
+    import fsspec
+
+    class UPathLike:  # universal_pathlib's UPath exposes .fs and .path
+        fs = fsspec.filesystem("file")
+        path = f"{tmp_path}/u.zarr/"
+
+    store = FsspecStore.from_upath(UPathLike(), read_only=False)
+    store.set("k", b"v")
+    assert (tmp_path / "u.zarr" / "k").read_bytes() == b"v"
+    with pytest.raises(TypeError, match="needs a UPath"):
+        FsspecStore.from_upath("s3://bucket/x")
 
 
 def test_allowed_exceptions_read_as_missing(tmp_path: Path) -> None:

@@ -144,11 +144,34 @@ class FsspecStore(Store):
         return store
 
     @classmethod
-    def from_mapper(cls, fs_map: FSMap, read_only: bool = False) -> FsspecStore:
+    def from_mapper(
+        cls,
+        fs_map: FSMap,
+        read_only: bool = False,
+        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+    ) -> FsspecStore:
         """The store over an fsspec mapping (``fsspec.get_mapper(url)``), as in zarr-python."""
         if not isinstance(fs_map, FSMap):
             raise TypeError(f"from_mapper needs an fsspec FSMap, not a {type(fs_map).__name__}")
-        return cls(fs_map, read_only=read_only)
+        return cls(fs_map, read_only=read_only, allowed_exceptions=allowed_exceptions)
+
+    @classmethod
+    def from_upath(
+        cls,
+        upath: Any,
+        read_only: bool = False,
+        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+    ) -> FsspecStore:
+        """The store at a ``universal_pathlib`` path (its file system and path)."""
+        fs, path = getattr(upath, "fs", None), getattr(upath, "path", None)
+        if fs is None or path is None:
+            raise TypeError(f"from_upath needs a UPath, not a {type(upath).__name__}")
+        return cls(
+            fs,
+            read_only=read_only,
+            path=str(path).rstrip("/"),
+            allowed_exceptions=allowed_exceptions,
+        )
 
     def __repr__(self) -> str:
         return f"FsspecStore({self._url!r}, read_only={self.read_only})"

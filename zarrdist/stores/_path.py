@@ -13,11 +13,13 @@ store too; its path then comes before the one given:
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 from zarrdist.stores._base import ByteRequest, Store, normalize_key
+from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 
-__all__ = ["StorePath", "split_store_path"]
+__all__ = ["StorePath", "from_zarr_store_path", "split_store_path"]
 
 
 def _join(*parts: str | None) -> str:
@@ -31,8 +33,8 @@ class StorePath:
 
     Parameters
     ----------
-    store : Store
-        The store.
+    store : Store or zarr.abc.store.Store
+        The store (a zarr-python store is wrapped in a ZarrStoreAdapter).
     path : str
         A path inside it (``/``-separated; outer slashes are dropped).
 
@@ -45,6 +47,8 @@ class StorePath:
     """
 
     def __init__(self, store: Store, path: str = "") -> None:
+        if is_zarr_store(store):
+            store = ZarrStoreAdapter(store)
         if not isinstance(store, Store):
             raise TypeError(f"StorePath needs a Store, not a {type(store).__name__}")
         self.store = store
@@ -98,9 +102,19 @@ class StorePath:
         return self.store.delete_prefix(self.path)
 
 
+def from_zarr_store_path(store_like: Any) -> Any:
+    """zarr-python's ``zarr.storage.StorePath`` as a StorePath; anything else unchanged."""
+    zarr_storage = sys.modules.get("zarr.storage")
+    zarr_path = getattr(zarr_storage, "StorePath", None)
+    if zarr_path is not None and isinstance(store_like, zarr_path):
+        return StorePath(store_like.store, store_like.path)
+    return store_like
+
+
 def split_store_path(store_like: Any, path: str | None) -> tuple[Any, str | None]:
-    """``(store, path)`` with a StorePath's store unwrapped and its path put before
-    ``path``; anything else is returned as it came."""
+    """``(store, path)`` with a StorePath's (zarrdist's or zarr-python's) store
+    unwrapped and its path put before ``path``; anything else is returned as it came."""
+    store_like = from_zarr_store_path(store_like)
     if not isinstance(store_like, StorePath):
         return store_like, path
     return store_like.store, _join(store_like.path, path) or None

@@ -21,7 +21,8 @@ from zarrdist.stores._base import ACCESS_MODES, Store, normalize_key, read_only_
 from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
-from zarrdist.stores._path import StorePath
+from zarrdist.stores._obstore import ObjectStore
+from zarrdist.stores._path import StorePath, from_zarr_store_path
 from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 from zarrdist.stores._zip import ZipStore
 
@@ -71,6 +72,7 @@ def resolve_store(
     if mode not in ACCESS_MODES:
         raise ValueError(f"unknown access mode {mode!r}; use one of {ACCESS_MODES}")
     read_only = read_only_from_mode(mode, False)
+    store_like = from_zarr_store_path(store_like)
     if isinstance(store_like, StorePath):
         if store_like.path or (path and path.strip("/")):
             raise ValueError(
@@ -100,7 +102,7 @@ def resolve_store(
 def _from_object(store_like: object, read_only: bool) -> Store:
     """The store for anything that is not a path or URL."""
     if is_zarr_store(store_like):
-        store_like = ZarrStoreAdapter(store_like)
+        store_like = _native_or_adapter(store_like)
     if isinstance(store_like, Store):
         # As zarr-python: mode "r" gives a read-only view of a writable store.
         if read_only and not store_like.read_only:
@@ -113,6 +115,16 @@ def _from_object(store_like: object, read_only: bool) -> Store:
     if isinstance(store_like, FSMap):
         return FsspecStore(store_like, read_only=read_only)
     raise TypeError(f"cannot make a store from a {type(store_like).__name__}: {store_like!r}")
+
+
+def _native_or_adapter(zstore: Any) -> Store:
+    """zarr-python's obstore ObjectStore as zarrdist's (the same obstore store, driven
+    by obstore's synchronous calls); any other zarr-python store in the adapter."""
+    from zarr.storage import ObjectStore as ZarrObjectStore
+
+    if isinstance(zstore, ZarrObjectStore):
+        return ObjectStore(zstore.store, read_only=zstore.read_only)
+    return ZarrStoreAdapter(zstore)
 
 
 def _from_string(

@@ -8,10 +8,12 @@ adapters.
 from __future__ import annotations
 
 import logging
+import sys
 import threading
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, ClassVar, Generic, TypeVar
 
 from zarrdist.stores._base import (
@@ -271,6 +273,21 @@ class LoggingStore(WrapperStore[Store]):
     @classmethod
     def _from_options(cls, base: Store, options: Mapping[str, Any]) -> LoggingStore:
         return cls(base, log_level=options.get("log_level"), logger=options.get("logger"))
+
+    @contextmanager
+    def log(self, hint: Any = "") -> Iterator[None]:
+        """Log the start and the duration of the block at INFO, and count it, under
+        the caller's function name (zarr-python's ``LoggingStore.log``)."""
+        caller = sys._getframe(2).f_code.co_name
+        op = f"{type(self._store).__name__}.{caller}" + (f"({hint})" if hint else "")
+        self.logger.info(" Calling %s", op)
+        start = time.perf_counter()
+        with self._counter_lock:
+            self.counter[caller] += 1
+        try:
+            yield
+        finally:
+            self.logger.info("Finished %s [%.2f s]", op, time.perf_counter() - start)
 
     def _call(self, name: str, fn: Callable[..., T], *args: Any) -> T:
         with self._counter_lock:
