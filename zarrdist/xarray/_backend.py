@@ -110,7 +110,7 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
                 decode_timedelta=decode_timedelta,
             )
 
-    def open_groups_as_dict(  # type: ignore[override]
+    def open_groups_as_dict(
         self,
         filename_or_obj: Any,
         *,
@@ -144,9 +144,7 @@ class ZarrdistBackendEntrypoint(BackendEntrypoint):
             out[path] = self.open_dataset(store, **decoders)
         return out
 
-    def open_datatree(  # type: ignore[override]
-        self, filename_or_obj: Any, **kwargs: Any
-    ) -> DataTree:
+    def open_datatree(self, filename_or_obj: Any, **kwargs: Any) -> DataTree:
         """The groups under ``group`` as a DataTree; arguments as :meth:`open_groups_as_dict`."""
         return datatree_from_dict_with_io_cleanup(
             self.open_groups_as_dict(filename_or_obj, **kwargs)
