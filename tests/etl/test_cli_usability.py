@@ -300,7 +300,9 @@ def test_unreachable_object_store_is_one_line() -> None:
     result = run_cli("info", "s3://bucket/data.zarr", "--storage-options", options)
     assert result.returncode == 1
     line = _one_line(result.stderr)
-    assert line.startswith("zarrdist info: failed: EndpointConnectionError: ")
+    # The store error names the store and key; the client's error and the hint follow.
+    assert line.startswith("zarrdist info: failed: StoreError: ")
+    assert "EndpointConnectionError" in line
     assert line.endswith("check the URL's endpoint in --storage-options and the network")
 
 

@@ -23,7 +23,7 @@ from zarrdist.config import config
 def test_worker_killed_during_a_sharded_write(tmp_path: Path) -> None:
     from distributed import Client, LocalCluster
 
-    data = np.random.default_rng(2).random((256, 256))
+    data = np.random.default_rng(2).random((1024, 1024))  # 1,024 shards: seconds of work
     z = zarrdist.create_array(
         str(tmp_path / "a.zarr"),
         shape=data.shape,
@@ -47,7 +47,7 @@ def test_worker_killed_during_a_sharded_write(tmp_path: Path) -> None:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and not any(client.processing().values()):
                 time.sleep(0.05)
-            time.sleep(0.5)
+            time.sleep(0.2)
             os.kill(pids[0], signal.SIGKILL)
             killed.append(not finished.is_set())  # True: the write was still running
 

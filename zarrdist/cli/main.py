@@ -518,6 +518,18 @@ _HINTS = {
 }
 
 
+def _hint(error: BaseException | None) -> str | None:
+    """The hint for ``error`` or the first error behind it that has one (a StoreError
+    wraps the client library's error)."""
+    seen = 0
+    while error is not None and seen < 8:
+        hint = _HINTS.get(type(error).__name__)
+        if hint is not None:
+            return hint
+        error, seen = error.__cause__, seen + 1
+    return None
+
+
 def _remote_hint(args: argparse.Namespace, error: ImportError) -> str | None:
     urls = [getattr(args, n, None) for n in ("store", "source", "destination", "against")]
     remote = [u for u in urls if isinstance(u, str) and re.match(r"[a-z][a-z0-9+.-]+://", u)]
@@ -553,7 +565,7 @@ def _failure(args: argparse.Namespace, error: Exception) -> tuple[int, str] | No
         return None if hint is None else (EXIT_FAILED, f"{where}: {hint}")
     if isinstance(error, _failures()):
         kind = type(error).__name__
-        hint = _HINTS.get(kind)
+        hint = _hint(error)
         line = f"{where}: failed: {kind}: {_one_line(error)}" + (f"; {hint}" if hint else "")
         return EXIT_FAILED, line
     return None
