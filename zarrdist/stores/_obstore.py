@@ -23,11 +23,8 @@ anywhere else raises an error naming it.
 from __future__ import annotations
 
 import base64
-import os
 import pickle
-import threading
 import uuid
-import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -42,13 +39,15 @@ from zarrdist.stores._base import (
     SuffixByteRequest,
     check_byte_request,
 )
+from zarrdist.stores._in_process import InProcessStores
 from zarrdist.stores._settings import setting
 
 __all__ = ["ObjectStore", "open_obstore_spec"]
 
 T = TypeVar("T")
-_LOCAL: weakref.WeakValueDictionary[str, ObjectStore] = weakref.WeakValueDictionary()
-_LOCK = threading.Lock()
+_LOCAL = InProcessStores(
+    "the obstore store", "run the graph in that process or use an S3Store/LocalStore"
+)
 
 
 def _obstore() -> Any:
@@ -143,10 +142,8 @@ class ObjectStore(Store):
                 # config keys) is a BaseException; interrupts still propagate.
                 if isinstance(exc, KeyboardInterrupt | SystemExit):
                     raise
-                with _LOCK:
-                    _LOCAL[self._id] = self
                 reason = f"it cannot be pickled ({type(exc).__name__}: {exc})"
-                options.update(id=self._id, pid=os.getpid(), reason=reason)
+                options.update(_LOCAL.register(self._id, self, reason))
             else:
                 options["pickle"] = base64.b64encode(payload).decode("ascii")
             self._spec = StoreSpec("obstore", options)
@@ -340,16 +337,5 @@ def open_obstore_spec(options: dict[str, Any]) -> ObjectStore:
         except Exception as exc:
             raise StoreError(f"cannot unpickle the obstore store: {exc}", store=name) from exc
         return ObjectStore(inner, read_only=read_only)
-    pid = options.get("pid")
-    if pid != os.getpid():
-        raise StoreError(
-            f"the obstore store lives in process {pid} and cannot be reached from process "
-            f"{os.getpid()}: {options.get('reason', '')}; run the graph in that process "
-            "or use an S3Store/LocalStore",
-            store=name,
-        )
-    with _LOCK:
-        store = _LOCAL.get(str(options.get("id")))
-    if store is None:
-        raise StoreError("the obstore store no longer exists in this process", store=name)
+    store: ObjectStore = _LOCAL.find(options, name)
     return store if read_only == store.read_only else ObjectStore(store.store, read_only=read_only)

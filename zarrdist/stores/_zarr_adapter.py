@@ -37,7 +37,6 @@ import pickle
 import sys
 import threading
 import uuid
-import weakref
 from collections import OrderedDict
 from collections.abc import Coroutine, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
@@ -52,6 +51,7 @@ from zarrdist.stores._base import (
     SuffixByteRequest,
     check_byte_request,
 )
+from zarrdist.stores._in_process import InProcessStores
 from zarrdist.stores._settings import setting
 
 __all__ = [
@@ -70,8 +70,12 @@ _OPENED: OrderedDict[str, ZarrStoreAdapter] = OrderedDict()
 _OPENED_MAX = 64
 _PINNED: dict[str, ZarrStoreAdapter] = {}
 # Process-local adapters, reopened by id in the process where they live.
-_LOCAL: weakref.WeakValueDictionary[str, ZarrStoreAdapter] = weakref.WeakValueDictionary()
 _LOCK = threading.Lock()
+_LOCAL = InProcessStores(
+    "the zarr-python store",
+    "run the graph in that process (threaded or synchronous scheduler) or use a store "
+    "that can be pickled",
+)
 # What a zarr-python store raises for a key with no value (getsize, ranged gets).
 _MISSING = (FileNotFoundError, KeyError, IsADirectoryError, NotADirectoryError)
 
@@ -242,9 +246,7 @@ class ZarrStoreAdapter(Store):
                     options["pinned"] = self._pin
                 return StoreSpec(DRIVER, options)
         self._pickle_error = reason
-        with _LOCK:
-            _LOCAL[self._local_id] = self
-        options.update(id=self._local_id, pid=os.getpid(), reason=reason)
+        options.update(_LOCAL.register(self._local_id, self, reason))
         return StoreSpec(DRIVER, options)
 
     def with_read_only(self, read_only: bool = True) -> Store:
@@ -498,19 +500,7 @@ def open_zarr_adapter_spec(options: dict[str, Any]) -> Store:
 
 
 def _open_local(options: Mapping[str, Any], name: str) -> Store:
-    pid = options.get("pid")
-    reason = options.get("reason", "")
-    if pid != os.getpid():
-        raise StoreError(
-            f"the zarr-python store lives in process {pid} and cannot be reached from "
-            f"process {os.getpid()}: {reason}; run the graph in that process (threaded or "
-            "synchronous scheduler) or use a store that can be pickled",
-            store=name,
-        )
-    with _LOCK:
-        adapter = _LOCAL.get(str(options.get("id")))
-    if adapter is None:
-        raise StoreError("the zarr-python store no longer exists in this process", store=name)
+    adapter: ZarrStoreAdapter = _LOCAL.find(options, name)
     read_only = bool(options.get("read_only", adapter.read_only))
     return adapter if read_only == adapter.read_only else adapter.with_read_only(read_only)
 
