@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 from typing import TYPE_CHECKING
 
 from zarrdist.errors import StoreError
@@ -64,6 +65,19 @@ class LocalGuards:
         """
         rel = os.path.relpath(directory, self._root)
         if rel == ".":
+            return
+        # One lstat per level below the root: with no link among the existing
+        # levels, the real path is the root's real path plus these names (resolving
+        # the whole path would lstat every level above the root too, on each write).
+        level = self._root
+        for part in rel.split(os.sep):
+            level = os.path.join(level, part)
+            try:
+                if stat.S_ISLNK(os.lstat(level).st_mode):
+                    break  # a link: resolve the whole path below
+            except FileNotFoundError:
+                return  # makedirs creates only plain directories from here on
+        else:
             return
         real_root = self._real_root
         probe = directory
