@@ -28,4 +28,6 @@ async def main() -> None:
 
 
 asyncio.run(main())
-print(zarr.open_array("gather.zarr", mode="r")[15, :3].tolist())
+# gather.zarr is not read back here: what survives of its racing writes differs from
+# run to run under zarr-python 3.1.5.
+print(zarr.open_array("gather2.zarr", mode="r")[15, :3].tolist())
