@@ -186,3 +186,27 @@ def test_allowed_exceptions_read_as_missing(tmp_path: Path) -> None:
     assert strict.allowed_exceptions == (FileNotFoundError,)
     assert strict.get("nope") is None
     assert strict.get("k") == b"v"
+
+
+def test_awaitable_open_builds_ready_stores(tmp_path: Path) -> None:
+    """``await Store.open(...)`` (zarr-python's fixtures and services use it) returns a
+    store as the constructor builds it; a writable LocalStore's root exists after it."""
+    import asyncio
+
+    async def main() -> None:
+        root = tmp_path / "new" / "root"
+        local = await zarrdist.storage.LocalStore.open(str(root))
+        assert root.is_dir()
+        assert isinstance(local, zarrdist.storage.LocalStore)
+        memory = await zarrdist.storage.MemoryStore.open()
+        memory.set("k", b"v")
+        assert memory.get("k") == b"v"
+        archive = await zarrdist.storage.ZipStore.open(str(tmp_path / "a.zip"), mode="w")
+        archive.set("k", b"zip")
+        archive.close()
+        assert zipfile.ZipFile(tmp_path / "a.zip").read("k") == b"zip"
+        with pytest.raises(FileNotFoundError, match="root directory does not exist"):
+            await zarrdist.storage.LocalStore.open(str(tmp_path / "absent"), read_only=True)
+        assert not (tmp_path / "absent").exists()
+
+    asyncio.run(main())

@@ -9,6 +9,7 @@ event-loop thread here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from abc import ABC, abstractmethod
@@ -425,6 +426,22 @@ class Store(ABC):
     def is_empty(self, prefix: str = "") -> bool:
         """Whether no key lives under ``prefix``."""
         return next(iter(self.list_prefix(prefix)), None) is None
+
+    @classmethod
+    async def open(cls, *args: Any, **kwargs: Any) -> Self:
+        """zarr-python's awaitable constructor: ``store = await LocalStore.open(root)``.
+
+        The store is built with ``cls(*args, **kwargs)`` and made ready with
+        :meth:`_prepare` (a local root directory is created, a zip file opened)
+        off the event loop, since both touch the file system.
+        """
+        store = await asyncio.to_thread(cls, *args, **kwargs)
+        await asyncio.to_thread(store._prepare)
+        return store
+
+    def _prepare(self) -> None:
+        """Make the store ready for use; :meth:`open` calls it. Nothing by default:
+        zarrdist's stores are usable once constructed."""
 
     def close(self) -> None:
         """Release resources; the default has none."""

@@ -155,6 +155,14 @@ class LocalStore(LocalGuards, Store):
     def __repr__(self) -> str:
         return f"LocalStore({self._root!r}, read_only={self.read_only})"
 
+    def _prepare(self) -> None:
+        # zarr-python's ``open``: a writable store's root exists afterwards; a
+        # read-only store's root must already exist.
+        if not self.read_only:
+            self.root.mkdir(parents=True, exist_ok=True)
+        if not self.root.is_dir():
+            raise FileNotFoundError(f"{self.url}: the store's root directory does not exist")
+
     @property
     def url(self) -> str:
         """``file://`` URL of the root."""
