@@ -27,7 +27,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zarrdist.errors import StoreError
@@ -42,6 +41,7 @@ from zarrdist.stores._base import (
 )
 from zarrdist.stores._local_guard import LocalGuards, write_all
 from zarrdist.stores._lock import LOCK_SUFFIX
+from zarrdist.stores._pool import DEVICE_READS, run_all
 from zarrdist.stores._rename import fsync_directory, swap_in
 from zarrdist.stores._settings import setting
 
@@ -82,39 +82,15 @@ if hasattr(os, "register_at_fork"):
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
 # get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
-# _THREADS threads only if those reads waited on a device: threads help reads that
-# wait on a device, and slow down reads from the page cache, where every system
-# call hands the GIL over (docs/performance.md, "Local reads: when get_many uses
-# threads").
+# DEVICE_READS threads of the reader pool only if those reads waited on a device:
+# threads help reads that wait on a device, and slow down reads from the page cache,
+# where every system call hands the GIL over (docs/performance.md, "Local reads:
+# when get_many uses threads").
 _PROBE_KEYS = 8
 # The probe counts as waiting when it took twice a generous estimate of a read
 # from the page cache (per read, and per byte copied).
 _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
-_THREADS = 8
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _reader_pool() -> ThreadPoolExecutor:
-    """One process-wide pool for batch reads, made on first use (never at import).
-
-    Making a pool per call cost more than reading small chunks; a forked child
-    drops the parent's pool, whose threads it does not have.
-    """
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="zarrdist-read")
-            os.register_at_fork(after_in_child=_forget_pool)
-        return _pool
-
-
-def _forget_pool() -> None:
-    global _pool
-    _pool = None
 
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
@@ -259,9 +235,10 @@ class LocalStore(LocalGuards, Store):
             return values
         # One job per thread over a slice of the keys: a job per key costs more
         # in hand-offs than an 8 KiB read, while slices keep 8 reads in flight.
-        step = -(-len(rest) // _THREADS)
+        # From a reader-pool thread (a piece of a direct read) they run in that thread.
+        step = -(-len(rest) // DEVICE_READS)
         slices = [rest[i : i + step] for i in range(0, len(rest), step)]
-        for part in _reader_pool().map(self._read_keys, slices):
+        for part in run_all(self._read_keys, slices):
             values.extend(part)
         return values
 
