@@ -31,6 +31,7 @@ from pathlib import Path
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -117,9 +118,7 @@ class LocalStore(LocalGuards, Store):
     """
 
     supports_multiprocess_writes = True
-    # A read from the page cache costs about as much as copying 16 KiB; 64^3
-    # regions of a sharded array were fetched 20-40% faster than with 1 MiB gaps.
-    range_gap_bytes = 16 << 10
+    range_gap_bytes = LOCAL_RANGE_GAP_BYTES
 
     def __init__(
         self, root: str | os.PathLike[str], *, read_only: bool = False, mode: str | None = None
@@ -213,9 +212,9 @@ class LocalStore(LocalGuards, Store):
 
         Values placed there are views of ``buffer``. A new bytes object per value
         is new memory: glibc returns a freed batch of large values to the system,
-        and the next batch faults it in again (a full read of 512 one-MiB chunks:
-        52k page faults, 10% of its time). Reads that go to the reader threads
-        (see ``get_many``) come back as bytes.
+        and the next batch faults it in again (docs/performance.md, "Local batch
+        reads into one buffer"). Reads that go to the reader threads (see
+        ``get_many``) come back as bytes.
         """
         if not hasattr(os, "readv"):  # Windows
             return self._get_many(keys, None)
@@ -398,6 +397,8 @@ def _scandir(directory: str) -> list[os.DirEntry[str]]:
 #: trade it at every call and read at half the speed of one. Taking turns, the
 #: other thread decompresses meanwhile (its codec runs without the GIL).
 _small_reads = threading.Lock()
+#: Values up to this size take turns (the size ``_FIRST_READ`` reads in one call):
+#: for larger ones the copy, which runs without the GIL, outweighs the hand-offs.
 _SMALL_VALUE_BYTES = 64 << 10
 
 
