@@ -3,6 +3,7 @@ the threads that share it. Values are checked against NumPy and zarr-python 3.1.
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import threading
 import time
@@ -501,3 +502,55 @@ def test_a_fetch_buffer_in_use_is_not_handed_out_again() -> None:
         assert inner is not outer
     with chunkread._fetch_buffer() as again:
         assert again is outer
+
+
+ONE_POOL_SCRIPT = """
+import sys, threading
+import numpy as np
+import zarrdist
+from zarrdist.stores import POOL_NAME, LocalStore, on_reader_thread, reader_pool
+from zarrdist.stores import _local as local
+
+seen = {"piece": set(), "get_many": set()}
+path = "piece"
+read_keys = LocalStore._read_keys
+def spy(self, keys, fill=None):
+    if on_reader_thread():
+        seen[path].add(threading.current_thread())
+    return read_keys(self, keys, fill)
+LocalStore._read_keys = spy
+
+zarrdist.config.set({"threading.max_workers": 4})
+data = np.arange(512 * 512, dtype="i4").reshape(512, 512)
+z = zarrdist.create_array(sys.argv[1], shape=data.shape, chunks=(64, 64), dtype="i4")
+z[...] = data
+assert (z[...] == data).all()  # a direct read: pieces on the pool
+path = "get_many"
+local._waits_on_device = lambda values, elapsed: True
+store = LocalStore(sys.argv[1])
+keys = [f"c/{i}/{j}" for i in range(8) for j in range(8)]
+assert all(v is not None for v in store.get_many(keys))  # slices on the pool
+
+threads = [t for t in threading.enumerate() if t.name.startswith(POOL_NAME)]
+assert set(threads) == set(reader_pool()._threads), threads
+assert len({t.name for t in threads}) == len(threads), sorted(t.name for t in threads)
+assert seen["piece"] and seen["get_many"], seen
+assert seen["piece"] | seen["get_many"] <= set(threads)
+print(len(threads), len(seen["piece"]), len(seen["get_many"]))
+"""
+
+
+def test_direct_reads_and_local_batch_reads_share_one_pool(tmp_path: Path) -> None:
+    # In a fresh process, so the only pool threads are those these two reads made.
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_POOL_SCRIPT, str(tmp_path / "a")],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    threads, pieces, batches = map(int, result.stdout.split())
+    assert pieces >= 1
+    assert batches >= 1
+    assert threads >= max(pieces, batches)

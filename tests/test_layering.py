@@ -27,8 +27,6 @@ LAYERS = {
     "graphs": "graphs",
     # the public API and what it alone uses
     "api": "api",
-    "array": "api",
-    "group": "api",
     "storage": "api",
     "dtype": "api",
     "debug": "api",
@@ -36,15 +34,13 @@ LAYERS = {
     "hierarchy": "api",
     "cli": "api",
     "__main__": "api",
-    # zarr-python's module paths and faces over the public API (zarrdist/zarr_paths.py)
+    # zarr-python's module paths and faces over the public API (tests/compat/zarr_paths.py)
     "aio": "api",
     "abc": "api",
     "core": "api",
     "buffer": "api",
     "registry": "api",
     "experimental": "api",
-    "zarr_paths": "api",
-    "zarr_warnings": "errors",
     # integrations at the edges: they use the public API; nothing in zarrdist imports them
     "xarray": "edge",
     "dask": "edge",

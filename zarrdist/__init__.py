@@ -9,7 +9,7 @@ function and the config object, while ``zarrdist.array``, ``zarrdist.group`` and
 ``zarrdist.config`` are also the names of modules here. Importing such a module
 would normally rebind the package attribute to the module; the package's module
 type below keeps the public function (or object) under that name instead.
-``from zarrdist.array import Array`` and every other ``from`` import work as usual.
+``from zarrdist.arrayops.array import Array`` and every other ``from`` import work as usual.
 """
 
 from __future__ import annotations
@@ -75,8 +75,8 @@ __all__ = [
 # module -> the public names it provides (an empty tuple: the module itself)
 _SOURCES: dict[str, tuple[str, ...]] = {
     "zarrdist.config": ("config",),
-    "zarrdist.array": ("Array",),
-    "zarrdist.group": ("Group",),
+    "zarrdist.arrayops.array": ("Array",),
+    "zarrdist.hierarchy.group": ("Group",),
     "zarrdist.aio": ("AsyncArray", "AsyncGroup"),
     "zarrdist.arrayops.keywords": ("DEFAULT_FILL_VALUE",),
     "zarrdist.debug": ("print_debug_info", "set_format", "set_log_level"),
@@ -100,8 +100,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
 }
 _LAZY.update({name: (f"zarrdist.{name}", None) for name in _MODULES})
 
-#: Names that are both a public object and a submodule: the object wins.
-_SHADOWED = frozenset(("array", "group", "config"))
+#: A name that is both a public object and a submodule: the object wins.
+_SHADOWED = frozenset(("config",))
 
 
 class _Package(types.ModuleType):

@@ -57,7 +57,9 @@ DEFAULTS: dict[str, Any] = {
     # zarr-python's async knobs; zarrdist uses "concurrency" as the per-call limit
     # of concurrent requests to remote stores.
     "async": {"concurrency": 10, "timeout": None},
-    # Threads of the local (threaded) scheduler; None means the number of cores.
+    # Threads of the local (threaded) scheduler and of a direct read; None means the
+    # number of cores. The reader pool they share (zarrdist.stores.reader_pool) is
+    # made with this many threads, or 8 if more, the first time it is used.
     "threading": {"max_workers": None},
     "codecs": {
         # Allow codecs that unpickle (numcodecs "pickle"): reading untrusted data

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from zarrdist.zarr_paths import ZARR_PYTHON_PATHS
+from tests.compat.zarr_paths import ZARR_PYTHON_PATHS
 
 ROOT = Path(__file__).resolve().parents[2]
 REEXPORT_ONLY = [
@@ -68,4 +68,4 @@ def test_zarr_python_code_runs_under_the_alias(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", script], check=True, capture_output=True, text=True
     ).stdout
-    assert out.splitlines() == ["['', 'b']", "zarrdist True zarrdist.array"]
+    assert out.splitlines() == ["['', 'b']", "zarrdist True zarrdist.arrayops.array"]

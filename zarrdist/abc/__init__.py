@@ -1,1 +1,1 @@
-"""zarr-python's ``zarr.abc`` path (re-exports only; see :mod:`zarrdist.zarr_paths`)."""
+"""zarr-python's ``zarr.abc`` path (re-exports only; listed in tests/compat/zarr_paths.py)."""

@@ -11,8 +11,8 @@ from typing import Any
 from zarrdist.aio import _face
 from zarrdist.aio._array import AsyncArray, AsyncOIndex, AsyncVIndex
 from zarrdist.aio._group import AsyncGroup
-from zarrdist.array import Array
-from zarrdist.group import Group
+from zarrdist.arrayops.array import Array
+from zarrdist.hierarchy.group import Group
 
 __all__ = ["AsyncArray", "AsyncGroup", "AsyncOIndex", "AsyncVIndex"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zarrdist.aio._face import async_iterator, awaitable, passthrough, run
-from zarrdist.group import Group
+from zarrdist.hierarchy.group import Group
 
 __all__ = ["AsyncGroup"]
 

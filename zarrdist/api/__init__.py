@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import create_keywords, is_zarr_python_array, new_array, write_into
 from zarrdist.arrayops.from_source import from_array_keywords, like_keywords
+from zarrdist.arrayops.keyword_warnings import warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
 from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
-from zarrdist.zarr_warnings import warn_write_empty_chunks_kwarg
 
 if TYPE_CHECKING:
     import dask.array as da

@@ -47,7 +47,7 @@ async def create_hierarchy(
 
 
 # One line per function: each is the synchronous function, awaited off the loop.
-array = _coroutine(zarrdist.array)  # type: ignore[arg-type]  # the function, not the module
+array = _coroutine(zarrdist.array)
 consolidate_metadata = _coroutine(zarrdist.consolidate_metadata)
 copy = _coroutine(zarrdist.copy)
 copy_all = _coroutine(zarrdist.copy_all)
@@ -60,7 +60,7 @@ empty_like = _coroutine(zarrdist.empty_like)
 from_array = _coroutine(zarrdist.from_array)
 full = _coroutine(zarrdist.full)
 full_like = _coroutine(zarrdist.full_like)
-group = _coroutine(zarrdist.group)  # type: ignore[arg-type]  # the function, not the module
+group = _coroutine(zarrdist.group)
 load = _coroutine(zarrdist.load)
 ones = _coroutine(zarrdist.ones)
 ones_like = _coroutine(zarrdist.ones_like)

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
+from zarrdist.arrayops.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.hierarchy.edits import create_node
-from zarrdist.zarr_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 
 if TYPE_CHECKING:
     from zarrdist.hierarchy.consolidation import ConsolidatedView

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import is_dask, is_zarr_python_array
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 from zarrdist.codecs import CodecChain

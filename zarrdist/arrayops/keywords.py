@@ -14,6 +14,7 @@ from typing import Any, Literal
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
 
+from zarrdist.arrayops.keyword_warnings import warn_order_kwarg
 from zarrdist.chunking.grid import (
     DefaultChunkKeyEncoding,
     V2ChunkKeyEncoding,
@@ -35,7 +36,6 @@ from zarrdist.config import config
 from zarrdist.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
-from zarrdist.zarr_warnings import warn_order_kwarg
 
 __all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
 

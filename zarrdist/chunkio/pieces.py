@@ -3,27 +3,25 @@
 :mod:`zarrdist.chunkio.read` plans a read into items (a chunk's key, a byte range of
 a shard, or bytes already here) and runs them. A direct-path read cuts them into
 pieces as planning goes on (:class:`Pieces`); pool threads take pieces while the
-caller plans, then the caller takes pieces too.
+caller plans, then the caller takes pieces too. The pool is the stores' reader pool
+(:func:`zarrdist.stores.reader_pool`), the one LocalStore's batch reads use.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Self
 
 from zarrdist.codecs.sharding import ChunkSlot
-from zarrdist.config import get_int
 from zarrdist.indexing import ChunkProjection
-from zarrdist.stores import RangeByteRequest
+from zarrdist.stores import RangeByteRequest, reader_pool
 
 __all__ = [
-    "POOL_NAME",
     "ByInner",
     "ChunkFetch",
     "Item",
@@ -31,7 +29,6 @@ __all__ = [
     "RangeFetch",
     "ReadJob",
     "item_weight",
-    "read_pool",
 ]
 
 
@@ -162,7 +159,7 @@ class Pieces:
             start = self._active < self._helpers
             self._active += start
         if start:
-            self._futures.append(read_pool().submit(self._take, True))
+            self._futures.append(reader_pool().submit(self._take, True))
 
     def _take(self, helper: bool = False) -> None:
         """Run queued pieces until none is left."""
@@ -218,32 +215,3 @@ def _split_range(item: RangeFetch, k: int) -> tuple[RangeFetch, RangeFetch]:
         item.rank,
     )
     return head, tail
-
-
-# -- the pool ----------------------------------------------------------------------
-
-
-POOL_NAME = "zarrdist-read"
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def read_pool() -> ThreadPoolExecutor:
-    """Threads that share the work of one direct-path read.
-
-    Graph tasks are already parallel and run inline; a direct-path read that
-    touches several chunks (a 64^3 region of a sharded array) would otherwise
-    fetch and decode on one core. Made on first use, never at import; a forked
-    child drops the parent's pool.
-    """
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(get_int("threading.max_workers"), POOL_NAME)
-            os.register_at_fork(after_in_child=_forget_pool)
-        return _pool
-
-
-def _forget_pool() -> None:
-    global _pool
-    _pool = None

@@ -56,7 +56,6 @@ from zarrdist.chunkio.buffers import anonymous_memory, thread_buffer
 from zarrdist.chunkio.device_files import fetch_to_device
 from zarrdist.chunkio.device_read import BatchDecoder, device_decoder, on_host
 from zarrdist.chunkio.pieces import (
-    POOL_NAME,
     ByInner,
     ChunkFetch,
     Item,
@@ -86,7 +85,7 @@ from zarrdist.codecs.sharding import (
 )
 from zarrdist.config import config, get_int
 from zarrdist.errors import CodecError
-from zarrdist.stores import value_limit
+from zarrdist.stores import on_reader_thread, value_limit
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -191,7 +190,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     least, most = _piece_bounds(spec.nbytes)
     # One piece's work runs inline, and so does a read started from a pool
     # thread (a store that reads arrays) rather than wait on its own pool.
-    if threads == 1 or total <= least or threading.current_thread().name.startswith(POOL_NAME):
+    if threads == 1 or total <= least or on_reader_thread():
         for items in planned():
             run(items)
         return

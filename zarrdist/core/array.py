@@ -3,7 +3,7 @@
 from zarrdist import DEFAULT_FILL_VALUE
 from zarrdist.aio import AsyncArray
 from zarrdist.api import create_array, from_array
-from zarrdist.array import Array, ArrayConfig
+from zarrdist.arrayops.array import Array, ArrayConfig
 from zarrdist.metadata import parse_array_metadata
 
 __all__ = [

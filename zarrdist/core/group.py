@@ -2,7 +2,7 @@
 
 from zarrdist import GroupMetadata, create_hierarchy
 from zarrdist.aio import AsyncGroup
-from zarrdist.group import Group
+from zarrdist.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
 
 __all__ = ["AsyncGroup", "ConsolidatedMetadata", "Group", "GroupMetadata", "create_hierarchy"]

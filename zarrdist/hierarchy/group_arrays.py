@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import create_keywords
 from zarrdist.arrayops.from_source import like_keywords
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE

@@ -12,13 +12,12 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from zarrdist.api import default_mode, open_array, resolve_format, save_array
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
 from zarrdist.config import config
 from zarrdist.errors import (
     GroupNotFoundError,
     NodeNotFoundError,
 )
-from zarrdist.group import Group, open_nodes
 from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
 from zarrdist.hierarchy.create import write_nodes
 from zarrdist.hierarchy.documents import (
@@ -31,6 +30,7 @@ from zarrdist.hierarchy.documents import (
     write_node,
 )
 from zarrdist.hierarchy.edits import create_node
+from zarrdist.hierarchy.group import Group, open_nodes
 from zarrdist.hierarchy.group_node import (
     GroupNode,
     create_group_node,

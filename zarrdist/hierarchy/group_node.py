@@ -3,7 +3,7 @@
 ``open_group`` and ``create_group`` (:mod:`zarrdist.hierarchy.group_functions`) and
 ``Group.open`` and ``Group.from_store`` share this work. It returns the group's
 store, path, metadata and consolidated view, never a ``Group``, so that
-:mod:`zarrdist.group` can use it without an import circle.
+:mod:`zarrdist.hierarchy.group` can use it without an import circle.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zarrdist.api import default_mode, resolve_format
+from zarrdist.arrayops.keyword_warnings import warn_not_implemented
 from zarrdist.config import config
 from zarrdist.errors import ContainsArrayError, GroupNotFoundError
 from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
@@ -27,7 +28,6 @@ from zarrdist.hierarchy.documents import (
 from zarrdist.hierarchy.edits import create_node
 from zarrdist.metadata import GroupMetadata, GroupMetadataV2, GroupMetadataV3, parse_zmetadata
 from zarrdist.stores import Store, resolve_store, split_store_path
-from zarrdist.zarr_warnings import warn_not_implemented
 
 __all__ = ["GroupNode", "create_group_node", "find_group", "open_group_node", "warn_unused"]
 

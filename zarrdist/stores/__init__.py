@@ -25,6 +25,7 @@ from zarrdist.stores._lock import FileLock
 from zarrdist.stores._memory import MemoryStore, open_memory_spec
 from zarrdist.stores._obstore import ObjectStore, open_obstore_spec
 from zarrdist.stores._path import StorePath, split_store_path
+from zarrdist.stores._pool import POOL_NAME, on_reader_thread, reader_pool
 from zarrdist.stores._redact import redact_secrets, redact_spec
 from zarrdist.stores._resolve import StoreLike, resolve_store
 from zarrdist.stores._sweep import sweep_partial_files
@@ -49,6 +50,7 @@ __all__ = [
     "LocalStore",
     "LoggingStore",
     "MemoryStore",
+    "POOL_NAME",
     "ObjectStore",
     "OffsetByteRequest",
     "RangeByteRequest",
@@ -62,9 +64,11 @@ __all__ = [
     "ZipStore",
     "normalize_key",
     "normalize_keys",
+    "on_reader_thread",
     "open_spec",
     "is_zarr_store",
     "read_only_from_mode",
+    "reader_pool",
     "redact_secrets",
     "redact_spec",
     "register_driver",

@@ -21,6 +21,8 @@ from zarrdist.errors import ByteRangeError, ReadOnlyStoreError, StoreError
 
 __all__ = [
     "ACCESS_MODES",
+    "LOCAL_RANGE_GAP_BYTES",
+    "REMOTE_RANGE_GAP_BYTES",
     "ByteRequest",
     "OffsetByteRequest",
     "RangeByteRequest",
@@ -238,6 +240,14 @@ def open_spec(spec: StoreSpec) -> Store:
     return store
 
 
+#: Coalescing gap of stores whose requests go over a network: a request costs
+#: milliseconds, more than reading through a mebibyte it does not need.
+REMOTE_RANGE_GAP_BYTES = 1 << 20
+#: Coalescing gap of local files, where a request is a system call (docs/performance.md,
+#: "Coalescing gaps of local range reads").
+LOCAL_RANGE_GAP_BYTES = 16 << 10
+
+
 class Store(ABC):
     """Bytes by key, synchronously.
 
@@ -259,9 +269,9 @@ class Store(ABC):
     #: object stores); False for stores that live inside one process.
     supports_multiprocess_writes: ClassVar[bool] = True
     #: The widest gap between two byte ranges of one object that is cheaper to read
-    #: through than to ask for in a second request: wide for object stores, where a
-    #: request costs milliseconds, narrow where a request is a system call.
-    range_gap_bytes: ClassVar[int] = 1 << 20
+    #: through than to ask for in a second request (``REMOTE_RANGE_GAP_BYTES``,
+    #: ``LOCAL_RANGE_GAP_BYTES`` or 0 in memory).
+    range_gap_bytes: ClassVar[int] = REMOTE_RANGE_GAP_BYTES
 
     def __init__(self, *, read_only: bool = False) -> None:
         self._read_only = read_only

@@ -23,6 +23,8 @@ from fsspec.mapping import FSMap
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
+    REMOTE_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -198,8 +200,8 @@ class FsspecStore(Store):
         if "memory" in protocols:
             return 0
         if "file" in protocols or "local" in protocols:
-            return 16 << 10
-        return 1 << 20
+            return LOCAL_RANGE_GAP_BYTES
+        return REMOTE_RANGE_GAP_BYTES
 
     def _full(self, key: str) -> str:
         return f"{self.path}/{key}" if key else self.path

@@ -27,11 +27,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -42,6 +42,7 @@ from zarrdist.stores._base import (
 )
 from zarrdist.stores._local_guard import LocalGuards, write_all
 from zarrdist.stores._lock import LOCK_SUFFIX
+from zarrdist.stores._pool import DEVICE_READS, run_all
 from zarrdist.stores._rename import fsync_directory, swap_in
 from zarrdist.stores._settings import setting
 
@@ -82,39 +83,15 @@ if hasattr(os, "register_at_fork"):
 # A concurrent delete may prune a directory between our makedirs and our create.
 _CREATE_ATTEMPTS = 8
 # get_many reads the first _PROBE_KEYS keys in the calling thread and goes on in
-# _THREADS threads only if those reads waited on a device: threads help reads that
-# wait on a device, and slow down reads from the page cache, where every system
-# call hands the GIL over (docs/performance.md, "Local reads: when get_many uses
-# threads").
+# DEVICE_READS threads of the reader pool only if those reads waited on a device:
+# threads help reads that wait on a device, and slow down reads from the page cache,
+# where every system call hands the GIL over (docs/performance.md, "Local reads:
+# when get_many uses threads").
 _PROBE_KEYS = 8
 # The probe counts as waiting when it took twice a generous estimate of a read
 # from the page cache (per read, and per byte copied).
 _CACHED_READ_S = 30e-6
 _CACHED_BYTES_PER_S = float(1 << 30)
-_THREADS = 8
-
-
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _reader_pool() -> ThreadPoolExecutor:
-    """One process-wide pool for batch reads, made on first use (never at import).
-
-    Making a pool per call cost more than reading small chunks; a forked child
-    drops the parent's pool, whose threads it does not have.
-    """
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(max_workers=_THREADS, thread_name_prefix="zarrdist-read")
-            os.register_at_fork(after_in_child=_forget_pool)
-        return _pool
-
-
-def _forget_pool() -> None:
-    global _pool
-    _pool = None
 
 
 _MISSING = (FileNotFoundError, NotADirectoryError, IsADirectoryError)
@@ -141,9 +118,7 @@ class LocalStore(LocalGuards, Store):
     """
 
     supports_multiprocess_writes = True
-    # A read from the page cache costs about as much as copying 16 KiB; 64^3
-    # regions of a sharded array were fetched 20-40% faster than with 1 MiB gaps.
-    range_gap_bytes = 16 << 10
+    range_gap_bytes = LOCAL_RANGE_GAP_BYTES
 
     def __init__(
         self, root: str | os.PathLike[str], *, read_only: bool = False, mode: str | None = None
@@ -245,9 +220,9 @@ class LocalStore(LocalGuards, Store):
 
         Values placed there are views of ``buffer``. A new bytes object per value
         is new memory: glibc returns a freed batch of large values to the system,
-        and the next batch faults it in again (a full read of 512 one-MiB chunks:
-        52k page faults, 10% of its time). Reads that go to the reader threads
-        (see ``get_many``) come back as bytes.
+        and the next batch faults it in again (docs/performance.md, "Local batch
+        reads into one buffer"). Reads that go to the reader threads (see
+        ``get_many``) come back as bytes.
         """
         if not hasattr(os, "readv"):  # Windows
             return self._get_many(keys, None)
@@ -267,9 +242,10 @@ class LocalStore(LocalGuards, Store):
             return values
         # One job per thread over a slice of the keys: a job per key costs more
         # in hand-offs than an 8 KiB read, while slices keep 8 reads in flight.
-        step = -(-len(rest) // _THREADS)
+        # From a reader-pool thread (a piece of a direct read) they run in that thread.
+        step = -(-len(rest) // DEVICE_READS)
         slices = [rest[i : i + step] for i in range(0, len(rest), step)]
-        for part in _reader_pool().map(self._read_keys, slices):
+        for part in run_all(self._read_keys, slices):
             values.extend(part)
         return values
 
@@ -429,6 +405,8 @@ def _scandir(directory: str) -> list[os.DirEntry[str]]:
 #: trade it at every call and read at half the speed of one. Taking turns, the
 #: other thread decompresses meanwhile (its codec runs without the GIL).
 _small_reads = threading.Lock()
+#: Values up to this size take turns (the size ``_FIRST_READ`` reads in one call):
+#: for larger ones the copy, which runs without the GIL, outweighs the hand-offs.
 _SMALL_VALUE_BYTES = 64 << 10
 
 

@@ -56,6 +56,8 @@ _OFD = getattr(fcntl, "F_OFD_SETLK", None) if fcntl is not None else None
 # struct flock on Linux: short l_type, short l_whence, off_t l_start, off_t l_len,
 # pid_t l_pid (0 for OFD locks), padded to 32 bytes.
 _FLOCK = "hhqqi4x"
+#: A waiting writer polls a held lock after 1 ms, then at doubling intervals up to
+#: 50 ms: a lock held briefly is taken soon, and a long wait costs few calls.
 _FIRST_POLL_S = 0.001
 _MAX_POLL_S = 0.05
 _DOCUMENTS = ("zarr.json", ".zgroup", ".zarray")

@@ -31,6 +31,8 @@ from typing import Any, TypeVar
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
+    REMOTE_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -128,7 +130,8 @@ class ObjectStore(Store):
     @property
     def range_gap_bytes(self) -> int:  # type: ignore[override]
         """0 in memory, 16 KiB for local files, 1 MiB for anything remote."""
-        return {"MemoryStore": 0, "LocalStore": 16 << 10}.get(self._kind, 1 << 20)
+        gaps = {"MemoryStore": 0, "LocalStore": LOCAL_RANGE_GAP_BYTES}
+        return gaps.get(self._kind, REMOTE_RANGE_GAP_BYTES)
 
     @property
     def spec(self) -> StoreSpec:

@@ -1,4 +1,5 @@
-"""Runtime knobs the stores read: ``io.fsync``, ``io.max_concurrency``, ``async.timeout``.
+"""Runtime knobs the stores read: ``io.fsync``, ``io.max_concurrency``, ``async.timeout``,
+``io.lock_timeout`` and ``threading.max_workers`` (the reader pool's size).
 
 Stores are the leaf layer and import nothing of the format core, ``zarrdist.config``
 included. The config module is still the one source of truth for these knobs:
@@ -20,6 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "io.max_concurrency": 32,
     "async.timeout": None,
     "io.lock_timeout": 600.0,
+    "threading.max_workers": None,
 }
 
 

@@ -43,6 +43,8 @@ from typing import Any, TypeVar
 
 from zarrdist.errors import StoreError
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
+    REMOTE_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -65,7 +67,9 @@ __all__ = [
 T = TypeVar("T")
 DRIVER = "zarr-python"
 # Unpickled adapters, by pickle digest: tasks on one worker share one instance
-# instead of unpickling the store for each task. Bounded; pinned ones live apart.
+# instead of unpickling the store for each task. Bounded (64: more stores than one
+# graph uses, few enough that dropped stores' clients are let go); pinned ones live
+# apart.
 _OPENED: OrderedDict[str, ZarrStoreAdapter] = OrderedDict()
 _OPENED_MAX = 64
 _PINNED: dict[str, ZarrStoreAdapter] = {}
@@ -219,7 +223,7 @@ class ZarrStoreAdapter(Store):
         name = type(self._zstore).__name__
         if "Memory" in name:
             return 0
-        return 16 << 10 if name == "LocalStore" else 1 << 20
+        return LOCAL_RANGE_GAP_BYTES if name == "LocalStore" else REMOTE_RANGE_GAP_BYTES
 
     # -- spec ------------------------------------------------------------------------
     @property

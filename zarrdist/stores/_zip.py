@@ -20,6 +20,7 @@ from typing import Any, Literal, cast
 
 from zarrdist.errors import ByteRangeError, StoreError, ZarrUserWarning
 from zarrdist.stores._base import (
+    LOCAL_RANGE_GAP_BYTES,
     ByteRequest,
     OffsetByteRequest,
     RangeByteRequest,
@@ -68,7 +69,7 @@ class ZipStore(Store):
     supports_deletes = False
     supports_multiprocess_writes = False
     # Members are read from a local file: a request is a seek and a read.
-    range_gap_bytes = 16 << 10
+    range_gap_bytes = LOCAL_RANGE_GAP_BYTES
 
     def __init__(
         self,

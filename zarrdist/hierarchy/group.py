@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.array import Array
+from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import new_array, write_into
 from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
 from zarrdist.graphs.locks import metadata_lock

@@ -1,4 +1,4 @@
-"""The zarr-python module paths zarrdist provides, in one place.
+"""The zarr-python module paths zarrdist provides, in one place (checked by test_zarr_paths.py).
 
 ``import zarrdist as zarr`` runs code that imports these paths (``from zarr.core.group
 import GroupMetadata``...). Each is a thin module that re-exports zarrdist's own objects
