@@ -1,5 +1,9 @@
 """zarr-python's ``zarr.dtype`` names over zarrdist's data types.
 
+This module exists because ``zarr.dtype`` is a path user code imports (``import
+zarrdist as zarr; zarr.dtype.Int32()``); the data types themselves live in
+:mod:`zarrdist.datatypes`, which is what zarrdist's own modules import.
+
 ``ZDType`` is :class:`zarrdist.datatypes.DataType`; the type names
 (``Int32()``, ``FixedLengthUTF32(length=5)``, ``DateTime64(unit="ns")``, ...)
 build zarrdist data types with zarr-python's keywords, and ``parse_dtype``

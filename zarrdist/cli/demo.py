@@ -37,6 +37,8 @@ __all__ = ["build_sample", "default_directory", "demo_shapes", "run_demo"]
 _VARIABLES = ("temperature", "precipitation", "wind_speed")
 _SOURCE = "source-v2.zarr"
 _TARGET = "converted-v3.zarr"
+#: Days of the sample generated and written at a time: its fields are made in memory,
+#: so this bounds the memory the demo needs, whatever its scale.
 _DAYS_PER_WRITE = 32
 
 

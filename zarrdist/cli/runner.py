@@ -124,6 +124,7 @@ class Runner:
             return list(dask.threaded.get(dict(dsk), list(keys), num_workers=self.nthreads))
 
 
+#: Characters of the progress bar: with its label and time it fits an 80-column line.
 _BAR_WIDTH = 40
 
 

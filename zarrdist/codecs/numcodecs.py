@@ -12,6 +12,11 @@ These are not the spec's ``blosc``, ``gzip``, ``zstd`` and ``crc32c`` codecs
 (``BloscCodec``, ``GzipCodec``, ``ZstdCodec``, ``Crc32cCodec``): ``Zstd(level=1)``
 writes ``numcodecs.zstd``, which only zarr-python and zarrdist read, as zarr-python's
 own ``Zstd`` does.
+
+The three numcodecs modules: this one holds zarr-python's names;
+:mod:`zarrdist.codecs.numcodecs_adapter` is the one v3 codec class that wraps any
+numcodecs codec; :mod:`zarrdist.codecs._numcodecs_calls` is how every codec that
+delegates to numcodecs calls it.
 """
 
 from __future__ import annotations

@@ -36,7 +36,7 @@ from zarrdist.codecs._base import (
     Encoded,
 )
 from zarrdist.codecs._bounds import bounded_numcodec, limit_of
-from zarrdist.codecs._numcodecs import UNSAFE_IDS, as_encoded, get_numcodec, numcodecs_call
+from zarrdist.codecs._numcodecs_calls import UNSAFE_IDS, as_encoded, get_numcodec, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
 

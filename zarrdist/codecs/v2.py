@@ -25,7 +25,7 @@ from numcodecs.compat import ensure_ndarray_like
 
 from zarrdist.codecs._base import ArrayBytesCodec, ArraySpec, Encoded, check_configuration
 from zarrdist.codecs._bounds import FRAMING, bounded_numcodec, fixed_bound
-from zarrdist.codecs._numcodecs import get_numcodec, numcodecs_call
+from zarrdist.codecs._numcodecs_calls import get_numcodec, numcodecs_call
 from zarrdist.config import config
 from zarrdist.errors import CodecError
 

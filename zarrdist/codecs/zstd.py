@@ -25,7 +25,7 @@ from numcodecs.zstd import Zstd
 
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
 from zarrdist.codecs._bounds import bounded_zstd_stream, check_declared, limit_of
-from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
+from zarrdist.codecs._numcodecs_calls import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import ChecksumError, CodecError
 

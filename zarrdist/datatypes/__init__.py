@@ -1,5 +1,7 @@
 """Zarr data types: names in v2 and v3 metadata, in-memory dtypes, fill-value JSON.
 
+zarr-python's names for them (``zarr.dtype``) are the thin view :mod:`zarrdist.dtype`.
+
 >>> from zarrdist.datatypes import parse_data_type
 >>> dt = parse_data_type(">i4", zarr_format=2)
 >>> dt.to_json(2), dt.to_json(3), dt.fill_value_to_json(7, 3)

@@ -322,6 +322,14 @@ class Store(ABC):
     def _keys(self, keys: Sequence[str]) -> list[str]:
         return normalize_keys(keys, store=self.url)
 
+    def _ranges_key(self, key: str, ranges: Sequence[ByteRequest]) -> str:
+        """``key`` normalised, once every request of a ``get_ranges`` call is checked
+        (what each store's ``get_ranges`` does first)."""
+        key = self._key(key)
+        for request in ranges:
+            check_byte_request(request, store=self.url, key=key)
+        return key
+
     def get(self, key: str, byte_range: ByteRequest | None = None) -> bytes | memoryview | None:
         """The value at ``key`` (or the requested byte range of it); None if missing."""
         key = self._key(key)

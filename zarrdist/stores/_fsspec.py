@@ -30,7 +30,6 @@ from zarrdist.stores._base import (
     RangeByteRequest,
     Store,
     StoreSpec,
-    check_byte_request,
 )
 from zarrdist.stores._remote import GuardedFileSystem, translate_remote_error, with_timeouts
 from zarrdist.stores._settings import setting
@@ -270,9 +269,7 @@ class FsspecStore(Store):
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one value, fetched concurrently."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self._url, key=key)
+        key = self._ranges_key(key, ranges)
         return list(self._batch(self._read, self._aread, [(key, r) for r in ranges]))
 
     def exists(self, key: str) -> bool:

@@ -37,7 +37,6 @@ from zarrdist.stores._base import (
     RangeByteRequest,
     Store,
     StoreSpec,
-    check_byte_request,
     read_only_from_mode,
 )
 from zarrdist.stores._local_guard import LocalGuards, write_all
@@ -168,9 +167,7 @@ class LocalStore(LocalGuards, Store):
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one file, read through one open file handle."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self.url, key=key)
+        key = self._ranges_key(key, ranges)
         return self._read_ranges(key, ranges)
 
     def _read_ranges(

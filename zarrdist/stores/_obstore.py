@@ -39,7 +39,6 @@ from zarrdist.stores._base import (
     Store,
     StoreSpec,
     SuffixByteRequest,
-    check_byte_request,
 )
 from zarrdist.stores._in_process import InProcessStores
 from zarrdist.stores._settings import setting
@@ -222,9 +221,7 @@ class ObjectStore(Store):
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one value: its size, then one obstore ``get_ranges``."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self.url, key=key)
+        key = self._ranges_key(key, ranges)
         if not ranges:
             return []
         size = self._size(key)

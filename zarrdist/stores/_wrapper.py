@@ -422,9 +422,7 @@ class CacheStore(WrapperStore[Store]):
 
     def get_ranges(self, key: str, ranges: Sequence[ByteRequest]) -> list[Value | None]:
         """Ranges of a cached value, or passed through to the base."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self.url, key=key)
+        key = self._ranges_key(key, ranges)
         cached = self._lookup(key)
         if cached is None:
             return self._store.get_ranges(key, ranges)

@@ -51,7 +51,6 @@ from zarrdist.stores._base import (
     Store,
     StoreSpec,
     SuffixByteRequest,
-    check_byte_request,
 )
 from zarrdist.stores._in_process import InProcessStores
 from zarrdist.stores._settings import setting
@@ -367,9 +366,7 @@ class ZarrStoreAdapter(Store):
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one value, requested concurrently in one loop call."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self.url, key=key)
+        key = self._ranges_key(key, ranges)
         return _run(self._gather([self._aget(key, r) for r in ranges])) if ranges else []
 
     def _set(self, key: str, value: bytes | memoryview) -> None:

@@ -26,7 +26,6 @@ from zarrdist.stores._base import (
     RangeByteRequest,
     Store,
     StoreSpec,
-    check_byte_request,
     normalize_key,
 )
 from zarrdist.stores._limits import current_value_limit
@@ -143,9 +142,7 @@ class ZipStore(Store):
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one member, read through one open member."""
-        key = self._key(key)
-        for request in ranges:
-            check_byte_request(request, store=self.url, key=key)
+        key = self._ranges_key(key, ranges)
         result = self._read(key, list(ranges))
         return [None] * len(ranges) if result is None else list(result)
 

@@ -1,4 +1,5 @@
-"""Shared numcodecs plumbing: error mapping, the pickle gate, output normalisation.
+"""How every call into numcodecs is made: error mapping, the pickle gate, output
+normalisation.
 
 Every codec that delegates to numcodecs (gzip, zstd, blosc, vlen-*, ``numcodecs.*``
 and the v2 chain) goes through these, so errors name the codec the same way and
