@@ -48,6 +48,7 @@ def _both(dtype: Any) -> tuple[DataType, Any]:
 def test_json_and_class_match_zarr_python(dtype: Any, zarr_format: int) -> None:
     mine, theirs = _both(dtype)
     assert getattr(ours, type(theirs).__name__) is type(mine)
+    assert repr(mine) == repr(theirs)
     assert mine.to_native_dtype() == theirs.to_native_dtype()
     assert mine.endianness == getattr(theirs, "endianness", None)
     with warnings.catch_warnings():

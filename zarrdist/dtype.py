@@ -2,7 +2,7 @@
 
 Each of zarr-python's data type classes is zarrdist's own (``Int32`` is
 :class:`zarrdist.datatypes.Int32`, ``FixedLengthUTF32`` is
-:class:`zarrdist.datatypes.FixedUTF32Type`, ...), so zarr-python's methods
+:class:`zarrdist.datatypes.FixedLengthUTF32`, ...), so zarr-python's methods
 (``from_native_dtype``, ``to_json``, ``cast_scalar``, ...) and zarrdist's metadata
 code share one set of rules. ``ZDType`` is their base class.
 
@@ -20,7 +20,7 @@ from zarrdist.datatypes import (
     DataType,
     DataTypeRegistry,
     DateTime64,
-    FixedUTF32Type,
+    FixedLengthUTF32,
     Float16,
     Float32,
     Float64,
@@ -28,16 +28,16 @@ from zarrdist.datatypes import (
     Int16,
     Int32,
     Int64,
-    NullTerminatedBytesType,
-    RawBytesType,
-    StructuredType,
+    NullTerminatedBytes,
+    RawBytes,
+    Structured,
     TimeDelta64,
     UInt8,
     UInt16,
     UInt32,
     UInt64,
-    VariableBytesType,
-    VariableStringType,
+    VariableLengthBytes,
+    VariableLengthUTF8,
     data_type_registry,
     get_data_type_from_json,
     get_data_type_from_native_dtype,
@@ -82,17 +82,5 @@ __all__ = [
 ZDType = DataType
 #: zarr-python's error for an unknown or invalid data type.
 DataTypeValidationError = UnknownDataTypeError
-#: Variable-length UTF-8 strings (``dtype=str``).
-VariableLengthUTF8 = VariableStringType
-#: Variable-length bytes (``dtype=bytes``).
-VariableLengthBytes = VariableBytesType
-#: Fixed-length UTF-32 strings (NumPy ``U``).
-FixedLengthUTF32 = FixedUTF32Type
-#: Fixed-length, null-padded bytes (NumPy ``S``).
-NullTerminatedBytes = NullTerminatedBytesType
-#: Fixed-length raw bytes (NumPy ``V``).
-RawBytes = RawBytesType
-#: A record of named fields.
-Structured = StructuredType
 #: zarr-python's other name for :func:`parse_dtype`.
 parse_data_type = parse_dtype

@@ -58,16 +58,27 @@ from zarrdist.datatypes._registry import (
     parse_dtype,
 )
 from zarrdist.datatypes._strings import (
+    FixedLengthUTF32,
     FixedUTF32Type,
+    NullTerminatedBytes,
     NullTerminatedBytesType,
+    RawBytes,
     RawBytesType,
     VariableBytesType,
+    VariableLengthBytes,
+    VariableLengthUTF8,
     VariableStringType,
 )
-from zarrdist.datatypes._structured import StructField, StructuredType
+from zarrdist.datatypes._structured import StructField, Structured, StructuredType
 from zarrdist.datatypes._time import TIME_UNITS, DateTime64, TimeDelta64, TimeType, time_type
 
 __all__ = [
+    "Structured",
+    "VariableLengthUTF8",
+    "VariableLengthBytes",
+    "RawBytes",
+    "NullTerminatedBytes",
+    "FixedLengthUTF32",
     "EXTENSION_FLOAT_NAMES",
     "NATIVE_ENDIANNESS",
     "NUMERIC_CODES",

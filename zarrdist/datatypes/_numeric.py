@@ -148,6 +148,11 @@ class NumericType(DataType):
         }
         return kinds[self._base_dtype().kind]
 
+    def __repr__(self) -> str:
+        """``Int32(endianness='little')``; ``Int8()`` for types without a byte order."""
+        shown = "" if self.endianness is None else f"endianness={self.endianness!r}"
+        return f"{type(self).__name__}({shown})"
+
     def with_endianness(self, endianness: Endianness | None) -> NumericType:
         """The same type with byte order ``endianness``."""
         return type(self)(endianness)

@@ -40,10 +40,15 @@ from zarrdist.datatypes._base import (
 from zarrdist.errors import UnknownDataTypeError
 
 __all__ = [
+    "FixedLengthUTF32",
     "FixedUTF32Type",
+    "NullTerminatedBytes",
     "NullTerminatedBytesType",
+    "RawBytes",
     "RawBytesType",
     "VariableBytesType",
+    "VariableLengthBytes",
+    "VariableLengthUTF8",
     "VariableStringType",
 ]
 
@@ -59,7 +64,7 @@ def _named(name: str, length_bytes: int) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class VariableStringType(DataType):
+class VariableLengthUTF8(DataType):
     """Variable-length UTF-8 strings (``"string"``; v2 ``"|O"`` with ``vlen-utf8``)."""
 
     name: str = field(default="string", init=False, repr=False)
@@ -108,7 +113,7 @@ class VariableStringType(DataType):
 
 
 @dataclass(frozen=True)
-class VariableBytesType(DataType):
+class VariableLengthBytes(DataType):
     """Variable-length bytes (``"variable_length_bytes"``; v2 ``"|O"`` with ``vlen-bytes``)."""
 
     name: str = field(default="variable_length_bytes", init=False, repr=False)
@@ -162,7 +167,7 @@ class VariableBytesType(DataType):
 
 
 @dataclass(frozen=True)
-class FixedUTF32Type(DataType):
+class FixedLengthUTF32(DataType):
     """Fixed-length UTF-32 strings of ``length`` code points (NumPy ``U``).
 
     Attributes
@@ -222,7 +227,7 @@ class FixedUTF32Type(DataType):
 
 
 @dataclass(frozen=True)
-class NullTerminatedBytesType(DataType):
+class NullTerminatedBytes(DataType):
     """Fixed-length, null-padded bytes (NumPy ``S``).
 
     Attributes
@@ -281,7 +286,7 @@ class NullTerminatedBytesType(DataType):
 
 
 @dataclass(frozen=True)
-class RawBytesType(DataType):
+class RawBytes(DataType):
     """Opaque fixed-size bytes: zarr-python's ``raw_bytes`` or the v3 core ``r<bits>``.
 
     Attributes
@@ -294,7 +299,7 @@ class RawBytesType(DataType):
     """
 
     length: int
-    spelling: Literal["raw_bytes", "r"] = "raw_bytes"
+    spelling: Literal["raw_bytes", "r"] = field(default="raw_bytes", repr=False)
     name: str = field(default="raw_bytes", init=False, repr=False)
     _zarr_v3_name: ClassVar[str] = "raw_bytes"
     unstable_in_v3: ClassVar[bool] = True
@@ -342,6 +347,13 @@ class RawBytesType(DataType):
             return self.cast_fill_value(data)
         return self.cast_fill_value(b64_decode(data, self))
 
+
+# zarrdist's earlier names of the classes above (zarr-python's names are the classes').
+FixedUTF32Type = FixedLengthUTF32
+NullTerminatedBytesType = NullTerminatedBytes
+RawBytesType = RawBytes
+VariableBytesType = VariableLengthBytes
+VariableStringType = VariableLengthUTF8
 
 for _cls in (FixedUTF32Type, NullTerminatedBytesType, RawBytesType):
     HasLength.register(_cls)

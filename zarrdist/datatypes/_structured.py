@@ -30,7 +30,7 @@ from zarrdist.datatypes._base import (
 )
 from zarrdist.errors import MetadataError, UnknownDataTypeError
 
-__all__ = ["StructField", "StructuredType"]
+__all__ = ["StructField", "Structured", "StructuredType"]
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,15 @@ class StructField:
     data_type: DataType
     shape: tuple[int, ...] = ()
 
+    def __repr__(self) -> str:
+        """``('a', Float64(...))`` as zarr-python shows a field (the shape only if any)."""
+        if self.shape:
+            return repr((self.name, self.data_type, self.shape))
+        return repr((self.name, self.data_type))
+
 
 @dataclass(frozen=True)
-class StructuredType(DataType):
+class Structured(DataType):
     """A record of named fixed-size fields, packed without padding.
 
     Attributes
@@ -193,4 +199,7 @@ class StructuredType(DataType):
         return self.cast_fill_value(b64_decode(data, self))
 
 
-HasItemSize.register(StructuredType)
+HasItemSize.register(Structured)
+
+#: zarrdist's earlier name of :class:`Structured`.
+StructuredType = Structured

@@ -82,6 +82,13 @@ class TimeType(DataType):
         cls = DateTime64 if dtype.kind == "M" else TimeDelta64
         return cls(unit, int(scale), order)
 
+    def __repr__(self) -> str:
+        """zarr-python's form: ``DateTime64(endianness='little', scale_factor=1, unit='ns')``."""
+        return (
+            f"{type(self).__name__}(endianness={self.endianness!r}, "
+            f"scale_factor={self.scale_factor!r}, unit={self.unit!r})"
+        )
+
     def with_endianness(self, endianness: Endianness | None) -> TimeType:
         """The same type in another byte order."""
         return type(self)(self.unit, self.scale_factor, endianness)
@@ -153,7 +160,7 @@ class TimeType(DataType):
         return self.cast_fill_value(data)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class DateTime64(TimeType):
     """``numpy.datetime64``: ``{"name": "numpy.datetime64", ...}`` in v3, ``"<M8[ns]"`` in v2."""
 
@@ -161,7 +168,7 @@ class DateTime64(TimeType):
     _zarr_v3_name: ClassVar[str] = "numpy.datetime64"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class TimeDelta64(TimeType):
     """``numpy.timedelta64``: ``{"name": "numpy.timedelta64", ...}`` in v3, ``"<m8[ns]"`` in v2."""
 
