@@ -23,15 +23,15 @@ from zarrdist.datatypes import (
     DataType,
     FixedUTF32Type,
     NullTerminatedBytesType,
-    NumericType,
     RawBytesType,
     StructuredType,
-    TimeType,
     VariableBytesType,
     VariableStringType,
     data_type_from_json,
     fill_value_equal,
+    numeric_type,
     parse_data_type,
+    time_type,
 )
 from zarrdist.errors import MetadataError, UnknownDataTypeError
 
@@ -62,12 +62,12 @@ def test_json_matches_zarr_python(dtype: Any, zarr_format: int) -> None:
     documents = zarr_documents(dtype, zarr_format)
     dtype_json, fill_json, codec = _zarr_json(documents, zarr_format)
     ours = parse_data_type(dtype, zarr_format)
-    assert ours.to_json(zarr_format) == dtype_json
+    assert ours.metadata_json(zarr_format) == dtype_json
     if zarr_format == 2:
         assert ours.object_codec_id == codec
     parsed = data_type_from_json(dtype_json, zarr_format, object_codec_id=codec)
     assert parsed == ours
-    assert parsed.to_json(zarr_format) == dtype_json
+    assert parsed.metadata_json(zarr_format) == dtype_json
     # The default fill value zarr-python writes is ours, in the same encoding.
     assert parsed.fill_value_to_json(parsed.default_fill_value(), zarr_format) == fill_json
     assert fill_value_equal(
@@ -85,7 +85,7 @@ def test_variable_length_bytes_matches_zarr_python(zarr_format: int) -> None:
     dtype_json, fill_json, codec = _zarr_json(documents, zarr_format)
     ours = parse_data_type(bytes, zarr_format)
     assert isinstance(ours, VariableBytesType)
-    assert (ours.to_json(zarr_format), ours.object_codec_id) == (dtype_json, "vlen-bytes")
+    assert (ours.metadata_json(zarr_format), ours.object_codec_id) == (dtype_json, "vlen-bytes")
     assert data_type_from_json(dtype_json, zarr_format, object_codec_id=codec) == ours
     assert ours.fill_value_to_json(b"", zarr_format) == fill_json
     assert ours.to_native() == zarr_read_dtype(documents, zarr_format) == np.dtype(object)
@@ -94,10 +94,10 @@ def test_variable_length_bytes_matches_zarr_python(zarr_format: int) -> None:
 def test_v2_byte_order_is_kept_and_v3_is_native() -> None:
     big = parse_data_type(">i4", 2)
     assert big.to_native() == np.dtype(">i4")
-    assert big.to_json(2) == ">i4"
-    assert big.to_json(3) == "int32"
+    assert big.metadata_json(2) == ">i4"
+    assert big.metadata_json(3) == "int32"
     assert parse_data_type(">i4", 3).to_native() == np.dtype("=i4")
-    assert parse_data_type("i4", 2).to_json(2) == np.dtype("=i4").str
+    assert parse_data_type("i4", 2).metadata_json(2) == np.dtype("=i4").str
     assert data_type_from_json("int32", 3).to_native().isnative
 
 
@@ -114,22 +114,22 @@ def test_v2_byte_order_is_kept_and_v3_is_native() -> None:
         (np.dtype(str), VariableStringType()),
         (bytes, VariableBytesType()),
         ("variable_length_bytes", VariableBytesType()),
-        (int, NumericType("int64")),
-        (float, NumericType("float64")),
-        (bool, NumericType("bool")),
-        (complex, NumericType("complex128")),
-        (np.float32, NumericType("float32")),
-        ("<f4", NumericType("float32")),
-        ("float32", NumericType("float32")),
+        (int, numeric_type("int64")),
+        (float, numeric_type("float64")),
+        (bool, numeric_type("bool")),
+        (complex, numeric_type("complex128")),
+        (np.float32, numeric_type("float32")),
+        ("<f4", numeric_type("float32")),
+        ("float32", numeric_type("float32")),
         ("U7", FixedUTF32Type(7)),
         ("S3", NullTerminatedBytesType(3)),
         ("V2", RawBytesType(2)),
         ("r16", RawBytesType(2, "r")),
-        ("datetime64[ns]", TimeType("datetime", "ns")),
-        ("m8[10s]", TimeType("timedelta", "s", 10)),
+        ("datetime64[ns]", time_type("datetime", "ns")),
+        ("m8[10s]", time_type("timedelta", "s", 10)),
         (
             {"name": "numpy.datetime64", "configuration": {"unit": "s", "scale_factor": 5}},
-            TimeType("datetime", "s", 5),
+            time_type("datetime", "s", 5),
         ),
         ([["a", "<i4"], ["b", "|S2"]], parse_data_type(np.dtype([("a", "i4"), ("b", "S2")]))),
     ],
@@ -160,10 +160,10 @@ def test_v2_structured_with_subarray_and_nesting() -> None:
     json_v2 = [["a", "<i4", [2]], ["b", [["c", "|u1"], ["d", ">f8"]]]]
     dt = data_type_from_json(json_v2, 2)
     assert isinstance(dt, StructuredType)
-    assert dt.to_json(2) == json_v2
+    assert dt.metadata_json(2) == json_v2
     assert dt.to_native() == np.dtype([("a", "<i4", (2,)), ("b", [("c", "u1"), ("d", ">f8")])])
     with pytest.raises(MetadataError, match="sub-array"):
-        dt.to_json(3)
+        dt.metadata_json(3)
 
 
 def test_structured_with_padding_is_refused() -> None:
@@ -175,7 +175,7 @@ def test_tensorstore_float_types() -> None:
     ml_dtypes = pytest.importorskip("ml_dtypes")
     dt = data_type_from_json("bfloat16", 3)
     assert dt.to_native() == np.dtype(ml_dtypes.bfloat16)
-    assert dt.to_json(2) == "bfloat16"
+    assert dt.metadata_json(2) == "bfloat16"
     nan = dt.fill_value_from_json("NaN", 3)
     assert math.isnan(float(nan))
     assert dt.fill_value_to_json(nan, 3) == "NaN"
@@ -359,7 +359,7 @@ def test_variable_length_fill_round_trip(text: str, raw: bytes) -> None:
 @given(st.integers(1, 64), st.sampled_from(["Y", "D", "h", "s", "ms", "ns"]))
 def test_time_types_round_trip_json(scale: int, unit: str) -> None:
     for kind in ("datetime", "timedelta"):
-        dt = TimeType(kind, unit, scale)  # type: ignore[arg-type]
+        dt = time_type(kind, unit, scale)  # type: ignore[arg-type]
         for zarr_format in (2, 3):
-            assert data_type_from_json(dt.to_json(zarr_format), zarr_format) == dt
+            assert data_type_from_json(dt.metadata_json(zarr_format), zarr_format) == dt
         assert dt.to_native() == np.dtype(f"{'M' if kind == 'datetime' else 'm'}8[{scale}{unit}]")

@@ -135,8 +135,11 @@ def test_dtype_names_match_zarr_python() -> None:
     assert zarr.dtype.RawBytes(length=2).to_native() == np.dtype("V2")
     assert zarr.dtype.DateTime64(unit="ns").to_native() == np.dtype("M8[ns]")
     assert zarr.dtype.TimeDelta64(unit="s", scale_factor=10).to_native() == np.dtype("m8[10s]")
-    structured = zarr.dtype.Structured([("a", "int16"), ("b", "float32")])
-    assert structured.to_native() == np.dtype([("a", "<i2"), ("b", "<f4")])
+    structured = zarr.dtype.Structured([("a", zarr.dtype.Int16()), ("b", zarr.dtype.Float32())])
+    peer = peer_dtype.Structured(fields=(("a", peer_dtype.Int16()), ("b", peer_dtype.Float32())))
+    assert (
+        structured.to_native() == peer.to_native_dtype() == np.dtype([("a", "<i2"), ("b", "<f4")])
+    )
     assert zarr.dtype.VariableLengthUTF8().to_json(3) == "string"
     assert isinstance(zarr.dtype.VariableLengthBytes(), zarr.dtype.ZDType)
     assert zarr.dtype.ZDType is DataType

@@ -25,11 +25,11 @@ NUMPY = np.dtype([("a", "<i4"), ("b", "<f8")])
 def test_struct_parses_to_the_numpy_record_and_keeps_its_name() -> None:
     dt = parse_data_type(STRUCT)
     assert dt.to_native() == NUMPY
-    assert dt.to_json(3) == STRUCT
+    assert dt.metadata_json(3) == STRUCT
     # The same fields under the older name compare equal and write the older form.
     older = parse_data_type(NUMPY)
     assert older == dt
-    assert older.to_json(3) == {
+    assert older.metadata_json(3) == {
         "name": "structured",
         "configuration": {"fields": [["a", "int32"], ["b", "float64"]]},
     }

@@ -12,17 +12,23 @@ import base64
 import binascii
 import struct
 import sys
+import warnings
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from typing import Any, ClassVar, Literal
+from collections.abc import Callable, Mapping
+from dataclasses import fields
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 
-from zarrdist.errors import MetadataError
+from zarrdist.errors import MetadataError, UnknownDataTypeError, UnstableSpecificationWarning
 
 __all__ = [
     "NATIVE_ENDIANNESS",
     "DataType",
+    "HasEndianness",
+    "HasItemSize",
+    "HasLength",
+    "HasObjectCodec",
     "Endianness",
     "JSON",
     "ZarrFormat",
@@ -43,6 +49,7 @@ NATIVE_ENDIANNESS: Endianness = "little" if sys.byteorder == "little" else "big"
 _SPECIAL_FLOATS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 # Hex float literals of other widths are read as that width, then cast (as zarr-python does).
 _HEX_WIDTHS = {4: ">e", 8: ">f", 16: ">d"}
+_V2_FORM = {"name", "object_codec_id"}
 
 
 def check_zarr_format(zarr_format: object) -> ZarrFormat:
@@ -190,14 +197,23 @@ class DataType(ABC):
     name: str
     #: Whether values have no fixed size (variable-length strings and bytes).
     is_variable_length: ClassVar[bool] = False
+    #: Whether no Zarr v3 specification defines the type (zarr-python warns on its JSON).
+    unstable_in_v3: ClassVar[bool] = False
+    #: NumPy dtype -> the data type of it, byte order kept: installed with ``json_parser``.
+    native_parser: ClassVar[Callable[[np.dtype[Any]], DataType]]
     #: JSON -> the data type it names, of whatever class: installed by
     #: :mod:`zarrdist.datatypes._parse` as it loads. That module imports every data
     #: type class, and so this one; importing it from here would be an import circle.
     json_parser: ClassVar[Callable[..., DataType]]
 
+    def __class_getitem__(cls, params: object) -> type[DataType]:
+        """``ZDType[TDType, TScalar]`` in annotations (zarr-python's classes are generic)."""
+        return cls
+
     @property
     def endianness(self) -> Endianness | None:
-        """Byte order of stored values; None where it has no meaning."""
+        """Byte order of stored values; None where it has no meaning (types with one
+        keep it in a field of that name)."""
         return None
 
     def with_endianness(self, endianness: Endianness | None) -> DataType:
@@ -217,8 +233,12 @@ class DataType(ABC):
     @classmethod
     def from_json(
         cls, data: JSON, zarr_format: ZarrFormat, *, object_codec_id: str | None = None
-    ) -> DataType:
+    ) -> Self:
         """Parse the ``data_type`` (v3) or ``dtype`` (v2) member of array metadata.
+
+        On a concrete class (``Int32.from_json(...)``) the JSON must name that class's
+        type. In v2, zarr-python's ``{"name": <dtype>, "object_codec_id": <id>}``
+        form (what :meth:`to_json` gives) is accepted too.
 
         Parameters
         ----------
@@ -233,13 +253,127 @@ class DataType(ABC):
         Raises
         ------
         UnknownDataTypeError
-            If the value names no known data type.
+            If the value names no known data type, or one of another class.
         """
-        return DataType.json_parser(data, zarr_format, object_codec_id=object_codec_id)
+        source = data
+        if zarr_format == 2 and isinstance(data, Mapping) and set(data) == _V2_FORM:
+            data, object_codec_id = data["name"], data["object_codec_id"]
+        parsed = DataType.json_parser(data, zarr_format, object_codec_id=object_codec_id)
+        return cls._adopt(parsed, f"JSON representation {source!r}")
+
+    @classmethod
+    def from_native_dtype(cls, dtype: Any) -> Self:
+        """The data type of a NumPy dtype, byte order kept (zarr-python's name).
+
+        Raises
+        ------
+        UnknownDataTypeError
+            If ``dtype`` is not a dtype of this class.
+        """
+        if not isinstance(dtype, np.dtype):
+            raise UnknownDataTypeError(f"expected a NumPy dtype, got {dtype!r}")
+        return cls._adopt(DataType.native_parser(dtype), f"dtype {dtype!r}")
+
+    @classmethod
+    def _check_native_dtype(cls, dtype: Any) -> bool:
+        """Whether ``dtype`` is a NumPy dtype of this class."""
+        try:
+            cls.from_native_dtype(dtype)
+        except UnknownDataTypeError:
+            return False
+        return True
+
+    @classmethod
+    def _adopt(cls, parsed: DataType, shown: str) -> Self:
+        """``parsed`` as an instance of ``cls``, or the error naming ``shown``."""
+        if isinstance(parsed, cls):
+            return parsed
+        if issubclass(cls, type(parsed)):
+            # A user's subclass of a registered type (zarr-python's registry allows it).
+            init = {f.name: getattr(parsed, f.name) for f in fields(parsed) if f.init}  # type: ignore[arg-type]
+            return cls(**init)
+        raise UnknownDataTypeError(f"{shown} is not a {cls.__name__} data type")
+
+    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+        """zarr-python's JSON of the type: v3 as :meth:`metadata_json`; v2 as
+        ``{"name": <.zarray dtype>, "object_codec_id": <id or None>}``.
+
+        Types no Zarr v3 specification defines give an ``UnstableSpecificationWarning``
+        in v3, as zarr-python's do.
+        """
+        if zarr_format == 2:
+            return {"name": self.metadata_json(2), "object_codec_id": self.object_codec_id}
+        if self.unstable_in_v3:
+            warnings.warn(
+                f"The data type {self} has no Zarr v3 specification; other Zarr "
+                "implementations may not read arrays of it.",
+                UnstableSpecificationWarning,
+                stacklevel=2,
+            )
+        return self.metadata_json(check_zarr_format(zarr_format))
 
     @abstractmethod
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
-        """The ``data_type`` member (v3) or the ``dtype`` member (v2)."""
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
+        """The ``data_type`` member (v3) or the ``dtype`` member (v2) of array metadata."""
+
+    def to_native_dtype(self) -> np.dtype[Any]:
+        """The NumPy dtype (zarr-python's name for :meth:`to_native`)."""
+        return self.to_native()
+
+    @property
+    def dtype_cls(self) -> type[np.dtype[Any]]:
+        """The class of the NumPy dtype (``numpy.dtypes.Int32DType``), as zarr-python has it."""
+        return type(self.to_native())
+
+    def default_scalar(self) -> Any:
+        """The default fill value (zarr-python's name for :meth:`default_fill_value`)."""
+        return self.default_fill_value()
+
+    def cast_scalar(self, data: object) -> Any:
+        """``data`` as this type's scalar.
+
+        Raises
+        ------
+        TypeError
+            If the type cannot hold ``data`` (zarr-python's error and message).
+        """
+        try:
+            return self.cast_fill_value(data)
+        except MetadataError as exc:
+            raise TypeError(
+                f"Cannot convert object {data!r} with type {type(data)} to a scalar "
+                f"compatible with the data type {self}."
+            ) from exc
+
+    def _check_scalar(self, data: object) -> bool:
+        """Whether ``data`` can be cast to this type's scalar."""
+        try:
+            self.cast_fill_value(data)
+        except MetadataError:
+            return False
+        return True
+
+    def to_json_scalar(self, data: object, *, zarr_format: ZarrFormat) -> JSON:
+        """The JSON of a scalar (zarr-python's name for :meth:`fill_value_to_json`).
+
+        A complex value is a ``(real, imaginary)`` tuple here, as zarr-python returns
+        it (metadata documents hold the same pair as a JSON list).
+        """
+        out = self.fill_value_to_json(data, zarr_format)
+        return tuple(out) if isinstance(out, list) and self.to_native().kind == "c" else out
+
+    def from_json_scalar(self, data: JSON, *, zarr_format: ZarrFormat) -> Any:
+        """A scalar from its JSON (zarr-python's name for :meth:`fill_value_from_json`).
+
+        Raises
+        ------
+        TypeError
+            If ``data`` is not a JSON encoding of a value of this type.
+        """
+        try:
+            return self.fill_value_from_json(data, zarr_format)
+        except MetadataError as exc:
+            raise TypeError(str(exc)) from exc
 
     @abstractmethod
     def to_native(self) -> np.dtype[Any]:
@@ -313,8 +447,24 @@ class DataType(ABC):
 
     def describe(self) -> str:
         """A short human-readable name for messages (``int32``, ``|S5``)."""
-        as_json = self.to_json(3) if self._v3_representable() else self.to_json(2)
+        as_json = self.metadata_json(3) if self._v3_representable() else self.metadata_json(2)
         return as_json if isinstance(as_json, str) else repr(as_json)
 
     def _v3_representable(self) -> bool:
         return True
+
+
+class HasLength(ABC):  # noqa: B024 (a marker: classes are registered, nothing is abstract)
+    """Marker of data types with a ``length`` (fixed-length strings and bytes)."""
+
+
+class HasItemSize(ABC):  # noqa: B024
+    """Marker of data types whose values have a fixed ``item_size``."""
+
+
+class HasEndianness(ABC):  # noqa: B024
+    """Marker of data types with an ``endianness``."""
+
+
+class HasObjectCodec(ABC):  # noqa: B024
+    """Marker of data types whose v2 arrays need an object codec (``object_codec_id``)."""

@@ -20,13 +20,37 @@ from zarrdist.datatypes._base import (
     NATIVE_ENDIANNESS,
     DataType,
     Endianness,
+    HasEndianness,
+    HasItemSize,
     ZarrFormat,
     bad_fill,
     float_from_json,
     float_to_json,
 )
+from zarrdist.errors import UnknownDataTypeError
 
-__all__ = ["EXTENSION_FLOAT_NAMES", "NUMERIC_CODES", "NumericType", "extension_float_dtype"]
+__all__ = [
+    "EXTENSION_FLOAT_NAMES",
+    "NUMERIC_CODES",
+    "NUMERIC_TYPES",
+    "Bool",
+    "Complex64",
+    "Complex128",
+    "Float16",
+    "Float32",
+    "Float64",
+    "Int8",
+    "Int16",
+    "Int32",
+    "Int64",
+    "NumericType",
+    "UInt8",
+    "UInt16",
+    "UInt32",
+    "UInt64",
+    "extension_float_dtype",
+    "numeric_type",
+]
 
 #: v3 name -> NumPy type code.
 NUMERIC_CODES: dict[str, str] = {
@@ -76,25 +100,30 @@ def extension_float_dtype(name: str) -> np.dtype[Any] | None:
 
 @dataclass(frozen=True)
 class NumericType(DataType):
-    """A boolean, integer, float or complex type.
+    """A boolean, integer, float or complex type: one subclass per name (:class:`Int32`).
+
+    Build one by name with :func:`numeric_type`.
 
     Attributes
     ----------
-    name : str
-        The v3 name (``"int32"``, ``"float64"``, ``"bfloat16"``).
-    byte_order : {"little", "big"} or None
-        Byte order of stored values; None for one-byte types.
+    endianness : {"little", "big"} or None
+        Byte order of stored values (native unless given); None for one-byte types.
     """
 
-    name: str
-    byte_order: Endianness | None = None
+    endianness: Endianness | None = None
+    #: The v3 name (``"int32"``, ``"float64"``, ``"bfloat16"``), set by each subclass.
+    name: ClassVar[str] = ""  # type: ignore[misc]
 
     def __post_init__(self) -> None:
         base = self._base_dtype()
         if base.itemsize == 1 or self.name in EXTENSION_FLOAT_NAMES:
-            object.__setattr__(self, "byte_order", None)
-        elif self.byte_order is None:
-            object.__setattr__(self, "byte_order", NATIVE_ENDIANNESS)
+            object.__setattr__(self, "endianness", None)
+        elif self.endianness is None:
+            object.__setattr__(self, "endianness", NATIVE_ENDIANNESS)
+        elif self.endianness not in ("little", "big"):
+            raise UnknownDataTypeError(
+                f"endianness of {self.name} must be 'little' or 'big', got {self.endianness!r}"
+            )
 
     def _base_dtype(self) -> np.dtype[Any]:
         code = NUMERIC_CODES.get(self.name)
@@ -102,8 +131,6 @@ class NumericType(DataType):
             return np.dtype(code)
         ext = extension_float_dtype(self.name)
         if ext is None:
-            from zarrdist.errors import UnknownDataTypeError
-
             raise UnknownDataTypeError(f"unknown numeric data type {self.name!r}")
         return ext
 
@@ -121,23 +148,23 @@ class NumericType(DataType):
         }
         return kinds[self._base_dtype().kind]
 
-    @property
-    def endianness(self) -> Endianness | None:
-        """Byte order of stored values; None for one-byte types."""
-        return self.byte_order
+    def __repr__(self) -> str:
+        """``Int32(endianness='little')``; ``Int8()`` for types without a byte order."""
+        shown = "" if self.endianness is None else f"endianness={self.endianness!r}"
+        return f"{type(self).__name__}({shown})"
 
     def with_endianness(self, endianness: Endianness | None) -> NumericType:
         """The same type with byte order ``endianness``."""
-        return NumericType(self.name, endianness)
+        return type(self)(endianness)
 
     def to_native(self) -> np.dtype[Any]:
         """The NumPy dtype, in this type's byte order."""
         base = self._base_dtype()
-        if self.byte_order is None:
+        if self.endianness is None:
             return base
-        return base.newbyteorder("<" if self.byte_order == "little" else ">")
+        return base.newbyteorder("<" if self.endianness == "little" else ">")
 
-    def to_json(self, zarr_format: ZarrFormat) -> str:
+    def metadata_json(self, zarr_format: ZarrFormat) -> str:
         """``"int32"`` in v3; the NumPy dtype string (``"<i4"``) in v2."""
         if zarr_format == 3 or self.name in EXTENSION_FLOAT_NAMES:
             return self.name
@@ -168,9 +195,11 @@ class NumericType(DataType):
         return self._casters[self.category](self, value)
 
     def _cast_bool(self, value: Any) -> Any:
-        if isinstance(value, bool | int) and value in (0, 1):
+        # Any object, by its truth value (NumPy's and zarr-python's rule: "false" is true).
+        try:
             return self._scalar(bool(value))
-        raise bad_fill(value, self, "expected true or false")
+        except ValueError as exc:  # arrays of several elements have no truth value
+            raise bad_fill(value, self, "expected true or false") from exc
 
     def _cast_float(self, value: Any) -> Any:
         if isinstance(value, str) or (
@@ -229,18 +258,73 @@ class NumericType(DataType):
         """Read any encoding the specs allow (and zarr-python's lenient ones)."""
         category = self.category
         if category == "bool":
-            return self.cast_fill_value(data)
+            if not isinstance(data, bool):
+                raise bad_fill(data, self, "expected true or false")
+            return self._scalar(data)
         if category in ("int", "uint"):
             if isinstance(data, bool):
                 raise bad_fill(data, self, "expected an integer")
             return self._cast_int(data)
         if category == "float":
             return float_from_json(data, self, zarr_format)
-        if not (isinstance(data, list) and len(data) == 2):
+        if not (isinstance(data, list | tuple) and len(data) == 2):
             raise bad_fill(data, self, "expected [real, imaginary]")
-        part_type = NumericType(f"float{self._base_dtype().itemsize * 4}")
+        part_type = numeric_type(f"float{self._base_dtype().itemsize * 4}")
         real = float_from_json(data[0], part_type, zarr_format)
         imag = float_from_json(data[1], part_type, zarr_format)
         out = np.empty((), dtype=self._base_dtype())
         out.real, out.imag = real, imag
         return out[()]
+
+
+def _named(v3_name: str, class_name: str) -> type[NumericType]:
+    """The subclass of :class:`NumericType` for ``v3_name``."""
+    doc = f"The ``{v3_name}`` data type (byte order: native unless given)."
+    attrs = {"name": v3_name, "_zarr_v3_name": v3_name, "__doc__": doc, "__module__": __name__}
+    return type(class_name, (NumericType,), attrs)
+
+
+Bool = _named("bool", "Bool")
+Int8 = _named("int8", "Int8")
+Int16 = _named("int16", "Int16")
+Int32 = _named("int32", "Int32")
+Int64 = _named("int64", "Int64")
+UInt8 = _named("uint8", "UInt8")
+UInt16 = _named("uint16", "UInt16")
+UInt32 = _named("uint32", "UInt32")
+UInt64 = _named("uint64", "UInt64")
+Float16 = _named("float16", "Float16")
+Float32 = _named("float32", "Float32")
+Float64 = _named("float64", "Float64")
+Complex64 = _named("complex64", "Complex64")
+Complex128 = _named("complex128", "Complex128")
+
+#: v3 name -> its class: zarr-python's 14 numeric types, then TensorStore's extension floats.
+NUMERIC_TYPES: dict[str, type[NumericType]] = {
+    cls.name: cls
+    for cls in (
+        *(Bool, Int8, Int16, Int32, Int64, UInt8, UInt16, UInt32, UInt64),
+        *(Float16, Float32, Float64, Complex64, Complex128),
+    )
+}
+NUMERIC_TYPES.update(
+    (name, _named(name, name.title().replace("_", ""))) for name in EXTENSION_FLOAT_NAMES
+)
+
+
+def numeric_type(name: str, endianness: Endianness | None = None) -> NumericType:
+    """The numeric data type named ``name`` (``"int32"``) in byte order ``endianness``.
+
+    Raises
+    ------
+    UnknownDataTypeError
+        If no numeric type has that name.
+    """
+    cls = NUMERIC_TYPES.get(name)
+    if cls is None:
+        raise UnknownDataTypeError(f"unknown numeric data type {name!r}")
+    return cls(endianness)
+
+
+HasItemSize.register(NumericType)
+HasEndianness.register(NumericType)

@@ -19,8 +19,8 @@ from zarrdist.datatypes._base import (
 from zarrdist.datatypes._numeric import (
     EXTENSION_FLOAT_NAMES,
     NUMERIC_CODES,
-    NumericType,
     extension_float_dtype,
+    numeric_type,
 )
 from zarrdist.datatypes._strings import (
     FixedUTF32Type,
@@ -30,7 +30,7 @@ from zarrdist.datatypes._strings import (
     VariableStringType,
 )
 from zarrdist.datatypes._structured import StructField, StructuredType
-from zarrdist.datatypes._time import TimeType
+from zarrdist.datatypes._time import TimeType, time_type
 from zarrdist.errors import UnknownDataTypeError
 
 __all__ = [
@@ -45,7 +45,7 @@ _STRING_ALIASES = ("string", "str", "variable_length_utf8")
 _BYTES_ALIASES = ("bytes", "variable_length_bytes")
 _OBJECT_NAMES = ("O", "|O", "object")
 _AMBIGUOUS_OBJECT = (
-    "the NumPy object dtype is ambiguous: use dtype=str for variable-length strings or "
+    "Zarr data type resolution from object failed. The NumPy object dtype is ambiguous: use dtype=str for variable-length strings or "
     "dtype=bytes for variable-length bytes"
 )
 
@@ -82,7 +82,7 @@ def data_type_from_native(
 
 def _from_native(dtype: np.dtype[Any], zero_length_is_variable: bool) -> DataType:
     if dtype.name in EXTENSION_FLOAT_NAMES and extension_float_dtype(dtype.name) == dtype:
-        return NumericType(dtype.name)
+        return numeric_type(dtype.name)
     kind = dtype.kind
     if kind == "O":
         raise UnknownDataTypeError(_AMBIGUOUS_OBJECT)
@@ -101,11 +101,11 @@ def _from_native(dtype: np.dtype[Any], zero_length_is_variable: bool) -> DataTyp
 
 
 _BY_KIND: dict[str, Callable[[np.dtype[Any]], DataType]] = {
-    "b": lambda d: NumericType(d.name, endianness_of(d)),
-    "i": lambda d: NumericType(d.name, endianness_of(d)),
-    "u": lambda d: NumericType(d.name, endianness_of(d)),
-    "f": lambda d: NumericType(d.name, endianness_of(d)),
-    "c": lambda d: NumericType(d.name, endianness_of(d)),
+    "b": lambda d: numeric_type(d.name, endianness_of(d)),
+    "i": lambda d: numeric_type(d.name, endianness_of(d)),
+    "u": lambda d: numeric_type(d.name, endianness_of(d)),
+    "f": lambda d: numeric_type(d.name, endianness_of(d)),
+    "c": lambda d: numeric_type(d.name, endianness_of(d)),
     "U": lambda d: FixedUTF32Type(d.itemsize // 4, endianness_of(d)),
     "S": lambda d: NullTerminatedBytesType(d.itemsize),
     "V": lambda d: RawBytesType(d.itemsize),
@@ -161,7 +161,7 @@ def data_type_from_json(
 def _from_json_v3(data: JSON) -> DataType:
     if isinstance(data, str):
         if data in NUMERIC_CODES or extension_float_dtype(data) is not None:
-            return NumericType(data)
+            return numeric_type(data)
         if data in ("string", "variable_length_utf8"):
             return VariableStringType()
         if data in _BYTES_ALIASES:
@@ -203,7 +203,7 @@ def _named_v3(name: str, config: Mapping[str, Any]) -> DataType:
         kind: Literal["datetime", "timedelta"] = (
             "datetime" if name == "numpy.datetime64" else "timedelta"
         )
-        return TimeType(kind, config["unit"], config["scale_factor"])
+        return time_type(kind, config["unit"], config["scale_factor"])
     if name in ("structured", "struct"):
         entries = config["fields"]
         if not isinstance(entries, list):
@@ -241,7 +241,7 @@ def _from_json_v2(data: JSON, object_codec_id: str | None) -> DataType:
             raise _unknown(data, "an object array needs a vlen-utf8 or vlen-bytes filter")
         raise _unknown(data, f"object arrays encoded with {object_codec_id!r} are not supported")
     if extension_float_dtype(data) is not None:
-        return NumericType(data)
+        return numeric_type(data)
     try:
         dtype = np.dtype(data)
     except (TypeError, ValueError) as exc:
@@ -264,7 +264,9 @@ def _v2_field(entry: Any) -> StructField:
     return StructField(entry[0], field_type, shape)
 
 
-def parse_data_type(dtype_like: Any, zarr_format: ZarrFormat = 3) -> DataType:
+def parse_data_type(
+    dtype_like: Any, zarr_format: ZarrFormat = 3, *, keep_byte_order: bool = False
+) -> DataType:
     """The data type a user means by ``dtype_like``.
 
     Accepts a :class:`DataType`, a NumPy dtype or scalar type, ``str`` / ``bytes``
@@ -279,6 +281,9 @@ def parse_data_type(dtype_like: Any, zarr_format: ZarrFormat = 3) -> DataType:
     zarr_format
         The format the array is for. In v3 the result has native byte order
         (byte order belongs to the ``bytes`` codec there); in v2 it is kept.
+    keep_byte_order
+        Keep the byte order of ``dtype_like`` in v3 too (zarr-python's
+        ``parse_dtype`` does).
 
     Raises
     ------
@@ -287,7 +292,9 @@ def parse_data_type(dtype_like: Any, zarr_format: ZarrFormat = 3) -> DataType:
     """
     zarr_format = check_zarr_format(zarr_format)
     result = _parse(dtype_like, zarr_format)
-    return result.with_endianness(NATIVE_ENDIANNESS) if zarr_format == 3 else result
+    if zarr_format == 2 or keep_byte_order:
+        return result
+    return result.with_endianness(NATIVE_ENDIANNESS)
 
 
 def _parse(dtype_like: Any, zarr_format: ZarrFormat) -> DataType:
@@ -356,3 +363,4 @@ def fill_value_equal(a: Any, b: Any, data_type: DataType) -> bool:
 
 
 DataType.json_parser = data_type_from_json
+DataType.native_parser = lambda dtype: _from_native(dtype, zero_length_is_variable=False)

@@ -19,7 +19,7 @@ fixed-length bytes keep their null padding so that TensorStore can read them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from zarrdist.datatypes._base import (
     NATIVE_ENDIANNESS,
     DataType,
     Endianness,
+    HasEndianness,
+    HasItemSize,
+    HasLength,
+    HasObjectCodec,
     ZarrFormat,
     b64_decode,
     b64_encode,
@@ -36,19 +40,23 @@ from zarrdist.datatypes._base import (
 from zarrdist.errors import UnknownDataTypeError
 
 __all__ = [
+    "FixedLengthUTF32",
     "FixedUTF32Type",
+    "NullTerminatedBytes",
     "NullTerminatedBytesType",
+    "RawBytes",
     "RawBytesType",
     "VariableBytesType",
+    "VariableLengthBytes",
+    "VariableLengthUTF8",
     "VariableStringType",
 ]
 
 
 def _check_length(length: object, name: str) -> None:
     if not isinstance(length, int) or isinstance(length, bool) or length < 1:
-        raise UnknownDataTypeError(
-            f"data type {name!r} needs a length of at least 1, got {length!r}"
-        )
+        # zarr-python's wording, which callers match.
+        raise UnknownDataTypeError(f"{name}: length must be >= 1, got {length!r}.")
 
 
 def _named(name: str, length_bytes: int) -> dict[str, Any]:
@@ -56,18 +64,19 @@ def _named(name: str, length_bytes: int) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class VariableStringType(DataType):
+class VariableLengthUTF8(DataType):
     """Variable-length UTF-8 strings (``"string"``; v2 ``"|O"`` with ``vlen-utf8``)."""
 
     name: str = field(default="string", init=False, repr=False)
     is_variable_length: ClassVar[bool] = True
+    _zarr_v3_name: ClassVar[str] = "string"
 
     @property
     def object_codec_id(self) -> str:
         """``"vlen-utf8"``."""
         return "vlen-utf8"
 
-    def to_json(self, zarr_format: ZarrFormat) -> str:
+    def metadata_json(self, zarr_format: ZarrFormat) -> str:
         """``"string"`` (v3) or ``"|O"`` (v2)."""
         return "string" if zarr_format == 3 else "|O"
 
@@ -104,18 +113,27 @@ class VariableStringType(DataType):
 
 
 @dataclass(frozen=True)
-class VariableBytesType(DataType):
+class VariableLengthBytes(DataType):
     """Variable-length bytes (``"variable_length_bytes"``; v2 ``"|O"`` with ``vlen-bytes``)."""
 
     name: str = field(default="variable_length_bytes", init=False, repr=False)
     is_variable_length: ClassVar[bool] = True
+    _zarr_v3_name: ClassVar[str] = "variable_length_bytes"
+    unstable_in_v3: ClassVar[bool] = True
+
+    @classmethod
+    def from_native_dtype(cls, dtype: Any) -> Self:
+        """This type for the NumPy object dtype (which holds the ``bytes``), as zarr-python."""
+        if isinstance(dtype, np.dtype) and dtype.kind == "O":
+            return cls()
+        return super().from_native_dtype(dtype)
 
     @property
     def object_codec_id(self) -> str:
         """``"vlen-bytes"``."""
         return "vlen-bytes"
 
-    def to_json(self, zarr_format: ZarrFormat) -> str:
+    def metadata_json(self, zarr_format: ZarrFormat) -> str:
         """``"variable_length_bytes"`` (v3) or ``"|O"`` (v2)."""
         return "variable_length_bytes" if zarr_format == 3 else "|O"
 
@@ -149,35 +167,33 @@ class VariableBytesType(DataType):
 
 
 @dataclass(frozen=True)
-class FixedUTF32Type(DataType):
+class FixedLengthUTF32(DataType):
     """Fixed-length UTF-32 strings of ``length`` code points (NumPy ``U``).
 
     Attributes
     ----------
     length : int
         Code points per element (``length_bytes`` in v3 is 4x this).
-    byte_order : {"little", "big"}
+    endianness : {"little", "big"}
+        Byte order of the code points (native unless given).
     """
 
     length: int
-    byte_order: Endianness | None = None
+    endianness: Endianness | None = None
     name: str = field(default="fixed_length_utf32", init=False, repr=False)
+    _zarr_v3_name: ClassVar[str] = "fixed_length_utf32"
+    unstable_in_v3: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _check_length(self.length, "fixed_length_utf32")
-        if self.byte_order is None:
-            object.__setattr__(self, "byte_order", NATIVE_ENDIANNESS)
-
-    @property
-    def endianness(self) -> Endianness | None:
-        """Byte order of the code points."""
-        return self.byte_order
+        if self.endianness is None:
+            object.__setattr__(self, "endianness", NATIVE_ENDIANNESS)
 
     def with_endianness(self, endianness: Endianness | None) -> FixedUTF32Type:
         """The same type in another byte order."""
         return FixedUTF32Type(self.length, endianness)
 
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
         """``fixed_length_utf32`` with ``length_bytes`` (v3) or ``"<U5"`` (v2)."""
         if zarr_format == 3:
             return _named(self.name, 4 * self.length)
@@ -185,7 +201,7 @@ class FixedUTF32Type(DataType):
 
     def to_native(self) -> np.dtype[Any]:
         """``<U{length}`` or ``>U{length}``."""
-        return np.dtype(f"{'<' if self.byte_order == 'little' else '>'}U{self.length}")
+        return np.dtype(f"{'<' if self.endianness == 'little' else '>'}U{self.length}")
 
     def default_fill_value(self) -> Any:
         """The empty string."""
@@ -211,7 +227,7 @@ class FixedUTF32Type(DataType):
 
 
 @dataclass(frozen=True)
-class NullTerminatedBytesType(DataType):
+class NullTerminatedBytes(DataType):
     """Fixed-length, null-padded bytes (NumPy ``S``).
 
     Attributes
@@ -222,11 +238,13 @@ class NullTerminatedBytesType(DataType):
 
     length: int
     name: str = field(default="null_terminated_bytes", init=False, repr=False)
+    _zarr_v3_name: ClassVar[str] = "null_terminated_bytes"
+    unstable_in_v3: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _check_length(self.length, "null_terminated_bytes")
 
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
         """``null_terminated_bytes`` with ``length_bytes`` (v3) or ``"|S5"`` (v2)."""
         return _named(self.name, self.length) if zarr_format == 3 else f"|S{self.length}"
 
@@ -239,7 +257,8 @@ class NullTerminatedBytesType(DataType):
         return np.bytes_(b"")
 
     def cast_fill_value(self, value: Any) -> Any:
-        """``value`` as ``np.bytes_``; longer than ``length`` is an error, not a truncation."""
+        """``value`` as ``np.bytes_``, cut to ``length`` bytes as NumPy (and zarr-python)
+        cut a longer value assigned to an ``S`` array."""
         if isinstance(value, str):
             try:
                 value = value.encode("ascii")
@@ -247,9 +266,7 @@ class NullTerminatedBytesType(DataType):
                 raise bad_fill(value, self, "strings must be ASCII") from exc
         if not isinstance(value, bytes | bytearray | np.bytes_):
             raise bad_fill(value, self, "expected bytes")
-        if len(value.rstrip(b"\0")) > self.length:
-            raise bad_fill(value, self, f"longer than {self.length} bytes")
-        return np.bytes_(bytes(value).rstrip(b"\0"))
+        return np.bytes_(bytes(value)[: self.length].rstrip(b"\0"))
 
     def _fill_to_json(self, value: Any, zarr_format: ZarrFormat) -> JSON:
         """Base64 of all ``length`` bytes, null padding included.
@@ -261,12 +278,15 @@ class NullTerminatedBytesType(DataType):
         return b64_encode(bytes(self.cast_fill_value(value)).ljust(self.length, b"\0"))
 
     def _fill_from_json(self, data: JSON, zarr_format: ZarrFormat) -> Any:
-        """Decode base64."""
-        return self.cast_fill_value(b64_decode(data, self))
+        """Decode base64; more than ``length`` bytes is refused (a corrupt document)."""
+        raw = b64_decode(data, self)
+        if len(raw.rstrip(b"\0")) > self.length:
+            raise bad_fill(data, self, f"longer than {self.length} bytes")
+        return self.cast_fill_value(raw)
 
 
 @dataclass(frozen=True)
-class RawBytesType(DataType):
+class RawBytes(DataType):
     """Opaque fixed-size bytes: zarr-python's ``raw_bytes`` or the v3 core ``r<bits>``.
 
     Attributes
@@ -279,15 +299,17 @@ class RawBytesType(DataType):
     """
 
     length: int
-    spelling: Literal["raw_bytes", "r"] = "raw_bytes"
+    spelling: Literal["raw_bytes", "r"] = field(default="raw_bytes", repr=False)
     name: str = field(default="raw_bytes", init=False, repr=False)
+    _zarr_v3_name: ClassVar[str] = "raw_bytes"
+    unstable_in_v3: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         _check_length(self.length, "raw_bytes")
         if self.spelling == "r":
             object.__setattr__(self, "name", f"r{8 * self.length}")
 
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
         """``raw_bytes`` with ``length_bytes`` or ``"r32"`` (v3); ``"|V4"`` (v2)."""
         if zarr_format == 2:
             return f"|V{self.length}"
@@ -324,3 +346,18 @@ class RawBytesType(DataType):
         if isinstance(data, list):
             return self.cast_fill_value(data)
         return self.cast_fill_value(b64_decode(data, self))
+
+
+# zarrdist's earlier names of the classes above (zarr-python's names are the classes').
+FixedUTF32Type = FixedLengthUTF32
+NullTerminatedBytesType = NullTerminatedBytes
+RawBytesType = RawBytes
+VariableBytesType = VariableLengthBytes
+VariableStringType = VariableLengthUTF8
+
+for _cls in (FixedUTF32Type, NullTerminatedBytesType, RawBytesType):
+    HasLength.register(_cls)
+    HasItemSize.register(_cls)
+HasEndianness.register(FixedUTF32Type)
+HasObjectCodec.register(VariableStringType)
+HasObjectCodec.register(VariableBytesType)

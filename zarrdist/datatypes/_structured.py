@@ -14,7 +14,7 @@ reads what zarrdist rewrites.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from zarrdist.datatypes._base import (
     JSON,
     DataType,
     Endianness,
+    HasItemSize,
     ZarrFormat,
     b64_decode,
     b64_encode,
@@ -29,7 +30,7 @@ from zarrdist.datatypes._base import (
 )
 from zarrdist.errors import MetadataError, UnknownDataTypeError
 
-__all__ = ["StructField", "StructuredType"]
+__all__ = ["StructField", "Structured", "StructuredType"]
 
 
 @dataclass(frozen=True)
@@ -49,18 +50,27 @@ class StructField:
     data_type: DataType
     shape: tuple[int, ...] = ()
 
+    def __repr__(self) -> str:
+        """``('a', Float64(...))`` as zarr-python shows a field (the shape only if any)."""
+        if self.shape:
+            return repr((self.name, self.data_type, self.shape))
+        return repr((self.name, self.data_type))
+
 
 @dataclass(frozen=True)
-class StructuredType(DataType):
+class Structured(DataType):
     """A record of named fixed-size fields, packed without padding.
 
     Attributes
     ----------
     fields : tuple of StructField
+        Given as StructFields or as ``(name, data type)`` pairs.
     """
 
     fields: tuple[StructField, ...]
     name: str = field(default="structured", repr=False, compare=False)
+    _zarr_v3_name: ClassVar[str] = "structured"
+    unstable_in_v3: ClassVar[bool] = True
 
     def __post_init__(self) -> None:
         if self.name not in ("structured", "struct"):
@@ -68,7 +78,13 @@ class StructuredType(DataType):
                 f"a structured type is 'structured' or 'struct', not {self.name!r}"
             )
         if not self.fields:
-            raise UnknownDataTypeError("a structured data type needs at least one field")
+            # zarr-python's wording, which callers match.
+            raise UnknownDataTypeError(
+                f"a structured data type must have at least one field. Got {self.fields!r}"
+            )
+        # zarr-python's form, (name, data type) pairs, is accepted too.
+        as_fields = tuple(f if isinstance(f, StructField) else StructField(*f) for f in self.fields)
+        object.__setattr__(self, "fields", as_fields)
         names = [f.name for f in self.fields]
         if len(set(names)) != len(names):
             raise UnknownDataTypeError(f"structured data type has duplicate field names {names}")
@@ -91,7 +107,7 @@ class StructuredType(DataType):
     def _v3_representable(self) -> bool:
         return all(not f.shape and f.data_type._v3_representable() for f in self.fields)
 
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
         """The v2 field list, or zarr-python's v3 ``structured`` configuration.
 
         Raises
@@ -102,7 +118,7 @@ class StructuredType(DataType):
         if zarr_format == 2:
             out: list[list[Any]] = []
             for f in self.fields:
-                entry: list[Any] = [f.name, f.data_type.to_json(2)]
+                entry: list[Any] = [f.name, f.data_type.metadata_json(2)]
                 if f.shape:
                     entry.append(list(f.shape))
                 out.append(entry)
@@ -113,9 +129,11 @@ class StructuredType(DataType):
                 "use zarr_format=2"
             )
         if self.name == "struct":
-            named = [{"name": f.name, "data_type": f.data_type.to_json(3)} for f in self.fields]
+            named = [
+                {"name": f.name, "data_type": f.data_type.metadata_json(3)} for f in self.fields
+            ]
             return {"name": self.name, "configuration": {"fields": named}}
-        fields = [[f.name, f.data_type.to_json(3)] for f in self.fields]
+        fields = [[f.name, f.data_type.metadata_json(3)] for f in self.fields]
         return {"name": self.name, "configuration": {"fields": fields}}
 
     def to_native(self) -> np.dtype[Any]:
@@ -179,3 +197,9 @@ class StructuredType(DataType):
                     record[f.name] = f.data_type._fill_from_json(data[f.name], zarr_format)
             return record[()]
         return self.cast_fill_value(b64_decode(data, self))
+
+
+HasItemSize.register(Structured)
+
+#: zarrdist's earlier name of :class:`Structured`.
+StructuredType = Structured

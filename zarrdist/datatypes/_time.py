@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 
@@ -18,12 +18,14 @@ from zarrdist.datatypes._base import (
     NATIVE_ENDIANNESS,
     DataType,
     Endianness,
+    HasEndianness,
+    HasItemSize,
     ZarrFormat,
     bad_fill,
 )
 from zarrdist.errors import UnknownDataTypeError
 
-__all__ = ["TIME_UNITS", "TimeType"]
+__all__ = ["TIME_UNITS", "DateTime64", "TimeDelta64", "TimeType", "time_type"]
 
 #: Units NumPy accepts for datetime64/timedelta64.
 TIME_UNITS = ("Y", "M", "W", "D", "h", "m", "s", "ms", "us", "ns", "ps", "fs", "as", "generic")
@@ -34,54 +36,62 @@ _V3_NAMES = {"datetime": "numpy.datetime64", "timedelta": "numpy.timedelta64"}
 
 @dataclass(frozen=True)
 class TimeType(DataType):
-    """``numpy.datetime64`` or ``numpy.timedelta64`` with a unit and scale factor.
+    """``numpy.datetime64`` (:class:`DateTime64`) or ``numpy.timedelta64``
+    (:class:`TimeDelta64`) with a unit and scale factor.
 
     Attributes
     ----------
-    kind : {"datetime", "timedelta"}
     unit : str
         NumPy time unit (``"ns"``, ``"s"``, ``"D"``, ``"generic"``).
     scale_factor : int
         Units per tick (``10`` for ``M8[10s]``).
-    byte_order : {"little", "big"}
+    endianness : {"little", "big"}
+        Byte order of the int64 values (native unless given).
     """
 
-    kind: Literal["datetime", "timedelta"]
-    unit: str
+    unit: str = "generic"
     scale_factor: int = 1
-    byte_order: Endianness | None = None
+    endianness: Endianness | None = None
     name: str = field(default="", init=False, repr=False)
+    #: ``"datetime"`` or ``"timedelta"``, set by each subclass.
+    kind: ClassVar[Literal["datetime", "timedelta"]]
 
     def __post_init__(self) -> None:
+        # zarr-python's wording (units listed with its alias "μs"), which callers match.
         if self.unit not in TIME_UNITS:
-            raise UnknownDataTypeError(f"unknown time unit {self.unit!r} for {self.kind}64")
+            units = (*TIME_UNITS[:9], "μs", *TIME_UNITS[9:])
+            raise UnknownDataTypeError(f"unit must be one of {units}, got {self.unit!r}.")
         ok_scale = isinstance(self.scale_factor, int) and not isinstance(self.scale_factor, bool)
-        if not ok_scale or not 1 <= self.scale_factor < 2**31:
+        if not ok_scale or self.scale_factor < 1:
+            raise UnknownDataTypeError(f"scale_factor must be > 0, got {self.scale_factor!r}.")
+        if self.scale_factor >= 2**31:
             raise UnknownDataTypeError(
-                f"scale_factor of {self.kind}64 must be an integer >= 1, got {self.scale_factor!r}"
+                f"scale_factor must be < {2**31}, got {self.scale_factor!r}."
             )
         object.__setattr__(self, "name", _V3_NAMES[self.kind])
-        if self.byte_order is None:
-            object.__setattr__(self, "byte_order", NATIVE_ENDIANNESS)
+        if self.endianness is None:
+            object.__setattr__(self, "endianness", NATIVE_ENDIANNESS)
 
-    @classmethod
-    def from_native(cls, dtype: np.dtype[Any]) -> TimeType:
+    @staticmethod
+    def from_native(dtype: np.dtype[Any]) -> TimeType:
         """The type of a NumPy ``M8``/``m8`` dtype."""
         unit, scale = np.datetime_data(dtype)
-        kind: Literal["datetime", "timedelta"] = "datetime" if dtype.kind == "M" else "timedelta"
         order: Endianness = "big" if dtype.byteorder == ">" else "little"
         if dtype.byteorder == "=":
             order = NATIVE_ENDIANNESS
-        return cls(kind, unit, int(scale), order)
+        cls = DateTime64 if dtype.kind == "M" else TimeDelta64
+        return cls(unit, int(scale), order)
 
-    @property
-    def endianness(self) -> Endianness | None:
-        """Byte order of the int64 values."""
-        return self.byte_order
+    def __repr__(self) -> str:
+        """zarr-python's form: ``DateTime64(endianness='little', scale_factor=1, unit='ns')``."""
+        return (
+            f"{type(self).__name__}(endianness={self.endianness!r}, "
+            f"scale_factor={self.scale_factor!r}, unit={self.unit!r})"
+        )
 
     def with_endianness(self, endianness: Endianness | None) -> TimeType:
         """The same type in another byte order."""
-        return TimeType(self.kind, self.unit, self.scale_factor, endianness)
+        return type(self)(self.unit, self.scale_factor, endianness)
 
     def to_native(self) -> np.dtype[Any]:
         """``<M8[10s]`` and the like."""
@@ -89,9 +99,9 @@ class TimeType(DataType):
         if self.unit != "generic":
             scale = "" if self.scale_factor == 1 else str(self.scale_factor)
             code = f"{code}[{scale}{self.unit}]"
-        return np.dtype(code).newbyteorder("<" if self.byte_order == "little" else ">")
+        return np.dtype(code).newbyteorder("<" if self.endianness == "little" else ">")
 
-    def to_json(self, zarr_format: ZarrFormat) -> JSON:
+    def metadata_json(self, zarr_format: ZarrFormat) -> JSON:
         """The v3 named configuration, or the NumPy dtype string in v2."""
         if zarr_format == 2:
             return self.to_native().str
@@ -148,3 +158,34 @@ class TimeType(DataType):
         if isinstance(data, bool) or not (isinstance(data, int) or data == "NaT"):
             raise bad_fill(data, self, 'expected an integer or "NaT"')
         return self.cast_fill_value(data)
+
+
+@dataclass(frozen=True, repr=False)
+class DateTime64(TimeType):
+    """``numpy.datetime64``: ``{"name": "numpy.datetime64", ...}`` in v3, ``"<M8[ns]"`` in v2."""
+
+    kind: ClassVar[Literal["datetime", "timedelta"]] = "datetime"
+    _zarr_v3_name: ClassVar[str] = "numpy.datetime64"
+
+
+@dataclass(frozen=True, repr=False)
+class TimeDelta64(TimeType):
+    """``numpy.timedelta64``: ``{"name": "numpy.timedelta64", ...}`` in v3, ``"<m8[ns]"`` in v2."""
+
+    kind: ClassVar[Literal["datetime", "timedelta"]] = "timedelta"
+    _zarr_v3_name: ClassVar[str] = "numpy.timedelta64"
+
+
+def time_type(
+    kind: Literal["datetime", "timedelta"],
+    unit: str,
+    scale_factor: int = 1,
+    endianness: Endianness | None = None,
+) -> TimeType:
+    """A datetime64 or timedelta64 data type."""
+    cls = DateTime64 if kind == "datetime" else TimeDelta64
+    return cls(unit, scale_factor, endianness)
+
+
+HasItemSize.register(TimeType)
+HasEndianness.register(TimeType)

@@ -159,7 +159,7 @@ class ArrayMetadataV2(ArrayMetadataBase):
         return {
             "shape": list(self.shape),
             "chunks": list(self.chunk_shape),
-            "dtype": self.data_type.to_json(2),
+            "dtype": self.data_type.metadata_json(2),
             "fill_value": self.data_type.fill_value_to_json(fill, 2),
             "order": self.order,
             "filters": None if self.filters is None else [dict(f) for f in self.filters],

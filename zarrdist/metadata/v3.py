@@ -299,7 +299,7 @@ class ArrayMetadataV3(ArrayMetadataBase):
         """The ``zarr.json`` document, members in zarr-python's order."""
         document: dict[str, Any] = {
             "shape": list(self.shape),
-            "data_type": self.data_type.to_json(3),
+            "data_type": self.data_type.metadata_json(3),
             "chunk_grid": self.chunk_grid.to_json(),
             "chunk_key_encoding": self.chunk_key_encoding.to_json(),
             "fill_value": self.data_type.fill_value_to_json(self.fill_value, 3),
