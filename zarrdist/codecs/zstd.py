@@ -26,7 +26,7 @@ from numcodecs.zstd import Zstd
 
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
 from zarrdist.codecs._bounds import bounded_zstd_stream, check_declared, limit_of
-from zarrdist.codecs._numcodecs import CODEC_ERRORS, as_encoded, numcodecs_call
+from zarrdist.codecs._numcodecs import as_encoded, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import ChecksumError, CodecError
 
@@ -36,7 +36,8 @@ _NAME = "zstd"
 _local = threading.local()
 #: Decoding needs no setting of the codec (numcodecs makes a context per call).
 _ONE_SHOT = Zstd()
-_INTO_ERRORS: tuple[type[BaseException], ...] = (zstandard.ZstdError, *CODEC_ERRORS)
+#: What zstandard's size probe and numcodecs' decode raise for data they cannot decode.
+_INTO_ERRORS = (zstandard.ZstdError, RuntimeError, ValueError, TypeError)
 
 
 def _decompressor() -> zstandard.ZstdDecompressor:
