@@ -105,6 +105,13 @@ def test_basic(engine: Engine, layout: str, dtype: Any) -> None:
     ]:
         assert_same(z[sel], ref[sel])
     assert_same(z.get_basic_selection((slice(2, 10), 3)), ref[2:10, 3])
+    # Into an ``out`` of the selection's shape and dtype: read straight into it,
+    # whatever its memory order.
+    for sel in [(slice(None),), (slice(2, 10), slice(1, 6)), (slice(None, None, -2), 3)]:
+        for order in ("C", "F"):
+            out = np.empty(ref[sel].shape, z.dtype, order=order)
+            assert z.get_basic_selection(sel, out=out) is out
+            assert_same(out, ref[sel])
 
 
 @SUITE

@@ -28,6 +28,7 @@ from zarrdist.codecs.bytes import BytesCodec
 from zarrdist.codecs.sharding import (
     MAX_UINT64,
     ShardingCodec,
+    all_fill_value,
     c_order,
     decode_index,
     decode_shard,
@@ -379,3 +380,16 @@ def test_index_location_takes_zarr_pythons_enum() -> None:
     )
     # zarr-python's dict holds tuples where the JSON document has lists.
     assert ours.to_json() == json.loads(json.dumps(theirs.to_dict()))
+
+
+@pytest.mark.parametrize("dtype", ["f4", "c16"])
+def test_nan_fill_means_every_element_is_nan(dtype: str) -> None:
+    spec = _spec((3, 4), dtype, np.nan)
+    chunk = np.full((3, 4), np.nan, dtype=dtype)
+    assert all_fill_value(chunk, spec)
+    assert all_fill_value(chunk[:0], spec)  # nothing in it: nothing but fill
+    for where in [(0, 0), (2, 3), (1, 2)]:
+        mixed = chunk.copy()
+        mixed[where] = 0.5
+        assert not all_fill_value(mixed, spec)
+        assert not all_fill_value(mixed.T, spec)  # any layout

@@ -67,6 +67,17 @@ def test_backend_array_reads_with_zarrdist(tmp_path: Path) -> None:
     np.testing.assert_array_equal(wrapper[outer], values[[0, 5]][:, ::2])
     vector = indexing.VectorizedIndexer((np.array([0, 5, 2]), np.array([9, 0, 4])))
     np.testing.assert_array_equal(wrapper[vector], values[[0, 5, 2], [9, 0, 4]])
+    # dask's blocks: outer indexers of slices, read into arrays of their own
+    for key in [
+        (slice(0, 6), slice(3, 9)),
+        (slice(None, None, -2), slice(1, 10, 4)),
+        (slice(2, 2), slice(None)),
+        (3, slice(0, 10)),
+        (np.int64(5), np.int64(9)),
+    ]:
+        got = wrapper[indexing.OuterIndexer(key)]
+        assert got.dtype == values.dtype
+        np.testing.assert_array_equal(got, values[key])
 
 
 def test_chunks_default_to_shards(tmp_path: Path) -> None:

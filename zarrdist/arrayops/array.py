@@ -395,17 +395,30 @@ class Array(Selections, Node):
         nbytes = math.prod(indexer.shape) * max(self.dtype.itemsize, 8)
         return choose_engine(indexer.nchunks_touched, nbytes)
 
-    def _get(self, indexer: Indexer) -> Any:
-        engine = self._engine(indexer)
+    def _get(self, indexer: Indexer, out: Any = None) -> Any:
+        """The selection's values: in ``out`` when given and it fits (a writable host
+        array of the selection's shape and dtype), else in a new array."""
+        handle, engine = self._handle, self._engine(indexer)
+        fits = (
+            isinstance(out, np.ndarray)
+            and out.shape == tuple(indexer.shape)
+            and out.dtype == self.dtype
+            and out.flags.writeable
+            and not handle.prototype.is_device
+            and not indexer.is_scalar
+        )
+        into = out if fits else None
         if engine in ("inline", "pool"):
-            out = read_selection(self._handle, indexer, self.order, parallel=engine == "pool")
+            result = read_selection(
+                handle, indexer, self.order, parallel=engine == "pool", out=into
+            )
         else:
             # The graph modules import dask: the direct path above never builds a
             # graph, so a small read or write in a fresh process does not load them.
             from zarrdist.graphs import read as graph_read
 
-            out = graph_read.read(self._handle, indexer, self.order)
-        return out[()] if indexer.is_scalar else out
+            result = graph_read.read(handle, indexer, self.order, out=into)
+        return result[()] if indexer.is_scalar else result
 
     def _set(
         self, indexer: Indexer, value: Any, selection: Any = None, fields: Fields | None = None

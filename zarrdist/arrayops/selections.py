@@ -85,7 +85,7 @@ def _take(result: Any, fields: Fields) -> Any:
 
 
 class Selections:
-    """Selection methods over ``_get(indexer)`` and ``_set(indexer, value, selection)``."""
+    """Selection methods over ``_get(indexer, out)`` and ``_set(indexer, value, selection)``."""
 
     if TYPE_CHECKING:  # what Array provides
 
@@ -97,7 +97,7 @@ class Selections:
         def name(self) -> str: ...
         @property
         def _io(self) -> tuple[int, ...]: ...
-        def _get(self, indexer: Indexer) -> Any: ...
+        def _get(self, indexer: Indexer, out: Any = None) -> Any: ...
         def _set(
             self,
             indexer: Indexer,
@@ -109,7 +109,14 @@ class Selections:
     def _read(
         self, factory: IndexerFactory, selection: Any, out: Any, fields: FieldNames | None
     ) -> Any:
-        result = self._get(factory(selection, self.shape, self._io))
+        indexer = factory(selection, self.shape, self._io)
+        if fields is None and out is not None:
+            # Read straight into ``out`` where it can hold the selection as it is.
+            result = self._get(indexer, out)
+            if result is not out:
+                out[...] = result
+            return out
+        result = self._get(indexer)
         if fields is not None:
             result = _take(result, _check_fields(fields, self.dtype, self.name))
         if out is None:

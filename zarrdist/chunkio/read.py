@@ -89,16 +89,23 @@ from zarrdist.stores import on_reader_thread, value_limit
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
-    from zarrdist.indexing import Indexer
+    from zarrdist.indexing import ChunkProjection, Indexer
 
 __all__ = ["read_selection", "read_units"]
 
 
 def read_selection(
-    handle: ArrayHandle, indexer: Indexer, order: str = "C", *, parallel: bool = False
+    handle: ArrayHandle,
+    indexer: Indexer,
+    order: str = "C",
+    *,
+    parallel: bool = False,
+    out: Any = None,
 ) -> Any:
-    """Read a whole selection into a new array of ``indexer.shape``."""
-    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    """Read a whole selection into ``out`` (an array of ``indexer.shape`` and the
+    array's dtype), by default a new one, and return it."""
+    if out is None:
+        out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
     units = group_by_unit(handle, indexer)
     if units:
         read_units(handle, units, out, parallel=parallel)
@@ -155,10 +162,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
         if into_buffer and len(present) == 1:
             _, data, projections = present[0]
-            chunk = chain.decode_into(data, thread_buffer(spec.nbytes), spec)
-            if chunk is not None:
-                for p in projections:
-                    out[p.out_selection] = chunk[p.chunk_selection]
+            if _decode_placed(chain, data, projections, spec, out):
                 return
         for (_, _, projections), chunk in zip(
             present, decode_batch(handle, present, spec, codecs), strict=True
@@ -339,6 +343,47 @@ def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | Non
     ):
         return CodecChain((), chain.array_bytes, ())
     return None
+
+
+def _decode_placed(
+    chain: CodecChain,
+    data: Any,
+    projections: Sequence[ChunkProjection],
+    spec: ArraySpec,
+    out: np.ndarray[Any, Any],
+) -> bool:
+    """Decode one large chunk with the chain's :meth:`~CodecChain.decode_into` and
+    place it: straight into ``out`` where it fills a region whole, else through the
+    thread's buffer. False when the codec could not (nothing placed then)."""
+    target = _whole_chunk_bytes(out, projections, spec)
+    buffer = thread_buffer(spec.nbytes) if target is None else target
+    chunk = chain.decode_into(data, buffer, spec)
+    if chunk is None:
+        return False
+    if target is None:
+        for p in projections:
+            out[p.out_selection] = chunk[p.chunk_selection]
+    return True
+
+
+def _whole_chunk_bytes(
+    out: np.ndarray[Any, Any], projections: Sequence[ChunkProjection], spec: ArraySpec
+) -> memoryview | None:
+    """The bytes of ``out`` that a whole chunk fills, laid out as the chunk decodes,
+    if one projection takes all of it into such a region; else None. The chunk is
+    then decoded straight into the output, not through the thread's buffer and a
+    copy (docs/performance.md, "xarray")."""
+    if len(projections) != 1 or spec.order != "C":
+        return None
+    p = projections[0]
+    if not all(isinstance(s, slice) and s.step in (None, 1) for s in p.chunk_selection):
+        return None
+    region = out[p.out_selection]
+    if region.shape != spec.shape or region.dtype != spec.dtype:
+        return None
+    if not (region.flags.c_contiguous and region.flags.writeable):
+        return None
+    return memoryview(region.reshape(-1).view(np.uint8))
 
 
 def _decodes_into_buffer(chain: CodecChain, spec: ArraySpec, out: Any) -> bool:

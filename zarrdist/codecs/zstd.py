@@ -3,9 +3,10 @@
 Spec: https://github.com/zarr-developers/zarr-extensions/tree/main/codecs/zstd
 
 v3 name ``zstd``; v2 id ``zstd``. Compression is numcodecs ``Zstd``, as in
-zarr-python 3.1.5, so the bytes are equal. Decompression uses a reused
-per-thread context from ``zstandard`` (half the per-call cost of numcodecs on
-small chunks); frames it cannot size go through numcodecs.
+zarr-python 3.1.5, so the bytes are equal. Decompression into a new buffer uses a
+reused per-thread context from ``zstandard`` (half the per-call cost of numcodecs
+on small chunks); frames it cannot size go through numcodecs, and so does
+decompression into a buffer the caller holds (:func:`decompress_into`).
 
 >>> from zarrdist.codecs.zstd import ZstdCodec
 >>> ZstdCodec().to_json()
@@ -33,6 +34,10 @@ __all__ = ["ZstdCodec", "decompress_into"]
 
 _NAME = "zstd"
 _local = threading.local()
+#: Decoding needs no setting of the codec (numcodecs makes a context per call).
+_ONE_SHOT = Zstd()
+#: What zstandard's size probe and numcodecs' decode raise for data they cannot decode.
+_INTO_ERRORS = (zstandard.ZstdError, RuntimeError, ValueError, TypeError)
 
 
 def _decompressor() -> zstandard.ZstdDecompressor:
@@ -98,23 +103,22 @@ def decompress(data: Encoded, fallback: Zstd) -> Encoded:
 def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
     """Decompress one frame into ``out``, which it must fill exactly; whether it did.
 
-    For callers that reuse one buffer per thread: a new buffer per large frame is
-    new memory for the system to fault in, as much work as placing the chunk.
-    False, with ``out`` undefined, for anything else (a frame of another size, one
-    without a recorded size, a bad frame or checksum): decoding the frame the usual
-    way then gives the value or names the fault.
+    For callers that reuse one buffer per thread, or that decode straight into a
+    read's output: a new buffer per large frame is new memory for the system to
+    fault in, as much work as placing the chunk. One call of zstd's one-shot
+    decompression (numcodecs', the GIL released) writes ``out`` directly; a stream
+    reader stages the frame through its own window first (docs/performance.md,
+    "xarray"). False, with ``out`` undefined, for anything else (a frame of another
+    size, one without a recorded size, a bad frame or checksum, data after the
+    frame): decoding the frame the usual way then gives the value or names the fault.
     """
     try:
         if zstandard.frame_content_size(data) != len(out):
             return False
-        view, done = memoryview(out), 0
-        with _decompressor().stream_reader(data) as reader:
-            while done < len(view) and (got := reader.readinto(view[done:])):
-                done += got
-            # One more read consumes the frame's end, where its checksum is verified.
-            return done == len(view) and reader.readinto(bytearray(1)) == 0
-    except zstandard.ZstdError:
+        _ONE_SHOT.decode(data, out=out)
+    except _INTO_ERRORS:
         return False
+    return True
 
 
 @dataclass(frozen=True, kw_only=True)

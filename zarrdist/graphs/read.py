@@ -102,18 +102,21 @@ def read_graph(
     )
 
 
-def read(handle: ArrayHandle, indexer: Indexer, order: str = "C") -> Any:
-    """Run a selection read on the scheduler that fits and return the output array."""
+def read(handle: ArrayHandle, indexer: Indexer, order: str = "C", out: Any = None) -> Any:
+    """Run a selection read on the scheduler that fits and return the output array
+    (``out`` when given: an array of the selection's shape and the array's dtype)."""
     with gc_paused():
-        return _read(handle, indexer, order)
+        return _read(handle, indexer, order, out)
 
 
-def _read(handle: ArrayHandle, indexer: Indexer, order: str) -> Any:
+def _read(handle: ArrayHandle, indexer: Indexer, order: str, given: Any) -> Any:
     # The output is a NumPy array of this process (see numpy_stays_local).
     local_only = not handle.store.supports_multiprocess_writes or numpy_stays_local()
     units = group_by_unit(handle, indexer)
     engine = choose_engine(len(units), local_only=local_only)
-    out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
+    out = given
+    if out is None:
+        out = handle.prototype.empty(indexer.shape, handle.metadata.dtype, order=order)
     if engine == "inline":
         if units:
             read_units(handle, units, out)

@@ -12,6 +12,19 @@ from zarrdist.arrayops.array import Array
 
 __all__ = ["ZarrdistBackendArray"]
 
+#: Data type kinds whose values ``np.empty`` can hold in place (not objects, strings).
+_FIXED_KINDS = frozenset("biufcmMV")
+
+
+def _basic_shape(key: tuple[Any, ...], shape: tuple[int, ...]) -> tuple[int, ...]:
+    """The shape of ``array[key]`` for a key of one int or slice per axis (or fewer)."""
+    out = []
+    for k, n in zip(key, shape, strict=False):
+        if isinstance(k, slice):
+            out.append(len(range(*k.indices(n))))
+    out.extend(shape[len(key) :])
+    return tuple(out)
+
 
 class ZarrdistBackendArray(BackendArray):
     """An xarray backend array over a zarrdist :class:`~zarrdist.Array`.
@@ -33,6 +46,17 @@ class ZarrdistBackendArray(BackendArray):
         """The zarrdist Array this wraps."""
         return self._array
 
+    def _region(self, key: tuple[Any, ...]) -> Any:
+        """A basic selection read straight into a new array from ``np.empty``.
+
+        dask's blocks are short-lived: dask copies them into the computed array. A
+        block from ``np.empty`` may take huge pages and heap memory the previous
+        block left, where zarrdist's own large outputs are fresh small-page
+        mappings (docs/performance.md, "xarray").
+        """
+        out = np.empty(_basic_shape(key, self.shape), dtype=self.dtype)
+        return self._array.get_basic_selection(key, out=out)
+
     def __getitem__(self, key: indexing.ExplicitIndexer) -> Any:
         array = self._array
         basic = all(isinstance(k, slice | int | np.integer) for k in key.tuple)
@@ -40,8 +64,10 @@ class ZarrdistBackendArray(BackendArray):
             method = array.vindex.__getitem__
         elif isinstance(key, indexing.OuterIndexer) and not basic:
             method = array.oindex.__getitem__
-        else:
+        elif basic and self.dtype.kind in _FIXED_KINDS:
             # dask's blocks come as outer indexers of slices: a plain region read
+            method = self._region
+        else:
             method = array.__getitem__
         value = indexing.explicit_indexing_adapter(
             key, self.shape, indexing.IndexingSupport.VECTORIZED, method

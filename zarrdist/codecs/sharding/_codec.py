@@ -246,7 +246,9 @@ def all_fill_value(chunk: Any, spec: ArraySpec) -> bool:
     xp = spec.prototype.xp
     fill = np.asarray(fill_value, dtype=dtype)
     if dtype.kind in "fc" and bool(np.isnan(fill)):
-        return bool(xp.all(xp.isnan(chunk)))
+        # As below: a chunk with data usually shows it in its first element.
+        first_is_nan = not chunk.size or bool(xp.isnan(chunk[(0,) * chunk.ndim]))
+        return first_is_nan and bool(xp.all(xp.isnan(chunk)))
     size = dtype.itemsize
     if size in (1, 2, 4, 8):
         # A same-size view needs no contiguous copy; checking one element first makes
