@@ -40,4 +40,6 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.experimental.cache_store": "zarrdist.experimental.cache_store",
     "zarr.registry": "zarrdist.registry",
     "zarr.storage": "zarrdist.storage",
+    "zarr.storage._common": "zarrdist.storage._common",
+    "zarr.storage._utils": "zarrdist.storage._utils",
 }
