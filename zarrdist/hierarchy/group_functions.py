@@ -46,6 +46,7 @@ from zarrdist.metadata import (
     zmetadata_document,
 )
 from zarrdist.stores import StorePath, resolve_store, split_store_path
+from zarrdist.zarr_warnings import warn_consolidated_v3
 
 __all__ = [
     "consolidate_metadata",
@@ -211,6 +212,8 @@ def consolidate_metadata(
     fmt = found.metadata.zarr_format
     members = walk(resolved, node_path, fmt, max_depth=None, use_consolidated_for_children=False)
     nodes = {rel: m for rel, _, m in members if m.zarr_format == fmt}
+    if fmt == 3 and nodes:
+        warn_consolidated_v3()
     stored = read_node(resolved, node_path, fmt)
     if isinstance(stored, GroupMetadataV3):
         consolidated = consolidate(nodes)
