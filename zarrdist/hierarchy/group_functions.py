@@ -178,11 +178,16 @@ def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) 
 
     Raises
     ------
-    ValueError
-        If ``use_consolidated`` is not True, or the group has no consolidated metadata.
+    TypeError
+        If ``use_consolidated`` is not True (a wrong argument, as in zarr-python).
+    GroupNotFoundError
+        If the group has no consolidated metadata.
     """
     if use_consolidated is not True:
-        raise ValueError("open_consolidated requires use_consolidated=True")
+        raise TypeError(
+            f"open_consolidated requires use_consolidated=True, not {use_consolidated!r} "
+            "(open_group(use_consolidated=False) reads without consolidated metadata)"
+        )
     return open_group(*args, use_consolidated=True, **kwargs)
 
 
@@ -200,9 +205,16 @@ def consolidate_metadata(
         If there is no group at ``path``.
     ReadOnlyStoreError
         If the store is read-only.
+    TypeError
+        If the store does not support consolidated metadata.
     """
     store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="r+")
+    if not resolved.supports_consolidated_metadata:
+        raise TypeError(
+            f"The store {resolved.url} ({type(resolved).__name__}) doesn't support "
+            "consolidated metadata: it keeps its own"
+        )
     node_path = normalize_path(path)
     found = find_group(resolved, node_path, zarr_format, use_consolidated=False)
     if found is None:
