@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import warnings
 
-from zarrdist.errors import ZarrRuntimeWarning, ZarrUserWarning
+from zarrdist.errors import ZarrDeprecationWarning, ZarrRuntimeWarning, ZarrUserWarning
 
 __all__ = [
     "warn_consolidated_v3",
+    "warn_group_method_deprecated",
     "warn_not_implemented",
     "warn_order_kwarg",
     "warn_write_empty_chunks_kwarg",
@@ -50,5 +51,15 @@ def warn_consolidated_v3(stacklevel: int = 3) -> None:
         "zarrdist writes it where zarr-python does (the group's zarr.json), but other "
         "implementations may ignore it, and its form may still change.",
         ZarrUserWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_group_method_deprecated(name: str, stacklevel: int = 3) -> None:
+    """``Group.create_dataset`` and ``Group.array``, which zarr-python deprecates (they
+    still work: they are ``create_array``)."""
+    warnings.warn(
+        f"Group.{name} is deprecated. Use Group.create_array instead.",
+        ZarrDeprecationWarning,
         stacklevel=stacklevel,
     )

@@ -57,9 +57,18 @@ class AsyncGroup:
 
     _face_of = Group
 
-    def __init__(self, group: Group) -> None:
+    def __init__(
+        self, group: Group | None = None, *, metadata: Any = None, store_path: Any = None
+    ) -> None:
+        if group is None and metadata is not None and store_path is not None:
+            # zarr-python's form: the group described by ``metadata`` at ``store_path``
+            # (nothing is written, as there).
+            group = Group(store_path.store, store_path.path, metadata)
         if not isinstance(group, Group):
-            raise TypeError(f"AsyncGroup faces a zarrdist Group, not {type(group).__name__}")
+            raise TypeError(
+                "AsyncGroup faces a zarrdist Group (or takes metadata= and store_path=), "
+                f"not {type(group).__name__}"
+            )
         self._sync = group
 
     @classmethod
