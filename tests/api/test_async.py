@@ -213,3 +213,9 @@ def test_async_group_from_metadata_and_store_path(zarr_format: int) -> None:
     assert sorted(ours_store.list_prefix("")) == sorted(peer_store._store_dict)
     with pytest.raises(TypeError, match="AsyncGroup"):
         zarrdist.AsyncGroup(metadata=zarrdist.GroupMetadata())
+
+
+@pytest.mark.parametrize("name", ["create_array", "create_group", "create_hierarchy", "members"])
+def test_async_group_methods_show_the_sync_parameters(name: str) -> None:
+    ours = inspect.signature(getattr(zarrdist.AsyncGroup, name)).parameters
+    assert ours == inspect.signature(getattr(zarrdist.Group, name)).parameters

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zarrdist.aio._face import async_iterator, awaitable, passthrough, run
+from zarrdist.aio._face import async_iterator, awaitable, passthrough, run, same_signature
 from zarrdist.group import Group
 
 __all__ = ["AsyncGroup"]
@@ -108,6 +108,6 @@ class AsyncGroup:
 for _name in _PROPERTIES:
     setattr(AsyncGroup, _name, passthrough(_name))
 for _name, _sync_name in _AWAITABLE.items():
-    setattr(AsyncGroup, _name, awaitable(_sync_name))
+    setattr(AsyncGroup, _name, same_signature(awaitable(_sync_name), getattr(Group, _sync_name)))
 for _name in _ITERATORS:
-    setattr(AsyncGroup, _name, async_iterator(_name))
+    setattr(AsyncGroup, _name, same_signature(async_iterator(_name), getattr(Group, _name)))
