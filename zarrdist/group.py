@@ -483,7 +483,10 @@ class Group(GroupArrayMethods, Node):
         prefixed = {}
         for key, metadata in nodes.items():
             if not join_path(key):
-                raise ValueError("nodes may not redefine this group (the path '' or '/')")
+                raise ValueError(
+                    "It is an error to use this method to create a root node. nodes may not "
+                    "redefine this group (the path '' or '/')"
+                )
             if metadata.zarr_format != self.zarr_format:
                 raise ValueError(
                     f"node {key!r} is zarr_format {metadata.zarr_format}, this group "

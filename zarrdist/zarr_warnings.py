@@ -8,6 +8,7 @@ import warnings
 from zarrdist.errors import ZarrDeprecationWarning, ZarrRuntimeWarning, ZarrUserWarning
 
 __all__ = [
+    "warn_compressor_v3",
     "warn_consolidated_v3",
     "warn_group_method_deprecated",
     "warn_not_implemented",
@@ -61,5 +62,16 @@ def warn_group_method_deprecated(name: str, stacklevel: int = 3) -> None:
     warnings.warn(
         f"Group.{name} is deprecated. Use Group.create_array instead.",
         ZarrDeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_compressor_v3(stacklevel: int = 4) -> None:
+    """``compressor=`` (one compressor, Zarr v2's keyword) for a Zarr v3 array: zarrdist
+    honours it as ``compressors=[compressor]``; zarr-python deprecates it."""
+    warnings.warn(
+        "The `compressor` argument is deprecated. Use `compressors` instead. (zarrdist "
+        "takes it as compressors=[compressor].)",
+        ZarrUserWarning,
         stacklevel=stacklevel,
     )

@@ -128,3 +128,20 @@ def test_store_path_open_modes() -> None:
     assert not store.exists("p/k")
     with pytest.raises(ValueError):
         asyncio.run(StorePath.open(store.with_read_only(True), "p", mode="a"))
+
+
+@pytest.mark.parametrize("lib", [zarr, zarr_python])
+def test_messages_shared_with_zarr_python(lib: Any) -> None:
+    """The first sentence of these refusals is zarr-python's (code matches on it)."""
+    store = MemoryStore() if lib is zarr else zarr_python.storage.MemoryStore()
+    root = lib.group(store)
+    with pytest.raises(ValueError, match="Consolidated metadata requested"):
+        lib.open_group(store, use_consolidated=True)
+    meta = zarr.GroupMetadata() if lib is zarr else zarr_python.core.group.GroupMetadata()
+    with pytest.raises(ValueError, match="It is an error to use this method to create a root node"):
+        dict(root.create_hierarchy({"": meta}))
+    root.create_array("a", shape=(2,), dtype="u1")
+    with pytest.raises(
+        ValueError, match=r"A parent of .* is an array - only groups may have child"
+    ):
+        root.create_group("a/b")

@@ -35,7 +35,7 @@ from zarrdist.config import config
 from zarrdist.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
-from zarrdist.zarr_warnings import warn_order_kwarg
+from zarrdist.zarr_warnings import warn_compressor_v3, warn_order_kwarg
 
 __all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
 
@@ -158,6 +158,8 @@ def array_metadata(
     data_type = parse_data_type(dtype, zarr_format)
     itemsize = data_type.item_size or 16
     if compressor != _AUTO:
+        if zarr_format == 3:
+            warn_compressor_v3()
         compressors = None if compressor is None else [compressor]
     _check_layout(zarr_format, shards, order)
     if isinstance(shards, Mapping):

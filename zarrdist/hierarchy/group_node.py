@@ -106,7 +106,7 @@ def find_group(
         view = ConsolidatedView(path, nodes)
     if use_consolidated and view is None:
         raise ValueError(
-            f"consolidated metadata was required (use_consolidated={use_consolidated!r}) "
+            f"Consolidated metadata requested (use_consolidated={use_consolidated!r}) "
             f"but the group at {path or '/'!r} in {store.url} has none"
         )
     assert isinstance(metadata, GroupMetadataV2 | GroupMetadataV3)
