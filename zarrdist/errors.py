@@ -109,8 +109,20 @@ class ChunkNotFoundError(ZarrdistError, ValueError):
 
 
 class _NodeError(ZarrdistError):
-    def __init__(self, message: str, *, store: str | None = None, path: str | None = None):
-        super().__init__(message + _context(store=store, path=path))
+    #: The message of zarr-python's positional form ``Error(store, path)``.
+    _store_path_message = "{!r}: {!r}"
+
+    def __init__(
+        self, message: Any, *legacy: Any, store: str | None = None, path: str | None = None
+    ):
+        if len(legacy) == 1 and store is None and path is None:
+            # zarr-python's (deprecated) positional form, still used: Error(store, path).
+            store, path = message, legacy[0]
+            super().__init__(self._store_path_message.format(store, path))
+        elif legacy:
+            raise TypeError(f"{type(self).__name__} takes a message, or a store and a path")
+        else:
+            super().__init__(message + _context(store=store, path=path))
         self.store = store
         self.path = path
 
@@ -125,9 +137,13 @@ class NodeNotFoundError(_NodeError, FileNotFoundError, ValueError):
 class ArrayNotFoundError(NodeNotFoundError):
     """No array exists at the path."""
 
+    _store_path_message = "No array found in store {!r} at path {!r}"
+
 
 class GroupNotFoundError(NodeNotFoundError):
     """No group exists at the path."""
+
+    _store_path_message = "No group found in store {!r} at path {!r}"
 
 
 class ContainsNodeError(_NodeError, FileExistsError, ValueError):
@@ -137,14 +153,24 @@ class ContainsNodeError(_NodeError, FileExistsError, ValueError):
 class ContainsArrayError(ContainsNodeError):
     """An array already exists at the path."""
 
+    _store_path_message = "An array exists in store {!r} at path {!r}."
+
 
 class ContainsGroupError(ContainsNodeError):
     """A group already exists at the path."""
+
+    _store_path_message = "A group exists in store {!r} at path {!r}."
 
 
 class ContainsArrayAndGroupError(ContainsNodeError):
     """Both array and group metadata (``.zarray`` and ``.zgroup``) exist at one path,
     so what the node is cannot be told."""
+
+    _store_path_message = (
+        "Array and group metadata documents (.zarray and .zgroup) were both found in store "
+        "{!r} at path {!r}. Only one of these files may be present in a given directory / "
+        "prefix. Remove the .zarray file, or the .zgroup file, or both."
+    )
 
 
 @dataclass(frozen=True)
@@ -184,12 +210,17 @@ class MetadataError(ZarrdistError, ValueError):
 
     def __init__(
         self,
-        message: str,
-        *,
+        message: Any,
+        *legacy: Any,
         key: str | None = None,
         store: str | None = None,
         problems: list[Problem] | tuple[Problem, ...] = (),
     ):
+        if len(legacy) == 2:
+            # zarr-python's (deprecated) positional form: Error(name, expected, got).
+            message = "Invalid value for '{}'. Expected '{}'. Got '{}'.".format(message, *legacy)
+        elif legacy:
+            raise TypeError(f"{type(self).__name__} takes a message, or name, expected and got")
         detail = "".join(f"\n  - {p}" for p in problems)
         super().__init__(message + detail + _context(store=store, key=key))
         self.key = key

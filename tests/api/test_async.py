@@ -191,3 +191,31 @@ def test_async_group_open_and_errors_are_zarr_pythons() -> None:
             await ro.create_group("x")
 
     asyncio.run(go())
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+def test_async_group_from_metadata_and_store_path(zarr_format: int) -> None:
+    """zarr-python's ``AsyncGroup(metadata=..., store_path=...)``: a face over that group,
+    nothing written until a member is created (as in zarr-python)."""
+    from zarrdist.stores import StorePath
+
+    ours_store, peer_store = MemoryStore(), zarr.storage.MemoryStore()
+    ours = zarrdist.AsyncGroup(
+        metadata=zarrdist.GroupMetadata(zarr_format=zarr_format), store_path=StorePath(ours_store)
+    )
+    peer = zarr.AsyncGroup(
+        metadata=zarr.core.group.GroupMetadata(zarr_format=zarr_format),
+        store_path=zarr.storage.StorePath(peer_store),
+    )
+    assert list(ours_store.list_prefix("")) == list(peer_store._store_dict) == []
+    zarrdist.Group(ours).create_group("foo")
+    zarr.Group(peer).create_group("foo")
+    assert sorted(ours_store.list_prefix("")) == sorted(peer_store._store_dict)
+    with pytest.raises(TypeError, match="AsyncGroup"):
+        zarrdist.AsyncGroup(metadata=zarrdist.GroupMetadata())
+
+
+@pytest.mark.parametrize("name", ["create_array", "create_group", "create_hierarchy", "members"])
+def test_async_group_methods_show_the_sync_parameters(name: str) -> None:
+    ours = inspect.signature(getattr(zarrdist.AsyncGroup, name)).parameters
+    assert ours == inspect.signature(getattr(zarrdist.Group, name)).parameters

@@ -170,8 +170,10 @@ def test_use_consolidated_options(store: Store) -> None:
         zarr.open_group(store, use_consolidated=True)
     with pytest.raises(ValueError, match="consolidated"):
         zarr.open_consolidated(store)
-    with pytest.raises(ValueError, match="use_consolidated=True"):
+    with pytest.raises(TypeError, match="use_consolidated=True"):
         zarr.open_consolidated(store, use_consolidated=False)
+    with pytest.raises(TypeError, match="use_consolidated"):  # zarr-python's class too
+        zarr_python.open_consolidated({}, use_consolidated=False)  # type: ignore[arg-type]
     zarr.consolidate_metadata(store)
     store.set("custom.json", bytes(store.get(".zmetadata") or b""))
     store.delete(".zmetadata")
@@ -205,3 +207,30 @@ def test_required_consolidation_never_creates_a_group(store: Store) -> None:
     writable = zarr.open_consolidated(store)  # zarr-python's default mode: writable
     writable.create_group("added")
     assert "added" in _recorded(store)
+
+
+class _OwnConsolidation(MemoryStore):
+    """A store that keeps its own consolidated view (zarr-python's opt-out flag)."""
+
+    supports_consolidated_metadata = False
+
+
+class _PeerOwnConsolidation(zarr_python.storage.MemoryStore):
+    @property
+    def supports_consolidated_metadata(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize(
+    ("module", "make"), [(zarr, _OwnConsolidation), (zarr_python, _PeerOwnConsolidation)]
+)
+def test_store_without_consolidated_metadata(module: Any, make: Any) -> None:
+    """As zarr-python: consolidating is refused (TypeError), requiring it is a
+    ValueError, and ``use_consolidated=None`` opens without it."""
+    store = make()
+    module.create_group(store).create_group("a/b")
+    with pytest.raises(TypeError, match="doesn't support consolidated metadata"):
+        module.consolidate_metadata(store)
+    with pytest.raises(ValueError, match="doesn't support consolidated metadata"):
+        module.open_group(store, use_consolidated=True)
+    assert sorted(module.open_group(store, use_consolidated=None).group_keys()) == ["a"]

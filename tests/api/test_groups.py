@@ -144,9 +144,15 @@ def test_array_helpers_on_groups(store: Store, fmt: int) -> None:
     assert fl.fill_value == 9
     assert fl.shape == (2,)
     assert root.empty_like(name="el", data=o).shape == (2, 2)
-    created = root.create_dataset("ds", shape=(2,), dtype="i4", data=np.array([5, 6], "i4"))
+    with pytest.warns(zarr.errors.ZarrDeprecationWarning, match=r"Group\.create_array instead"):
+        created = root.create_dataset("ds", shape=(2,), dtype="i4", data=np.array([5, 6], "i4"))
     np.testing.assert_array_equal(created[:], [5, 6])
-    assert root.array("arr", data=np.arange(3))[:].tolist() == [0, 1, 2]
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert root.array("arr", data=np.arange(3))[:].tolist() == [0, 1, 2]
+    # As zarr-python: deprecated, and (v3) its default compressor=None is v2's keyword.
+    expected = [zarr.errors.ZarrDeprecationWarning] + [zarr.errors.ZarrUserWarning] * (fmt == 3)
+    assert [w.category for w in seen] == expected
     assert root.create("c", shape=(1,), dtype="i1").shape == (1,)
 
 

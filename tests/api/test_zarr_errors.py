@@ -169,3 +169,30 @@ def test_deprecated_compressor_property_as_zarr_python() -> None:
             warnings.simplefilter("ignore")
             with pytest.raises(TypeError, match="not available for Zarr format 3"):
                 _ = v3.compressor
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "ArrayNotFoundError",
+        "GroupNotFoundError",
+        "ContainsArrayError",
+        "ContainsGroupError",
+        "ContainsArrayAndGroupError",
+    ],
+)
+def test_store_and_path_form_as_zarr_python(name: str) -> None:
+    """zarr-python's positional ``Error(store, path)``: the same message, and the two
+    values kept as attributes (the keyword form is zarrdist's own)."""
+    ours = getattr(errors, name)("memory://x", "a/b")
+    assert str(ours) == str(getattr(peer_errors, name)("memory://x", "a/b"))
+    assert (ours.store, ours.path) == ("memory://x", "a/b")
+    assert str(pickle.loads(pickle.dumps(ours))) == str(ours)
+    with pytest.raises(TypeError, match=name):
+        getattr(errors, name)("a", "b", "c")
+
+
+@pytest.mark.parametrize("name", ["MetadataValidationError", "NodeTypeValidationError"])
+def test_name_expected_got_form_as_zarr_python(name: str) -> None:
+    ours = getattr(errors, name)("node_type", "array", "banana")
+    assert str(ours) == str(getattr(peer_errors, name)("node_type", "array", "banana"))

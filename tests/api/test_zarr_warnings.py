@@ -50,3 +50,22 @@ def test_write_empty_chunks_keyword_on_open_warns_and_is_honoured() -> None:
         a = zarrdist.open_array(store, mode="r+", write_empty_chunks=True)
     a[...] = 0
     assert a.nchunks_initialized == 2
+
+
+def _consolidate(m: Any, store: Any, zarr_format: int, child: bool) -> None:
+    root = m.group(store, zarr_format=zarr_format)
+    if child:
+        root.create_group("a")
+    m.consolidate_metadata(store)
+
+
+@pytest.mark.parametrize(("zarr_format", "child"), [(3, True), (3, False), (2, True)])
+def test_v3_consolidation_warns_as_zarr_python(zarr_format: int, child: bool) -> None:
+    """A v3 consolidation with members warns (category and first sentence as
+    zarr-python's, so its filters match); a v2 one, or one of an empty group, does not."""
+    ours = _caught(lambda: _consolidate(zarrdist, MemoryStore(), zarr_format, child))
+    theirs = _caught(lambda: _consolidate(zarr, zarr.storage.MemoryStore(), zarr_format, child))
+    assert [(c, t.split(" specification")[0]) for c, t in ours] == [
+        (c, t.split(" specification")[0]) for c, t in theirs
+    ]
+    assert len(ours) == (zarr_format == 3 and child)

@@ -24,6 +24,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.buffer": "zarrdist.buffer",
     "zarr.codecs": "zarrdist.codecs",
     "zarr.core": "zarrdist.core",
+    "zarr.core._info": "zarrdist.core._info",
     "zarr.core.array": "zarrdist.core.array",
     "zarr.core.attributes": "zarrdist.core.attributes",
     "zarr.core.buffer": "zarrdist.core.buffer",
@@ -54,4 +55,6 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.experimental.cache_store": "zarrdist.experimental.cache_store",
     "zarr.registry": "zarrdist.registry",
     "zarr.storage": "zarrdist.storage",
+    "zarr.storage._common": "zarrdist.storage._common",
+    "zarr.storage._utils": "zarrdist.storage._utils",
 }

@@ -127,7 +127,7 @@ def test_refusals(tmp_path: Path) -> None:
         resolve_store(str(tmp_path), storage_options={"anon": True})
     with pytest.raises(TypeError, match="storage_options"):
         resolve_store({}, storage_options={"anon": True})
-    with pytest.raises(TypeError, match="cannot make a store from a int"):
+    with pytest.raises(TypeError, match="Unsupported type for store_like: 'int'"):
         resolve_store(3)  # type: ignore[arg-type, unused-ignore]
     with pytest.raises(ValueError, match="unknown access mode"):
         resolve_store(tmp_path, mode="rw")

@@ -15,10 +15,20 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import inspect
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-__all__ = ["awaitable", "awaitable_value", "async_iterator", "passthrough", "run", "unwrap", "wrap"]
+__all__ = [
+    "async_iterator",
+    "awaitable",
+    "awaitable_value",
+    "passthrough",
+    "run",
+    "same_signature",
+    "unwrap",
+    "wrap",
+]
 
 #: Set by zarrdist.aio: the callables turning sync nodes into async ones and back.
 _WRAPPERS: list[Callable[[Any], Any]] = []
@@ -92,3 +102,11 @@ def passthrough(name: str) -> property:
         functools.partial(lambda n, self: wrap(getattr(self._sync, n)), name),
         doc=f"The synchronous node's ``{name}``.",
     )
+
+
+def same_signature(method: Any, sync_method: Any) -> Any:
+    """``method`` showing ``sync_method``'s parameters (``inspect.signature``, help):
+    the face takes exactly what the synchronous method takes (what it returns differs)."""
+    signature = inspect.signature(sync_method)
+    method.__signature__ = signature.replace(return_annotation=inspect.Signature.empty)
+    return method

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zarrdist.aio._face import async_iterator, awaitable, passthrough, run
+from zarrdist.aio._face import async_iterator, awaitable, passthrough, run, same_signature
 from zarrdist.hierarchy.group import Group
 
 __all__ = ["AsyncGroup"]
@@ -57,9 +57,18 @@ class AsyncGroup:
 
     _face_of = Group
 
-    def __init__(self, group: Group) -> None:
+    def __init__(
+        self, group: Group | None = None, *, metadata: Any = None, store_path: Any = None
+    ) -> None:
+        if group is None and metadata is not None and store_path is not None:
+            # zarr-python's form: the group described by ``metadata`` at ``store_path``
+            # (nothing is written, as there).
+            group = Group(store_path.store, store_path.path, metadata)
         if not isinstance(group, Group):
-            raise TypeError(f"AsyncGroup faces a zarrdist Group, not {type(group).__name__}")
+            raise TypeError(
+                "AsyncGroup faces a zarrdist Group (or takes metadata= and store_path=), "
+                f"not {type(group).__name__}"
+            )
         self._sync = group
 
     @classmethod
@@ -99,6 +108,6 @@ class AsyncGroup:
 for _name in _PROPERTIES:
     setattr(AsyncGroup, _name, passthrough(_name))
 for _name, _sync_name in _AWAITABLE.items():
-    setattr(AsyncGroup, _name, awaitable(_sync_name))
+    setattr(AsyncGroup, _name, same_signature(awaitable(_sync_name), getattr(Group, _sync_name)))
 for _name in _ITERATORS:
-    setattr(AsyncGroup, _name, async_iterator(_name))
+    setattr(AsyncGroup, _name, same_signature(async_iterator(_name), getattr(Group, _name)))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from zarrdist.arrayops.array import Array
 
-__all__ = ["html_repr", "info_items", "info_text", "n_human"]
+__all__ = ["html_repr", "human_readable_size", "info_items", "info_text", "n_human"]
 
 
 def _codec_names(codecs: Any) -> str:
@@ -76,6 +76,11 @@ def html_repr(array: Array) -> str:
     )
     title = html.escape(f"zarrdist.Array {array.name}")
     return f"<div><strong>{title}</strong><table>{body}</table></div>"
+
+
+def human_readable_size(n: int) -> str:
+    """A byte count as zarr-python's ``info`` shows it: plain below 1 KiB, else ``1.5M``."""
+    return str(n) if n < 1024 else n_human(n)
 
 
 def n_human(n: float) -> str:

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 import warnings
 
-from zarrdist.errors import ZarrRuntimeWarning
+from zarrdist.errors import ZarrDeprecationWarning, ZarrRuntimeWarning, ZarrUserWarning
 
-__all__ = ["warn_not_implemented", "warn_order_kwarg", "warn_write_empty_chunks_kwarg"]
+__all__ = [
+    "warn_compressor_v3",
+    "warn_consolidated_v3",
+    "warn_group_method_deprecated",
+    "warn_not_implemented",
+    "warn_order_kwarg",
+    "warn_write_empty_chunks_kwarg",
+]
 
 
 def warn_order_kwarg(stacklevel: int = 3) -> None:
@@ -36,3 +43,35 @@ def warn_write_empty_chunks_kwarg(stacklevel: int = 3) -> None:
 def warn_not_implemented(name: str, stacklevel: int = 3) -> None:
     """A zarr-python 2 keyword (``synchronizer``, ``chunk_store``...) that has no effect."""
     warnings.warn(f"{name} is not yet implemented", ZarrRuntimeWarning, stacklevel=stacklevel)
+
+
+def warn_consolidated_v3(stacklevel: int = 3) -> None:
+    """Consolidating Zarr v3 metadata, which the v3 specification does not define yet."""
+    warnings.warn(
+        "Consolidated metadata is currently not part in the Zarr format 3 specification: "
+        "zarrdist writes it where zarr-python does (the group's zarr.json), but other "
+        "implementations may ignore it, and its form may still change.",
+        ZarrUserWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_group_method_deprecated(name: str, stacklevel: int = 3) -> None:
+    """``Group.create_dataset`` and ``Group.array``, which zarr-python deprecates (they
+    still work: they are ``create_array``)."""
+    warnings.warn(
+        f"Group.{name} is deprecated. Use Group.create_array instead.",
+        ZarrDeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_compressor_v3(stacklevel: int = 4) -> None:
+    """``compressor=`` (one compressor, Zarr v2's keyword) for a Zarr v3 array: zarrdist
+    honours it as ``compressors=[compressor]``; zarr-python deprecates it."""
+    warnings.warn(
+        "The `compressor` argument is deprecated. Use `compressors` instead. (zarrdist "
+        "takes it as compressors=[compressor].)",
+        ZarrUserWarning,
+        stacklevel=stacklevel,
+    )

@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
 
-from zarrdist.arrayops.keyword_warnings import warn_order_kwarg
+from zarrdist.arrayops.keyword_warnings import warn_compressor_v3, warn_order_kwarg
 from zarrdist.chunking.grid import (
     DefaultChunkKeyEncoding,
     V2ChunkKeyEncoding,
@@ -158,6 +158,8 @@ def array_metadata(
     data_type = parse_data_type(dtype, zarr_format)
     itemsize = data_type.item_size or 16
     if compressor != _AUTO:
+        if zarr_format == 3:
+            warn_compressor_v3()
         compressors = None if compressor is None else [compressor]
     _check_layout(zarr_format, shards, order)
     if isinstance(shards, Mapping):

@@ -1,8 +1,18 @@
 """zarr-python's ``zarr.core.group`` path (re-exports only)."""
 
-from zarrdist import GroupMetadata, create_hierarchy
+from zarrdist import GroupMetadata
 from zarrdist.aio import AsyncGroup
+from zarrdist.aio.hierarchy import create_hierarchy, create_nodes, create_rooted_hierarchy, get_node
 from zarrdist.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
 
-__all__ = ["AsyncGroup", "ConsolidatedMetadata", "Group", "GroupMetadata", "create_hierarchy"]
+__all__ = [
+    "AsyncGroup",
+    "ConsolidatedMetadata",
+    "Group",
+    "GroupMetadata",
+    "create_hierarchy",
+    "create_nodes",
+    "create_rooted_hierarchy",
+    "get_node",
+]

@@ -18,12 +18,25 @@ class Attributes(MutableMapping[str, Any]):
     stored attributes (and this view) unchanged.
     """
 
+    _read: Callable[[], dict[str, Any]]
+    _write: Callable[[dict[str, Any]], None]
+    _atomic: Callable[[Callable[[dict[str, Any]], dict[str, Any]]], None] | None
+
     def __init__(
         self,
-        read: Callable[[], dict[str, Any]],
-        write: Callable[[dict[str, Any]], None],
+        read: Callable[[], dict[str, Any]] | Any,
+        write: Callable[[dict[str, Any]], None] | None = None,
         atomic: Callable[[Callable[[dict[str, Any]], dict[str, Any]]], None] | None = None,
     ) -> None:
+        if write is None:
+            # zarr-python's form, Attributes(node): the attributes of an array or group.
+            node_attrs = getattr(read, "attrs", None)
+            if not isinstance(node_attrs, Attributes):
+                raise TypeError(
+                    "Attributes takes an array or group, or read and write functions; "
+                    f"got {type(read).__name__}"
+                )
+            read, write, atomic = node_attrs._read, node_attrs._write, node_attrs._atomic
         self._read = read
         self._write = write
         # atomic(make): under the node's lock, read the stored attributes, call

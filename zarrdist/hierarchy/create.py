@@ -45,6 +45,7 @@ __all__ = [
     "ArrayMetadata",
     "GroupMetadata",
     "hierarchy_graph",
+    "write_documents",
     "write_nodes",
 ]
 
@@ -195,3 +196,15 @@ def write_nodes(
         if view is not None:
             view.apply([(p, None) for p in clear] + list(plan.items()))
     return dict(plan)
+
+
+def write_documents(resolved: Store, nodes: Mapping[str, Any]) -> dict[str, NodeMetadata]:
+    """The metadata documents of ``nodes`` written as they are, in one graph: no
+    parents added, nothing checked or cleared (zarr-python's ``create_nodes``)."""
+    plan = {normalize_path(key): _as_metadata(value, key) for key, value in nodes.items()}
+    if plan:
+        dsk, done = hierarchy_graph(resolved, plan, [])
+        run_graph(
+            dsk, [done], num_tasks=len(plan), local_only=not resolved.supports_multiprocess_writes
+        )
+    return plan

@@ -21,29 +21,33 @@ __all__ = ["GroupInfo", "TreeRepr", "build_tree", "group_html"]
 
 @dataclass(frozen=True)
 class GroupInfo:
-    """Summary of a group, printed as zarr-python prints ``Group.info``."""
+    """Summary of a group, printed as zarr-python prints ``Group.info``.
 
-    name: str
-    zarr_format: int
-    read_only: bool
-    store_type: str
-    count_members: int | None = None
-    count_arrays: int | None = None
-    count_groups: int | None = None
+    The fields carry zarr-python's names (``GroupInfo(_name=..., _zarr_format=...)``).
+    """
+
+    _name: str
+    _zarr_format: int
+    _read_only: bool
+    _store_type: str
+    _count_members: int | None = None
+    _count_arrays: int | None = None
+    _count_groups: int | None = None
+    _type: str = "Group"
 
     def rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs, in display order."""
         rows = [
-            ("Name", self.name),
-            ("Type", "Group"),
-            ("Zarr format", str(self.zarr_format)),
-            ("Read-only", str(self.read_only)),
-            ("Store type", self.store_type),
+            ("Name", self._name),
+            ("Type", self._type),
+            ("Zarr format", str(self._zarr_format)),
+            ("Read-only", str(self._read_only)),
+            ("Store type", self._store_type),
         ]
         for label, value in (
-            ("No. members", self.count_members),
-            ("No. arrays", self.count_arrays),
-            ("No. groups", self.count_groups),
+            ("No. members", self._count_members),
+            ("No. arrays", self._count_arrays),
+            ("No. groups", self._count_groups),
         ):
             if value is not None:
                 rows.append((label, str(value)))

@@ -64,7 +64,8 @@ def _missing_parents(
         kind = node_kind(docs)
         if kind == "array":
             raise ContainsArrayError(
-                f"cannot create a node at {path!r}: {parent or '/'!r} is an array",
+                f"A parent of {path!r} is an array - only groups may have child nodes "
+                f"({parent or '/'!r} is an array)",
                 store=store.url,
                 path=parent or "/",
             )

@@ -165,12 +165,18 @@ class Group(GroupArrayMethods, Node):
         return self._info([m for _, _, m in self._walk(None)])
 
     def _info(self, members: list[NodeMetadata] | None) -> GroupInfo:
-        counts: dict[str, int] = {}
+        counts: tuple[int | None, ...] = (None, None, None)
         if members is not None:
             arrays, groups = count_kinds(members)
-            counts = {"count_members": len(members), "count_arrays": arrays, "count_groups": groups}
+            counts = (len(members), arrays, groups)
         return GroupInfo(
-            self._path, self.zarr_format, self.read_only, type(self._store).__name__, **counts
+            _name=self._path,
+            _zarr_format=self.zarr_format,
+            _read_only=self.read_only,
+            _store_type=type(self._store).__name__,
+            _count_members=counts[0],
+            _count_arrays=counts[1],
+            _count_groups=counts[2],
         )
 
     def __repr__(self) -> str:
@@ -477,7 +483,10 @@ class Group(GroupArrayMethods, Node):
         prefixed = {}
         for key, metadata in nodes.items():
             if not join_path(key):
-                raise ValueError("nodes may not redefine this group (the path '' or '/')")
+                raise ValueError(
+                    "It is an error to use this method to create a root node. nodes may not "
+                    "redefine this group (the path '' or '/')"
+                )
             if metadata.zarr_format != self.zarr_format:
                 raise ValueError(
                     f"node {key!r} is zarr_format {metadata.zarr_format}, this group "

@@ -15,6 +15,7 @@ import numpy as np
 from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import create_keywords
 from zarrdist.arrayops.from_source import like_keywords
+from zarrdist.arrayops.keyword_warnings import warn_group_method_deprecated
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 
 __all__ = ["GroupArrayMethods"]
@@ -43,12 +44,16 @@ class GroupArrayMethods:
         return self.create_array(name, **kwargs)
 
     def create_dataset(self, name: str, **kwargs: Any) -> Array:
-        """h5py's name for :meth:`create_array` (``data=`` is written)."""
+        """h5py's name for :meth:`create_array` (``data=`` is written); deprecated, with
+        zarr-python's ZarrDeprecationWarning."""
+        warn_group_method_deprecated("create_dataset")
         return self.create_array(name, **kwargs)
 
     def array(self, name: str, data: Any = None, **kwargs: Any) -> Array:
         """Create a member array holding ``data`` (zarr-python 2's spelling; as there,
-        uncompressed unless ``compressor``/``compressors`` say otherwise)."""
+        uncompressed unless ``compressor``/``compressors`` say otherwise); deprecated,
+        with zarr-python's ZarrDeprecationWarning."""
+        warn_group_method_deprecated("array")
         if "compressors" not in kwargs:
             kwargs.setdefault("compressor", None)
         return self.create_array(name, data=data, **kwargs)

@@ -13,6 +13,7 @@ from typing import Any
 
 from zarrdist.api import default_mode, open_array, resolve_format, save_array
 from zarrdist.arrayops.array import Array
+from zarrdist.arrayops.keyword_warnings import warn_consolidated_v3
 from zarrdist.config import config
 from zarrdist.errors import (
     GroupNotFoundError,
@@ -177,11 +178,16 @@ def open_consolidated(*args: Any, use_consolidated: bool = True, **kwargs: Any) 
 
     Raises
     ------
-    ValueError
-        If ``use_consolidated`` is not True, or the group has no consolidated metadata.
+    TypeError
+        If ``use_consolidated`` is not True (a wrong argument, as in zarr-python).
+    GroupNotFoundError
+        If the group has no consolidated metadata.
     """
     if use_consolidated is not True:
-        raise ValueError("open_consolidated requires use_consolidated=True")
+        raise TypeError(
+            f"open_consolidated requires use_consolidated=True, not {use_consolidated!r} "
+            "(open_group(use_consolidated=False) reads without consolidated metadata)"
+        )
     return open_group(*args, use_consolidated=True, **kwargs)
 
 
@@ -199,9 +205,16 @@ def consolidate_metadata(
         If there is no group at ``path``.
     ReadOnlyStoreError
         If the store is read-only.
+    TypeError
+        If the store does not support consolidated metadata.
     """
     store, path = split_store_path(store, path)
     resolved = resolve_store(store, mode="r+")
+    if not resolved.supports_consolidated_metadata:
+        raise TypeError(
+            f"The store {resolved.url} ({type(resolved).__name__}) doesn't support "
+            "consolidated metadata: it keeps its own"
+        )
     node_path = normalize_path(path)
     found = find_group(resolved, node_path, zarr_format, use_consolidated=False)
     if found is None:
@@ -211,6 +224,8 @@ def consolidate_metadata(
     fmt = found.metadata.zarr_format
     members = walk(resolved, node_path, fmt, max_depth=None, use_consolidated_for_children=False)
     nodes = {rel: m for rel, _, m in members if m.zarr_format == fmt}
+    if fmt == 3 and nodes:
+        warn_consolidated_v3()
     stored = read_node(resolved, node_path, fmt)
     if isinstance(stored, GroupMetadataV3):
         consolidated = consolidate(nodes)

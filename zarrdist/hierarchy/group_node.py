@@ -75,8 +75,17 @@ def find_group(
     ContainsArrayError
         If an array is there.
     ValueError
-        If consolidated metadata is required (``use_consolidated``) but absent.
+        If consolidated metadata is required (``use_consolidated``) but absent, or the
+        store does not support it.
     """
+    if not store.supports_consolidated_metadata:
+        # The store keeps its own consolidated view (zarr-python's opt-out): never ours.
+        if use_consolidated:
+            raise ValueError(
+                f"use_consolidated={use_consolidated!r}, but the store {store.url} "
+                f"({type(store).__name__}) doesn't support consolidated metadata"
+            )
+        use_consolidated = False
     docs, key = _group_documents(store, path, zarr_format, use_consolidated)
     metadata = parse_documents({k: v for k, v in docs.items() if k != key}, path, zarr_format)
     if metadata is None:
@@ -97,7 +106,7 @@ def find_group(
         view = ConsolidatedView(path, nodes)
     if use_consolidated and view is None:
         raise ValueError(
-            f"consolidated metadata was required (use_consolidated={use_consolidated!r}) "
+            f"Consolidated metadata requested (use_consolidated={use_consolidated!r}) "
             f"but the group at {path or '/'!r} in {store.url} has none"
         )
     assert isinstance(metadata, GroupMetadataV2 | GroupMetadataV3)

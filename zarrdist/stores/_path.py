@@ -13,10 +13,11 @@ store too; its path then comes before the one given:
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from typing import Any
 
-from zarrdist.stores._base import ByteRequest, Store, normalize_key
+from zarrdist.stores._base import ByteRequest, Store, normalize_key, read_only_from_mode
 from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 
 __all__ = ["StorePath", "from_zarr_store_path", "split_store_path"]
@@ -53,6 +54,35 @@ class StorePath:
             raise TypeError(f"StorePath needs a Store, not a {type(store).__name__}")
         self.store = store
         self.path = _join(path)
+
+    @classmethod
+    async def open(cls, store: Store, path: str = "", mode: str | None = None) -> StorePath:
+        """zarr-python's awaitable constructor, with file-mode meaning for ``mode``:
+        ``r`` reads through a read-only view of a writable store, ``w`` deletes what
+        is below ``path``, ``w-`` requires nothing to be there; None changes nothing.
+
+        Raises
+        ------
+        ValueError
+            If ``mode`` is not an access mode, or asks for writes on a read-only store.
+        FileExistsError
+            With ``w-``, if something is stored below ``path``.
+        """
+        return await asyncio.to_thread(cls._opened, store, path, mode)
+
+    @classmethod
+    def _opened(cls, store: Store, path: str, mode: str | None) -> StorePath:
+        self = cls(store, path)
+        if mode is None:
+            return self
+        read_only = read_only_from_mode(mode, self.store.read_only, store=self.store.url)
+        if read_only and not self.store.read_only:
+            return cls(self.store.with_read_only(True), self.path)
+        if mode == "w":
+            self.delete_dir()
+        elif mode == "w-" and not self.is_empty():
+            raise FileExistsError(f"{self} is not empty (mode 'w-')")
+        return self
 
     @property
     def read_only(self) -> bool:

@@ -114,7 +114,10 @@ def _from_object(store_like: object, read_only: bool) -> Store:
         return MemoryStore(store_like, read_only=read_only)
     if isinstance(store_like, FSMap):
         return FsspecStore(store_like, read_only=read_only)
-    raise TypeError(f"cannot make a store from a {type(store_like).__name__}: {store_like!r}")
+    raise TypeError(
+        f"Unsupported type for store_like: {type(store_like).__name__!r} "
+        f"(cannot make a store from {store_like!r})"
+    )
 
 
 def _native_or_adapter(zstore: Any) -> Store:

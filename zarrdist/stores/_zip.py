@@ -198,12 +198,13 @@ class ZipStore(Store):
             zf = self._archive()
             if key in zf.NameToInfo:
                 warnings.warn(
-                    f"overwriting {key!r} in zip archive {self.path} appends a duplicate "
+                    f"Duplicate name: {key!r}: overwriting {key!r} in zip archive {self.path} "
+                    "appends a duplicate "
                     "member; the archive keeps the old bytes too",
                     ZarrUserWarning,
                     stacklevel=3,
                 )
-                # Our own warning says it better than zipfile's "Duplicate name".
+                # Our own warning (starting as zipfile's) says more than zipfile's.
                 del zf.NameToInfo[key]
             zf.writestr(info, bytes(value))
 
