@@ -101,6 +101,12 @@ class AsyncArray:
         return dict(self._sync.attrs)
 
     @property
+    def _zdtype(self) -> Any:
+        # zarr-python's private name for the array's data type object, which its own
+        # tests read; here zarrdist's DataType from the metadata.
+        return self._sync.metadata.data_type
+
+    @property
     def oindex(self) -> AsyncOIndex:
         """Orthogonal selection with awaitable ``getitem``/``setitem``."""
         return AsyncOIndex(self._sync.oindex)

@@ -2,12 +2,14 @@
 
 from zarrdist import DEFAULT_FILL_VALUE
 from zarrdist.aio import AsyncArray
-from zarrdist.api import create_array, from_array
+from zarrdist.api.asynchronous import create_array, from_array
 from zarrdist.array import Array, ArrayConfig
+from zarrdist.arrayops.keywords import v3_chunk_encoding as _parse_chunk_encoding_v3
 from zarrdist.metadata import parse_array_metadata
 
 __all__ = [
     "DEFAULT_FILL_VALUE",
+    "_parse_chunk_encoding_v3",
     "Array",
     "ArrayConfig",
     "AsyncArray",

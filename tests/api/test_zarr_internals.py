@@ -1,0 +1,95 @@
+"""zarr-python's internal names that its own test suite calls (``zarr.core.array``'s
+``_parse_chunk_encoding_v3``, ``AsyncArray._zdtype``, ...): zarrdist's objects under
+those names give what zarr-python's give."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numcodecs
+import pytest
+import zarr as zarr_python
+import zarr.core.array as peer_array
+from zarr.core.dtype import parse_dtype
+
+import zarrdist
+import zarrdist.core.array as ours
+from zarrdist.codecs import GzipCodec, TransposeCodec, ZstdCodec
+from zarrdist.errors import CodecError
+
+
+def _dicts(codecs: Any) -> list[dict[str, Any]]:
+    return [c.to_dict() for c in codecs]
+
+
+@pytest.mark.filterwarnings("ignore::zarr.errors.UnstableSpecificationWarning")
+@pytest.mark.parametrize("dtype", ["uint8", "float32", ">i4", "U3", "S4", "V1", "str"])
+@pytest.mark.parametrize(
+    ("filters", "compressors"),
+    [
+        ("auto", "auto"),
+        (None, None),
+        ((), ()),
+        ([{"name": "transpose", "configuration": {"order": [0]}}], ZstdCodec(level=3)),
+        (
+            TransposeCodec(order=(0,)),
+            ({"name": "zstd", "configuration": {"level": 3}}, GzipCodec(level=1)),
+        ),
+    ],
+)
+def test_v3_chunk_encoding_equals_zarr_python(dtype: str, filters: Any, compressors: Any) -> None:
+    filters_, serializer, compressors_ = ours._parse_chunk_encoding_v3(
+        filters=filters, compressors=compressors, serializer="auto", dtype=dtype
+    )
+
+    def peer_form(value: Any) -> Any:
+        # the same codecs as zarr-python's objects (its parser takes its own or dicts)
+        if value in ("auto", None) or isinstance(value, dict):
+            return value
+        if isinstance(value, tuple | list):
+            return tuple(peer_form(v) for v in value)
+        return value.to_dict()
+
+    expected = peer_array._parse_chunk_encoding_v3(
+        filters=peer_form(filters),
+        compressors=peer_form(compressors),
+        serializer="auto",
+        dtype=parse_dtype(dtype, zarr_format=3),
+    )
+    assert _dicts(filters_) == _dicts(expected[0])
+    assert serializer.to_dict()["name"] == expected[1].to_dict()["name"]
+    assert _dicts(compressors_) == _dicts(expected[2])
+
+
+def test_v3_chunk_encoding_refuses_a_codec_in_the_wrong_place() -> None:
+    with pytest.raises(CodecError, match="compressors must be bytes-to-bytes"):
+        ours._parse_chunk_encoding_v3(
+            filters=None, compressors=TransposeCodec(order=(0,)), serializer="auto", dtype="u1"
+        )
+    with pytest.raises(CodecError, match="filters must be array-to-array"):
+        ours._parse_chunk_encoding_v3(
+            filters=ZstdCodec(), compressors=None, serializer="auto", dtype="u1"
+        )
+
+
+@pytest.mark.filterwarnings("ignore::zarr.errors.UnstableSpecificationWarning")
+@pytest.mark.parametrize("dtype", ["uint8", "<f8", "U3", "str"])
+def test_zdtype_is_the_data_type_of_the_metadata(dtype: str) -> None:
+    created = asyncio.run(
+        ours.create_array(zarrdist.storage.MemoryStore(), shape=(4,), dtype=dtype)
+    )
+    assert isinstance(created, ours.AsyncArray)
+    assert created._zdtype == created._sync.metadata.data_type
+    peer = zarr_python.create_array(zarr_python.storage.MemoryStore(), shape=(4,), dtype=dtype)
+    assert created._zdtype.to_json(3) == peer.async_array._zdtype.to_json(zarr_format=3)
+
+
+def test_core_array_creation_functions_are_coroutines_as_in_zarr_python() -> None:
+    store = zarrdist.storage.MemoryStore()
+    created = asyncio.run(
+        ours.create_array(store, shape=(3,), dtype="i2", compressors=numcodecs.Zstd())
+    )
+    copied = asyncio.run(ours.from_array(zarrdist.storage.MemoryStore(), data=created._sync))
+    assert isinstance(copied, ours.AsyncArray)
+    assert copied.shape == created.shape == (3,)
