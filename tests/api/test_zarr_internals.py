@@ -8,6 +8,7 @@ import asyncio
 from typing import Any
 
 import numcodecs
+import numpy as np
 import pytest
 import zarr as zarr_python
 import zarr.core.array as peer_array
@@ -93,3 +94,25 @@ def test_core_array_creation_functions_are_coroutines_as_in_zarr_python() -> Non
     copied = asyncio.run(ours.from_array(zarrdist.storage.MemoryStore(), data=created._sync))
     assert isinstance(copied, ours.AsyncArray)
     assert copied.shape == created.shape == (3,)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.zeros(3), np.zeros((2, 2), "U3"), np.float64(1.5), np.int8(1), [1, 2], b"ab", 3, None],
+    ids=repr,
+)
+def test_ndarraylike_answers_as_zarr_python(value: Any) -> None:
+    from zarr.core.buffer import NDArrayLike as PeerNDArrayLike
+
+    from zarrdist.core.buffer import NDArrayLike
+
+    assert isinstance(value, NDArrayLike) == isinstance(value, PeerNDArrayLike)
+
+
+def test_reads_are_ndarraylike() -> None:
+    from zarrdist.core.buffer import NDArrayLike, NDArrayLikeOrScalar
+
+    z = zarrdist.create_array(zarrdist.storage.MemoryStore(), shape=(4, 4), dtype="i4")
+    assert isinstance(z[:], NDArrayLike)
+    assert not isinstance(z[0, 0], NDArrayLike)
+    assert isinstance(z[0, 0], NDArrayLikeOrScalar)
