@@ -20,6 +20,7 @@ from numpy.lib.recfunctions import repack_fields
 
 from zarrdist.arrayops.describe import html_repr, info_text
 from zarrdist.arrayops.fresh import refreshed, stored_metadata
+from zarrdist.arrayops.grid_walk import GridWalk
 from zarrdist.arrayops.selections import Selections
 from zarrdist.arrayops.values import broadcast_dask, plain_region
 from zarrdist.chunking.grid import axis_nchunks
@@ -122,7 +123,7 @@ def _is_dask(value: Any) -> bool:
     return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
 
 
-class Array(Selections, Node):
+class Array(Selections, GridWalk, Node):
     """A Zarr array (format 2 or 3).
 
     Create one with :func:`zarrdist.create_array` or open one with

@@ -31,6 +31,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.core.chunk_key_encodings": "zarrdist.core.chunk_key_encodings",
     "zarr.core.config": "zarrdist.core.config",
     "zarr.core.group": "zarrdist.core.group",
+    "zarr.core.indexing": "zarrdist.core.indexing",
     "zarr.core.metadata": "zarrdist.core.metadata",
     "zarr.core.metadata.v2": "zarrdist.core.metadata.v2",
     "zarr.core.metadata.v3": "zarrdist.core.metadata.v3",

@@ -116,3 +116,90 @@ def test_reads_are_ndarraylike() -> None:
     assert isinstance(z[:], NDArrayLike)
     assert not isinstance(z[0, 0], NDArrayLike)
     assert isinstance(z[0, 0], NDArrayLikeOrScalar)
+
+
+_LAYOUTS = [
+    ((10,), None, (1,)),
+    ((10,), (1,), (1,)),
+    ((40,), (20,), (5,)),
+    ((30, 10), (10, 5), (2, 5)),
+    ((31, 11), (10, 6), (2, 3)),
+]
+_WALKS = (
+    "_iter_chunk_coords",
+    "_iter_shard_coords",
+    "_iter_shard_keys",
+    "_iter_chunk_regions",
+    "_iter_shard_regions",
+)
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize(("shape", "shards", "chunks"), _LAYOUTS)
+def test_grid_walks_equal_zarr_python(
+    fmt: int, shape: tuple[int, ...], shards: Any, chunks: tuple[int, ...]
+) -> None:
+    if fmt == 2 and shards is not None:
+        pytest.skip("Zarr v2 has no shards")
+    kwargs: dict[str, Any] = {"shape": shape, "chunks": chunks, "shards": shards, "dtype": "i1"}
+    ours_arr = zarrdist.create_array({}, name="a", zarr_format=fmt, **kwargs)
+    peer = zarr_python.create_array({}, name="a", zarr_format=fmt, **kwargs)
+    for name in ("_chunk_grid_shape", "_shard_grid_shape", "_nshards"):
+        assert getattr(ours_arr, name) == getattr(peer, name)
+        assert getattr(ours_arr.async_array, name) == getattr(peer, name)
+    box = {"origin": (1,) * len(shape), "selection_shape": (1,) * len(shape)}
+    for name in _WALKS:
+        assert list(getattr(ours_arr, name)()) == list(getattr(peer, name)())
+        assert list(getattr(ours_arr.async_array, name)(**box)) == list(getattr(peer, name)(**box))
+        function = getattr(ours, name)
+        assert list(function(ours_arr)) == list(getattr(peer_array, name)(peer))
+    ours_arr[:3] = 1
+    ours_arr[-1:] = 1
+    peer[:3] = 1
+    peer[-1:] = 1
+    stored = asyncio.run(ours._shards_initialized(ours_arr.async_array))
+    assert stored == asyncio.run(peer_array._shards_initialized(peer.async_array))
+    assert ours_arr._nshards_initialized == len(stored) == peer._nshards_initialized
+    assert asyncio.run(ours_arr.async_array._nshards_initialized()) == len(stored)
+
+
+@pytest.mark.parametrize("grid", [(), (7,), (4, 5), (3, 2, 2)])
+@pytest.mark.parametrize("box", ["all", "from_one", "one_cell"])
+def test_iter_grid_and_regions_equal_zarr_python(grid: tuple[int, ...], box: str) -> None:
+    from zarr.core.indexing import _iter_grid, _iter_regions
+
+    from zarrdist.core.indexing import _iter_grid as iter_grid
+    from zarrdist.core.indexing import _iter_regions as iter_regions
+
+    origin = None if box == "all" else (1,) * len(grid)
+    extent = (1,) * len(grid) if box == "one_cell" else None
+    assert list(iter_grid(grid, origin=origin, selection_shape=extent)) == list(
+        _iter_grid(grid, origin=origin, selection_shape=extent)
+    )
+    domain = tuple(3 * g - 1 for g in grid)  # the last region on each axis is cut short
+    for trim in (True, False):
+        box_kw: dict[str, Any] = {"origin": origin, "selection_shape": extent}
+        assert list(iter_regions(domain, (3,) * len(grid), trim_excess=trim, **box_kw)) == list(
+            _iter_regions(domain, (3,) * len(grid), trim_excess=trim, **box_kw)
+        )
+
+
+def test_iter_grid_refuses_a_box_outside_the_grid() -> None:
+    from zarrdist.core.indexing import _iter_grid as iter_grid
+
+    with pytest.raises(IndexError, match="outside the grid's 5 cells on axis 0"):
+        list(iter_grid((5,), origin=(0,), selection_shape=(10,)))
+    with pytest.raises(ValueError, match="origin"):
+        list(iter_grid((5, 5), origin=(0,)))
+
+
+def test_metadata_encode_chunk_key_equals_zarr_python() -> None:
+    for fmt in (2, 3):
+        ours_arr = zarrdist.create_array(
+            {}, shape=(4, 4), chunks=(2, 2), dtype="i1", zarr_format=fmt
+        )
+        peer = zarr_python.create_array(
+            {}, shape=(4, 4), chunks=(2, 2), dtype="i1", zarr_format=fmt
+        )
+        key = ours_arr.metadata.encode_chunk_key((1, 0))
+        assert key == peer.metadata.encode_chunk_key((1, 0))

@@ -310,6 +310,10 @@ class ArrayMetadataBase(NodeMetadataBase):
         """Store key (relative to the array) of the storage unit at ``coords``."""
         return self.chunk_key_encoding.encode_chunk_key(tuple(coords))
 
+    def encode_chunk_key(self, chunk_coords: Sequence[int]) -> str:
+        """:meth:`chunk_key` under zarr-python's name for it."""
+        return self.chunk_key(chunk_coords)
+
     def chunk_spec(
         self, prototype: NDBufferPrototype = cpu_prototype, coords: Sequence[int] | None = None
     ) -> ArraySpec:
