@@ -171,10 +171,13 @@ class NodeMetadataBase:
     def to_dict(self) -> dict[str, Any]:
         """The metadata as zarr-python's ``to_dict`` gives it: the main document with
         the attributes, JSON arrays as tuples (the attributes as they are)."""
-        doc = {k: json_tuples(v) for k, v in self.to_json().items() if k != "attributes"}
+        document = self.to_json()
+        doc = {k: json_tuples(v) for k, v in document.items() if k != "attributes"}
         doc["attributes"] = dict(getattr(self, "attributes", {}))
         if self.zarr_format == 2 and "shape" not in doc:
             doc["node_type"] = "group"  # zarr-python's v2 group dict says so
+        if self.zarr_format == 2 and doc.get("filters") is not None:
+            doc["filters"] = document["filters"]  # zarr-python keeps v2 filters a list
         return doc
 
     @classmethod
