@@ -203,3 +203,32 @@ def test_metadata_encode_chunk_key_equals_zarr_python() -> None:
         )
         key = ours_arr.metadata.encode_chunk_key((1, 0))
         assert key == peer.metadata.encode_chunk_key((1, 0))
+
+
+@pytest.mark.parametrize(
+    ("chunks", "shape"),
+    [(10, (100, 10)), ((30, None), (100, 20, 10)), (None, (100,)), (-1, (7,)), ((30, -1), (9, 4))],
+)
+def test_chunk_grids_normalize_chunks_equals_zarr_python(chunks: Any, shape: Any) -> None:
+    from zarr.core.chunk_grids import normalize_chunks as peer
+
+    from zarrdist.core.chunk_grids import normalize_chunks
+
+    assert normalize_chunks(chunks, shape, 1) == peer(chunks, shape, 1)
+
+
+@pytest.mark.parametrize("shape", [(0,), (10, 0), (100,) * 3, (1000000,), (10000,) * 2])
+def test_chunk_grids_guess_chunks_equals_zarr_python(shape: tuple[int, ...]) -> None:
+    from zarr.core.chunk_grids import _guess_chunks as peer
+
+    from zarrdist.core.chunk_grids import _guess_chunks
+
+    assert _guess_chunks(shape, 4) == peer(shape, 4)
+
+
+def test_chunk_grids_normalize_chunks_refuses_as_zarr_python() -> None:
+    from zarrdist.core.chunk_grids import normalize_chunks
+
+    for bad in ("foo", (100, 10)):
+        with pytest.raises(ValueError, match="chunks"):
+            normalize_chunks(bad, (100,), 1)
