@@ -90,7 +90,7 @@ def test_order_f_from_the_environment_reads_f_ordered_like_zarr_python() -> None
     [
         "array.v3_default_compressors",
         "array.v2_default_filters.string",
-        "array.v2_default_compressor",
+        "array.v3_default_serializer.bytes",
     ],
 )
 def test_removed_codec_default_settings_are_refused_as_in_zarr_python(key: str) -> None:
