@@ -29,6 +29,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.core.buffer": "zarrdist.core.buffer",
     "zarr.core.chunk_grids": "zarrdist.core.chunk_grids",
     "zarr.core.chunk_key_encodings": "zarrdist.core.chunk_key_encodings",
+    "zarr.core.common": "zarrdist.core.common",
     "zarr.core.config": "zarrdist.core.config",
     "zarr.core.group": "zarrdist.core.group",
     "zarr.core.indexing": "zarrdist.core.indexing",
