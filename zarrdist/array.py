@@ -43,6 +43,7 @@ from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
 from zarrdist.indexing import broadcast_value
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
+from zarrdist.stores import Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -50,7 +51,6 @@ if TYPE_CHECKING:
     from zarrdist.aio import AsyncArray
     from zarrdist.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
-    from zarrdist.stores import Store
 
 __all__ = ["Array", "ArrayConfig"]
 
@@ -166,14 +166,18 @@ class Array(Selections, GridWalk, Node):
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, store: Store, path: str = "", **kwargs: Any) -> Array:
-        """Open the array at ``path`` of ``store``, reading its metadata and nothing else.
+    def open(cls, store: Any, path: str = "", **kwargs: Any) -> Array:
+        """Open the array at ``path`` of ``store`` (a Store, or anything that names one:
+        a StorePath, a path, a URL...), reading its metadata and nothing else.
 
         Raises
         ------
         ArrayNotFoundError
             If no array metadata exists there.
         """
+        if not isinstance(store, Store):
+            store_like, joined = split_store_path(store, path or None)
+            store, path = resolve_store(store_like, mode="r+"), joined or ""
         prefix = f"{path.strip('/')}/" if path.strip("/") else ""
         names = ("zarr.json", ".zarray", ".zattrs")
         docs = dict(zip(names, store.get_many([prefix + n for n in names]), strict=True))

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import warnings
 
-from zarrdist.errors import ZarrRuntimeWarning
+from zarrdist.errors import ZarrRuntimeWarning, ZarrUserWarning
 
-__all__ = ["warn_not_implemented", "warn_order_kwarg", "warn_write_empty_chunks_kwarg"]
+__all__ = [
+    "warn_not_implemented",
+    "warn_numcodecs_codec",
+    "warn_order_kwarg",
+    "warn_write_empty_chunks_kwarg",
+]
 
 
 def warn_order_kwarg(stacklevel: int = 3) -> None:
@@ -36,3 +41,14 @@ def warn_write_empty_chunks_kwarg(stacklevel: int = 3) -> None:
 def warn_not_implemented(name: str, stacklevel: int = 3) -> None:
     """A zarr-python 2 keyword (``synchronizer``, ``chunk_store``...) that has no effect."""
     warnings.warn(f"{name} is not yet implemented", ZarrRuntimeWarning, stacklevel=stacklevel)
+
+
+def warn_numcodecs_codec(stacklevel: int = 3) -> None:
+    """A ``numcodecs.<id>`` codec made for a v3 array: zarr-python warns (at each
+    construction, reads included) that other implementations may not read it."""
+    warnings.warn(
+        "Numcodecs codecs are not in the Zarr version 3 specification and may not be "
+        "supported by other zarr implementations.",
+        ZarrUserWarning,
+        stacklevel=stacklevel,
+    )

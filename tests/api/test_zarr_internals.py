@@ -232,3 +232,17 @@ def test_chunk_grids_normalize_chunks_refuses_as_zarr_python() -> None:
     for bad in ("foo", (100, 10)):
         with pytest.raises(ValueError, match="chunks"):
             normalize_chunks(bad, (100,), 1)
+
+
+def test_array_open_takes_what_names_a_store_as_zarr_python(tmp_path: Any) -> None:
+    zarrdist.create_array(str(tmp_path / "x.zarr"), shape=(4,), dtype="i2", fill_value=3)
+    store_path = zarrdist.storage.StorePath(zarrdist.storage.LocalStore(str(tmp_path)), "x.zarr")
+    peer_path = zarr_python.storage.StorePath(
+        zarr_python.storage.LocalStore(str(tmp_path)), "x.zarr"
+    )
+    expected = zarr_python.Array.open(peer_path)[:]
+    for store_like in (store_path, str(tmp_path / "x.zarr")):
+        opened = zarrdist.Array.open(store_like)
+        assert opened.shape == (4,)
+        np.testing.assert_array_equal(opened[:], expected)
+    assert zarrdist.Array.open(str(tmp_path), path="x.zarr").path == "x.zarr"

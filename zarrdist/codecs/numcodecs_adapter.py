@@ -39,6 +39,7 @@ from zarrdist.codecs._bounds import bounded_numcodec, limit_of
 from zarrdist.codecs._numcodecs import UNSAFE_IDS, as_encoded, get_numcodec, numcodecs_call
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
+from zarrdist.zarr_warnings import warn_numcodecs_codec
 
 __all__ = ["NumcodecsCodec", "numcodecs_class"]
 
@@ -82,6 +83,7 @@ class NumcodecsCodec(Codec):
             )
         config = dict(codec_config if configuration is None else configuration)
         object.__setattr__(self, "configuration", config)
+        warn_numcodecs_codec()
 
     def __hash__(self) -> int:
         return hash((self.v3_name, json.dumps(self.configuration, sort_keys=True, default=str)))
@@ -193,7 +195,11 @@ def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:
         "v3_name": f"numcodecs.{codec_id}",
         "v2_ids": () if codec_id in _BUILTIN_V2_IDS else (codec_id,),
         "unsafe": codec_id in UNSAFE_IDS,
-        "__doc__": f"numcodecs ``{codec_id}`` under the v3 name ``numcodecs.{codec_id}``.",
+        "codec_name": f"numcodecs.{codec_id}",  # zarr-python's attribute for the v3 name
+        "__doc__": (
+            f"numcodecs ``{codec_id}`` under the v3 name ``numcodecs.{codec_id}``. "
+            f"See [numcodecs.{codec_id}][] in numcodecs' documentation for its configuration."
+        ),
         "__module__": __name__,
     }
     cls = type(f"Numcodecs{title}", (base,), namespace)
