@@ -246,3 +246,12 @@ def test_array_open_takes_what_names_a_store_as_zarr_python(tmp_path: Any) -> No
         assert opened.shape == (4,)
         np.testing.assert_array_equal(opened[:], expected)
     assert zarrdist.Array.open(str(tmp_path), path="x.zarr").path == "x.zarr"
+
+
+@pytest.mark.parametrize("shape", [(2, 2), (2, 2, 2), (3, 5), (4, 3, 2), (1, 7), (5,)])
+def test_morton_order_iter_equals_zarr_python(shape: tuple[int, ...]) -> None:
+    from zarr.core.indexing import morton_order_iter as peer
+
+    from zarrdist.core.indexing import morton_order_iter
+
+    assert list(morton_order_iter(shape)) == list(peer(shape))
