@@ -55,3 +55,8 @@ def test_errors_name_the_value() -> None:
         fields.parse_shapelike((1, -1))
     with pytest.raises(ValueError, match="'X'"):
         fields.parse_indexing_order("X")
+
+
+@pytest.mark.parametrize(("a", "b"), [(0, 0), (0, 5), (10, 3), (9, 3), (1, 7), (7.5, 2)])
+def test_ceildiv_as_zarr_python(a: float, b: float) -> None:
+    assert fields.ceildiv(a, b) == peer.ceildiv(a, b)

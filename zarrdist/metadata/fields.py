@@ -18,6 +18,7 @@ from typing import Any, Literal
 
 __all__ = [
     "AccessModeLiteral",
+    "ceildiv",
     "parse_indexing_order",
     "parse_name",
     "parse_shapelike",
@@ -31,6 +32,14 @@ AccessModeLiteral = Literal["r", "r+", "a", "w", "w-"]
 def product(values: Iterable[int]) -> int:
     """The product of ``values`` (1 for none): the element count of a shape."""
     return math.prod(values)
+
+
+def ceildiv(a: float, b: float) -> int:
+    """``a / b`` rounded up: the number of size-``b`` pieces covering ``a`` (0 for an
+    empty extent, whatever ``b`` is)."""
+    if a == 0:
+        return 0
+    return math.ceil(a / b)
 
 
 def _is_int(value: Any) -> bool:
