@@ -347,3 +347,14 @@ def test_construction_warns_as_zarr_python_does(name: str) -> None:
     assert ours[0].filename == __file__  # attributed to the caller's line
     assert codec.codec_name == f"numcodecs.{name.lower()}" == getattr(peer_names, name).codec_name
     assert "See [numcodecs." in (type(codec).__doc__ or "")
+
+
+def test_classes_carry_zarr_pythons_names_and_pickle() -> None:
+    import zarr.codecs.numcodecs as peer_names
+
+    from zarrdist.codecs import numcodecs as our_names
+
+    for name in our_names.__all__:
+        assert getattr(our_names, name).__name__ == getattr(peer_names, name).__name__ == name
+    codec = our_names.LZ4(level=3)
+    assert pickle.loads(pickle.dumps(codec)) == codec

@@ -65,7 +65,7 @@ _EVOLVE: dict[str, tuple[str, Callable[[np.dtype[Any]], Any]]] = {
 class NumcodecsCodec(Codec):
     """A numcodecs codec under its zarr-python v3 name ``numcodecs.<id>``.
 
-    Built from the configuration as a dict, ``NumcodecsDelta(configuration={"dtype":
+    Built from the configuration as a dict, ``Delta(configuration={"dtype":
     "<f4"})``, or as keywords the way zarr-python's ``zarr.codecs.numcodecs.Delta(dtype=
     "<f4")`` is (:mod:`zarrdist.codecs.numcodecs` has those names).
     """
@@ -180,6 +180,18 @@ class _BytesBytes(NumcodecsCodec, BytesBytesCodec):
         )
 
 
+#: zarr-python's class names (``zarr.codecs.numcodecs``) for the ids it wraps; the
+#: others are named ``Numcodecs<Id>``. Code and test ids that name classes match.
+_ZARR_PYTHON_NAMES = {
+    "bz2": "BZ2", "crc32": "CRC32", "crc32c": "CRC32C", "lz4": "LZ4", "lzma": "LZMA",
+    "zfpy": "ZFPY", "adler32": "Adler32", "astype": "AsType", "bitround": "BitRound",
+    "blosc": "Blosc", "delta": "Delta", "fixedscaleoffset": "FixedScaleOffset",
+    "fletcher32": "Fletcher32", "gzip": "GZip", "jenkins_lookup3": "JenkinsLookup3",
+    "pcodec": "PCodec", "packbits": "PackBits", "quantize": "Quantize",
+    "shuffle": "Shuffle", "zlib": "Zlib", "zstd": "Zstd",
+}  # fmt: skip
+
+
 def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:
     """The (generated, registered) adapter class for numcodecs id ``codec_id``."""
     base: type[NumcodecsCodec] = (
@@ -202,7 +214,7 @@ def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:
         ),
         "__module__": __name__,
     }
-    cls = type(f"Numcodecs{title}", (base,), namespace)
+    cls = type(_ZARR_PYTHON_NAMES.get(codec_id, f"Numcodecs{title}"), (base,), namespace)
     # A module global under its own name, so instances pickle (they cross workers).
     globals()[cls.__name__] = cls
     register_codec(cls)
