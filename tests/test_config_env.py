@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+import zarr as zarr_python
+
+import zarrdist
 
 PROBE = (
     "import json, warnings\n"
@@ -79,3 +83,20 @@ def test_order_f_from_the_environment_reads_f_ordered_like_zarr_python() -> None
     )
     env = {"ZARR_ARRAY__ORDER": "F"}
     assert _run("zarrdist", env, code) == _run("zarr", env, code)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "array.v3_default_compressors",
+        "array.v2_default_filters.string",
+        "array.v3_default_serializer.bytes",
+    ],
+)
+def test_removed_codec_default_settings_are_refused_as_in_zarr_python(key: str) -> None:
+    with pytest.raises(ValueError), zarr_python.config.set({key: "foo"}):
+        pass
+    with pytest.raises(ValueError, match=re.escape(key)), zarrdist.config.set({key: "foo"}):
+        pass
+    with zarrdist.config.set({"array.order": "F"}):  # other settings still change
+        assert zarrdist.config.get("array.order") == "F"

@@ -159,12 +159,40 @@ def _parse_value(raw: str) -> Any:
         return raw
 
 
+#: zarr-python 3.0's per-data-type default codec settings, gone since 3.1.
+_REMOVED_CODEC_DEFAULTS = [
+    ["array", name]
+    for name in (
+        "v2_default_compressor",
+        "v2_default_filters",
+        "v3_default_filters",
+        "v3_default_serializer",
+        "v3_default_compressors",
+    )
+]
+
+
 class Config(_DonfigConfig):  # type: ignore[misc]
     """donfig config with zarr-python's aliases and ``enable_gpu``."""
 
     def set(self, arg: Mapping[str, Any] | None = None, **kwargs: Any) -> Any:
+        """Change settings (``with config.set(...)`` restores them afterwards).
+
+        Raises
+        ------
+        ValueError
+            For a per-data-type default codec setting of zarr-python 3.0
+            (``array.v3_default_compressors``...), which zarr-python 3.1 removed too.
+        """
         arg = {_ALIASES.get(k, k): v for k, v in (arg or {}).items()}
         kwargs = {_ALIASES.get(k, k): v for k, v in kwargs.items()}
+        for key in [*arg, *kwargs]:
+            if key.split(".")[:2] in _REMOVED_CODEC_DEFAULTS:
+                raise ValueError(
+                    f"the setting {key!r} no longer exists (zarr-python 3.1 removed the "
+                    "per-data-type default codecs): pass filters=, serializer= and "
+                    "compressors= to create_array instead"
+                )
         return super().set(arg, **kwargs)
 
     def get(self, key: str, default: Any = None, **kwargs: Any) -> Any:

@@ -326,3 +326,35 @@ def test_configuration_as_dict_or_keywords_not_both() -> None:
     assert hash(Quantize(digits=3)) == hash(Quantize(configuration={"digits": 3}))
     with pytest.raises(TypeError, match="not both"):
         Quantize(configuration={"digits": 3}, dtype="<f4")
+
+
+@pytest.mark.parametrize("name", ["LZ4", "Delta", "PackBits"])
+def test_construction_warns_as_zarr_python_does(name: str) -> None:
+    import zarr.codecs.numcodecs as peer_names
+
+    from zarrdist.codecs import numcodecs as our_names
+    from zarrdist.errors import ZarrUserWarning
+
+    kwargs: dict[str, Any] = {"dtype": "<i4"} if name == "Delta" else {}
+    with warnings.catch_warnings(record=True) as ours:
+        warnings.simplefilter("always")
+        codec = getattr(our_names, name)(**kwargs)
+    with warnings.catch_warnings(record=True) as theirs:
+        warnings.simplefilter("always")
+        getattr(peer_names, name)(**kwargs)
+    assert [str(w.message) for w in ours] == [str(w.message) for w in theirs]
+    assert [w.category for w in ours] == [ZarrUserWarning]
+    assert ours[0].filename == __file__  # attributed to the caller's line
+    assert codec.codec_name == f"numcodecs.{name.lower()}" == getattr(peer_names, name).codec_name
+    assert "See [numcodecs." in (type(codec).__doc__ or "")
+
+
+def test_classes_carry_zarr_pythons_names_and_pickle() -> None:
+    import zarr.codecs.numcodecs as peer_names
+
+    from zarrdist.codecs import numcodecs as our_names
+
+    for name in our_names.__all__:
+        assert getattr(our_names, name).__name__ == getattr(peer_names, name).__name__ == name
+    codec = our_names.LZ4(level=3)
+    assert pickle.loads(pickle.dumps(codec)) == codec

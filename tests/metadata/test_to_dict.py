@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import zarr
 import zarr.storage
+from numcodecs import Delta
 from zarr.core.metadata.v2 import ArrayV2Metadata as PeerV2
 from zarr.core.metadata.v3 import ArrayV3Metadata as PeerV3
 
@@ -25,6 +26,7 @@ CASES: dict[str, dict[str, Any]] = {
     "v3-str": {"shape": (2,), "dtype": str},
     "v2": {"shape": (4,), "chunks": (2,), "dtype": "f4", "zarr_format": 2},
     "v2-attrs": {"shape": (2, 2), "dtype": "i4", "zarr_format": 2, "attributes": {"k": "v"}},
+    "v2-filters": {"shape": (4,), "dtype": "u1", "zarr_format": 2, "filters": [Delta("u1")]},
 }
 
 
@@ -52,6 +54,17 @@ def test_from_dict_reads_zarr_pythons_dict_and_back(case: str) -> None:
     peer_cls = PeerV2 if theirs.metadata.zarr_format == 2 else PeerV3
     # zarr-python's metadata equality fails on a NaN fill value: compare its dicts.
     assert _nan_safe(peer_cls.from_dict(ours.to_dict()).to_dict()) == _nan_safe(peer_dict)
+
+
+def test_v2_filters_stay_a_list_as_in_zarr_python() -> None:
+    document = {
+        "zarr_format": 2, "shape": (1, 2), "chunks": (1, 1), "dtype": "|u1", "order": "C",
+        "compressor": {"id": "gzip", "level": 1}, "fill_value": 0,
+        "filters": [{"id": "gzip", "level": 1}],
+    }  # fmt: skip
+    ours = ArrayV2Metadata.from_dict(document).to_dict()
+    assert ours == PeerV2.from_dict(document).to_dict()
+    assert ours["filters"] == [{"id": "gzip", "level": 1}]
 
 
 @pytest.mark.parametrize("fmt", [2, 3])

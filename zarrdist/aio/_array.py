@@ -14,6 +14,9 @@ _PROPERTIES = (
     "shards", "dtype", "fill_value", "ndim", "size", "nbytes", "nchunks", "cdata_shape",
     "order", "zarr_format", "read_only", "compressors", "compressor", "filters",
     "serializer", "info",
+    # zarr-python's private members, which its tests (and some libraries) use:
+    "_config", "_chunk_grid_shape", "_shard_grid_shape", "_nshards", "_iter_chunk_coords",
+    "_iter_shard_coords", "_iter_shard_keys", "_iter_chunk_regions", "_iter_shard_regions",
 )  # fmt: skip
 
 _AWAITABLE = {
@@ -101,6 +104,12 @@ class AsyncArray:
         return dict(self._sync.attrs)
 
     @property
+    def _zdtype(self) -> Any:
+        # zarr-python's private name for the array's data type object, which its own
+        # tests read; here zarrdist's DataType from the metadata.
+        return self._sync.metadata.data_type
+
+    @property
     def oindex(self) -> AsyncOIndex:
         """Orthogonal selection with awaitable ``getitem``/``setitem``."""
         return AsyncOIndex(self._sync.oindex)
@@ -121,6 +130,7 @@ class AsyncArray:
         return self
 
     nchunks_initialized = awaitable_value("nchunks_initialized")
+    _nshards_initialized = awaitable_value("_nshards_initialized")
     nbytes_stored = awaitable_value("nbytes_stored")
 
     def __repr__(self) -> str:

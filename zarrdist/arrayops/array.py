@@ -20,6 +20,7 @@ from numpy.lib.recfunctions import repack_fields
 
 from zarrdist.arrayops.describe import html_repr, info_text
 from zarrdist.arrayops.fresh import refreshed, stored_metadata
+from zarrdist.arrayops.grid_walk import GridWalk
 from zarrdist.arrayops.selections import Selections
 from zarrdist.arrayops.values import broadcast_dask, plain_region
 from zarrdist.chunking.grid import axis_nchunks
@@ -42,6 +43,7 @@ from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
 from zarrdist.indexing import broadcast_value
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
+from zarrdist.stores import Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -49,7 +51,6 @@ if TYPE_CHECKING:
     from zarrdist.aio import AsyncArray
     from zarrdist.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
-    from zarrdist.stores import Store
 
 __all__ = ["Array", "ArrayConfig"]
 
@@ -122,7 +123,7 @@ def _is_dask(value: Any) -> bool:
     return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
 
 
-class Array(Selections, Node):
+class Array(Selections, GridWalk, Node):
     """A Zarr array (format 2 or 3).
 
     Create one with :func:`zarrdist.create_array` or open one with
@@ -165,14 +166,18 @@ class Array(Selections, Node):
 
     # -- opening ------------------------------------------------------------------------
     @classmethod
-    def open(cls, store: Store, path: str = "", **kwargs: Any) -> Array:
-        """Open the array at ``path`` of ``store``, reading its metadata and nothing else.
+    def open(cls, store: Any, path: str = "", **kwargs: Any) -> Array:
+        """Open the array at ``path`` of ``store`` (a Store, or anything that names one:
+        a StorePath, a path, a URL...), reading its metadata and nothing else.
 
         Raises
         ------
         ArrayNotFoundError
             If no array metadata exists there.
         """
+        if not isinstance(store, Store):
+            store_like, joined = split_store_path(store, path or None)
+            store, path = resolve_store(store_like, mode="r+"), joined or ""
         prefix = f"{path.strip('/')}/" if path.strip("/") else ""
         names = ("zarr.json", ".zarray", ".zattrs")
         docs = dict(zip(names, store.get_many([prefix + n for n in names]), strict=True))

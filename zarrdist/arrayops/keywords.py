@@ -37,7 +37,7 @@ from zarrdist.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
 
-__all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec"]
+__all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec", "v3_chunk_encoding"]
 
 _AUTO = "auto"
 
@@ -126,6 +126,27 @@ def _v3_chain(
         if not isinstance(codec, kinds):
             raise CodecError(f"not a codec: {codec!r}")
     return chain
+
+
+def v3_chunk_encoding(
+    *, filters: Any, compressors: Any, serializer: Any, dtype: Any
+) -> tuple[tuple[Codec, ...], Codec, tuple[Codec, ...]]:
+    """The ``(filters, serializer, compressors)`` codecs that ``create_array`` gives a v3
+    array of ``dtype`` for these keywords ("auto" or None for the defaults).
+
+    Raises
+    ------
+    CodecError
+        If a codec is unknown or sits in the wrong place (a compressor as a filter...).
+    """
+    chain = _v3_chain(parse_data_type(dtype, 3), filters, serializer, compressors, None)
+    middle = next(i for i, c in enumerate(chain) if isinstance(c, ArrayBytesCodec))
+    before, after = tuple(chain[:middle]), tuple(chain[middle + 1 :])
+    if not all(isinstance(c, ArrayArrayCodec) for c in before):
+        raise CodecError(f"filters must be array-to-array codecs, got {before!r}")
+    if not all(isinstance(c, BytesBytesCodec) for c in after):
+        raise CodecError(f"compressors must be bytes-to-bytes codecs, got {after!r}")
+    return before, chain[middle], after
 
 
 def array_metadata(

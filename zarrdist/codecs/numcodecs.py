@@ -22,6 +22,7 @@ delegates to numcodecs calls it.
 from __future__ import annotations
 
 from zarrdist.codecs.numcodecs_adapter import NumcodecsCodec
+from zarrdist.codecs.numcodecs_adapter import NumcodecsCodec as _NumcodecsCodec  # noqa: F401
 from zarrdist.codecs.registry import get_codec_class
 
 __all__ = [

@@ -27,6 +27,7 @@ import numpy as np
 from numcodecs.abc import Codec as Numcodec
 from numcodecs.registry import codec_registry
 
+from zarrdist.arrayops.keyword_warnings import warn_numcodecs_codec
 from zarrdist.codecs._base import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -64,7 +65,7 @@ _EVOLVE: dict[str, tuple[str, Callable[[np.dtype[Any]], Any]]] = {
 class NumcodecsCodec(Codec):
     """A numcodecs codec under its zarr-python v3 name ``numcodecs.<id>``.
 
-    Built from the configuration as a dict, ``NumcodecsDelta(configuration={"dtype":
+    Built from the configuration as a dict, ``Delta(configuration={"dtype":
     "<f4"})``, or as keywords the way zarr-python's ``zarr.codecs.numcodecs.Delta(dtype=
     "<f4")`` is (:mod:`zarrdist.codecs.numcodecs` has those names).
     """
@@ -82,6 +83,7 @@ class NumcodecsCodec(Codec):
             )
         config = dict(codec_config if configuration is None else configuration)
         object.__setattr__(self, "configuration", config)
+        warn_numcodecs_codec()
 
     def __hash__(self) -> int:
         return hash((self.v3_name, json.dumps(self.configuration, sort_keys=True, default=str)))
@@ -178,6 +180,18 @@ class _BytesBytes(NumcodecsCodec, BytesBytesCodec):
         )
 
 
+#: zarr-python's class names (``zarr.codecs.numcodecs``) for the ids it wraps; the
+#: others are named ``Numcodecs<Id>``. Code and test ids that name classes match.
+_ZARR_PYTHON_NAMES = {
+    "bz2": "BZ2", "crc32": "CRC32", "crc32c": "CRC32C", "lz4": "LZ4", "lzma": "LZMA",
+    "zfpy": "ZFPY", "adler32": "Adler32", "astype": "AsType", "bitround": "BitRound",
+    "blosc": "Blosc", "delta": "Delta", "fixedscaleoffset": "FixedScaleOffset",
+    "fletcher32": "Fletcher32", "gzip": "GZip", "jenkins_lookup3": "JenkinsLookup3",
+    "pcodec": "PCodec", "packbits": "PackBits", "quantize": "Quantize",
+    "shuffle": "Shuffle", "zlib": "Zlib", "zstd": "Zstd",
+}  # fmt: skip
+
+
 def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:
     """The (generated, registered) adapter class for numcodecs id ``codec_id``."""
     base: type[NumcodecsCodec] = (
@@ -193,10 +207,14 @@ def numcodecs_class(codec_id: str) -> type[NumcodecsCodec]:
         "v3_name": f"numcodecs.{codec_id}",
         "v2_ids": () if codec_id in _BUILTIN_V2_IDS else (codec_id,),
         "unsafe": codec_id in UNSAFE_IDS,
-        "__doc__": f"numcodecs ``{codec_id}`` under the v3 name ``numcodecs.{codec_id}``.",
+        "codec_name": f"numcodecs.{codec_id}",  # zarr-python's attribute for the v3 name
+        "__doc__": (
+            f"numcodecs ``{codec_id}`` under the v3 name ``numcodecs.{codec_id}``. "
+            f"See [numcodecs.{codec_id}][] in numcodecs' documentation for its configuration."
+        ),
         "__module__": __name__,
     }
-    cls = type(f"Numcodecs{title}", (base,), namespace)
+    cls = type(_ZARR_PYTHON_NAMES.get(codec_id, f"Numcodecs{title}"), (base,), namespace)
     # A module global under its own name, so instances pickle (they cross workers).
     globals()[cls.__name__] = cls
     register_codec(cls)

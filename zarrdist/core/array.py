@@ -2,12 +2,26 @@
 
 from zarrdist import DEFAULT_FILL_VALUE
 from zarrdist.aio import AsyncArray
-from zarrdist.api import create_array, from_array
+from zarrdist.api.asynchronous import create_array, from_array
 from zarrdist.arrayops.array import Array, ArrayConfig
+from zarrdist.arrayops.grid_walk import iter_chunk_coords as _iter_chunk_coords
+from zarrdist.arrayops.grid_walk import iter_chunk_regions as _iter_chunk_regions
+from zarrdist.arrayops.grid_walk import iter_shard_coords as _iter_shard_coords
+from zarrdist.arrayops.grid_walk import iter_shard_keys as _iter_shard_keys
+from zarrdist.arrayops.grid_walk import iter_shard_regions as _iter_shard_regions
+from zarrdist.arrayops.grid_walk import shards_initialized as _shards_initialized
+from zarrdist.arrayops.keywords import v3_chunk_encoding as _parse_chunk_encoding_v3
 from zarrdist.metadata import parse_array_metadata
 
 __all__ = [
     "DEFAULT_FILL_VALUE",
+    "_iter_chunk_coords",
+    "_iter_chunk_regions",
+    "_iter_shard_coords",
+    "_iter_shard_keys",
+    "_iter_shard_regions",
+    "_parse_chunk_encoding_v3",
+    "_shards_initialized",
     "Array",
     "ArrayConfig",
     "AsyncArray",

@@ -171,10 +171,13 @@ class NodeMetadataBase:
     def to_dict(self) -> dict[str, Any]:
         """The metadata as zarr-python's ``to_dict`` gives it: the main document with
         the attributes, JSON arrays as tuples (the attributes as they are)."""
-        doc = {k: json_tuples(v) for k, v in self.to_json().items() if k != "attributes"}
+        document = self.to_json()
+        doc = {k: json_tuples(v) for k, v in document.items() if k != "attributes"}
         doc["attributes"] = dict(getattr(self, "attributes", {}))
         if self.zarr_format == 2 and "shape" not in doc:
             doc["node_type"] = "group"  # zarr-python's v2 group dict says so
+        if self.zarr_format == 2 and doc.get("filters") is not None:
+            doc["filters"] = document["filters"]  # zarr-python keeps v2 filters a list
         return doc
 
     @classmethod
@@ -309,6 +312,10 @@ class ArrayMetadataBase(NodeMetadataBase):
     def chunk_key(self, coords: Sequence[int]) -> str:
         """Store key (relative to the array) of the storage unit at ``coords``."""
         return self.chunk_key_encoding.encode_chunk_key(tuple(coords))
+
+    def encode_chunk_key(self, chunk_coords: Sequence[int]) -> str:
+        """:meth:`chunk_key` under zarr-python's name for it."""
+        return self.chunk_key(chunk_coords)
 
     def chunk_spec(
         self, prototype: NDBufferPrototype = cpu_prototype, coords: Sequence[int] | None = None
