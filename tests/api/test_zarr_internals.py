@@ -75,6 +75,7 @@ def test_v3_chunk_encoding_refuses_a_codec_in_the_wrong_place() -> None:
 
 
 @pytest.mark.filterwarnings("ignore::zarr.errors.UnstableSpecificationWarning")
+@pytest.mark.filterwarnings("ignore::zarrdist.errors.UnstableSpecificationWarning")
 @pytest.mark.parametrize("dtype", ["uint8", "<f8", "U3", "str"])
 def test_zdtype_is_the_data_type_of_the_metadata(dtype: str) -> None:
     created = asyncio.run(

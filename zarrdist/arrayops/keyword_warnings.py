@@ -12,7 +12,6 @@ __all__ = [
     "warn_consolidated_v3",
     "warn_group_method_deprecated",
     "warn_not_implemented",
-    "warn_numcodecs_codec",
     "warn_order_kwarg",
     "warn_write_empty_chunks_kwarg",
 ]
@@ -73,17 +72,6 @@ def warn_compressor_v3(stacklevel: int = 4) -> None:
     warnings.warn(
         "The `compressor` argument is deprecated. Use `compressors` instead. (zarrdist "
         "takes it as compressors=[compressor].)",
-        ZarrUserWarning,
-        stacklevel=stacklevel,
-    )
-
-
-def warn_numcodecs_codec(stacklevel: int = 3) -> None:
-    """A ``numcodecs.<id>`` codec made for a v3 array: zarr-python warns (at each
-    construction, reads included) that other implementations may not read it."""
-    warnings.warn(
-        "Numcodecs codecs are not in the Zarr version 3 specification and may not be "
-        "supported by other zarr implementations.",
         ZarrUserWarning,
         stacklevel=stacklevel,
     )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -27,7 +28,6 @@ import numpy as np
 from numcodecs.abc import Codec as Numcodec
 from numcodecs.registry import codec_registry
 
-from zarrdist.arrayops.keyword_warnings import warn_numcodecs_codec
 from zarrdist.codecs._base import (
     ArrayArrayCodec,
     ArrayBytesCodec,
@@ -39,7 +39,7 @@ from zarrdist.codecs._base import (
 from zarrdist.codecs._bounds import bounded_numcodec, limit_of
 from zarrdist.codecs._numcodecs_calls import UNSAFE_IDS, as_encoded, get_numcodec, numcodecs_call
 from zarrdist.codecs.registry import register_codec
-from zarrdist.errors import CodecError
+from zarrdist.errors import CodecError, ZarrUserWarning
 
 __all__ = ["NumcodecsCodec", "numcodecs_class"]
 
@@ -59,6 +59,17 @@ _EVOLVE: dict[str, tuple[str, Callable[[np.dtype[Any]], Any]]] = {
     "quantize": ("dtype", str),
     "astype": ("decode_dtype", str),
 }
+
+
+def _warn_numcodecs_codec(stacklevel: int = 3) -> None:
+    """A ``numcodecs.<id>`` codec made for a v3 array: zarr-python warns (at each
+    construction, reads included) that other implementations may not read it."""
+    warnings.warn(
+        "Numcodecs codecs are not in the Zarr version 3 specification and may not be "
+        "supported by other zarr implementations.",
+        ZarrUserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 @dataclass(frozen=True, init=False)
@@ -83,7 +94,7 @@ class NumcodecsCodec(Codec):
             )
         config = dict(codec_config if configuration is None else configuration)
         object.__setattr__(self, "configuration", config)
-        warn_numcodecs_codec()
+        _warn_numcodecs_codec()
 
     def __hash__(self) -> int:
         return hash((self.v3_name, json.dumps(self.configuration, sort_keys=True, default=str)))
