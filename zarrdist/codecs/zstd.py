@@ -95,7 +95,7 @@ def decompress(data: Encoded, fallback: Zstd) -> Encoded:
     return out
 
 
-def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
+def decompress_into(data: Encoded, out: bytearray | memoryview, need: int | None = None) -> bool:
     """Decompress one frame into ``out``, which it must fill exactly; whether it did.
 
     For callers that reuse one buffer per thread: a new buffer per large frame is
@@ -103,14 +103,24 @@ def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
     False, with ``out`` undefined, for anything else (a frame of another size, one
     without a recorded size, a bad frame or checksum): decoding the frame the usual
     way then gives the value or names the fault.
+
+    ``need``: only the first ``need`` bytes of ``out`` are wanted. A frame without a
+    content checksum is decoded that far and no further (zstd decodes in order), the
+    rest of ``out`` left undefined; the frame's end, which holds nothing of the
+    wanted bytes, is then not checked. A frame with a checksum is decoded whole, so
+    that the checksum is verified.
     """
     try:
         if zstandard.frame_content_size(data) != len(out):
             return False
         view, done = memoryview(out), 0
+        if need is not None and not zstandard.get_frame_parameters(data).has_checksum:
+            view = view[: max(0, min(need, len(view)))]
         with _decompressor().stream_reader(data) as reader:
             while done < len(view) and (got := reader.readinto(view[done:])):
                 done += got
+            if len(view) < len(out):
+                return done == len(view)
             # One more read consumes the frame's end, where its checksum is verified.
             return done == len(view) and reader.readinto(bytearray(1)) == 0
     except zstandard.ZstdError:
@@ -188,6 +198,11 @@ class ZstdCodec(BytesBytesCodec):
     def decode_into(self, data: Encoded, out: memoryview) -> bool:
         """Decompress one frame into ``out`` (see :func:`decompress_into`)."""
         return decompress_into(data, out)
+
+    def decode_prefix_into(self, data: Encoded, out: memoryview, need: int) -> bool:
+        """Decompress one frame into ``out`` as far as its first ``need`` bytes, or
+        whole if it has a checksum (see :func:`decompress_into`)."""
+        return decompress_into(data, out, need)
 
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """Decompress several frames in one call that releases the GIL once.
