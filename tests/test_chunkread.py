@@ -408,7 +408,7 @@ def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
     )
     second = RangeFetch("s", RangeByteRequest(6, 8), [((2,), 0, 2)], by_inner, rank)
     buffer = memoryview(bytearray(16))
-    jobs = _fetch(SimpleNamespace(store=store), [first, second], buffer)  # type: ignore[arg-type]
+    jobs = _fetch(SimpleNamespace(store=store), [first, second], buffer, 1 << 20)  # type: ignore[arg-type]
     assert [(bytes(data), ps) for _, data, ps in jobs] == [
         (b"AA", ["p0"]),
         (b"BB", ["p1"]),
@@ -416,7 +416,7 @@ def test_fetched_inner_chunks_come_in_the_selections_order() -> None:
         (b"DD", ["p3"]),
     ]
     # A part holding some of the chunks gets those alone, still in order.
-    jobs = _fetch(SimpleNamespace(store=store), [second], buffer)  # type: ignore[arg-type]
+    jobs = _fetch(SimpleNamespace(store=store), [second], buffer, 1 << 20)  # type: ignore[arg-type]
     assert [(bytes(data), ps) for _, data, ps in jobs] == [(b"CC", ["p2"])]
 
 

@@ -159,3 +159,57 @@ def test_large_chunks_decode_into_a_reused_buffer_and_bad_ones_name_their_key(
         z[...]
     assert info.value.key == "c/1/0/0"
     assert path.read_bytes() == before[:-8] + bytes(8)  # a read changes no stored bytes
+
+
+@pytest.mark.parametrize("checksum", [False, True])
+def test_a_point_read_is_one_store_request_decoded_only_as_far_as_the_point(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, checksum: bool
+) -> None:
+    # A single-element read costs one request for one key, runs no graph and
+    # decodes the chunk only up to the element (all of it when a checksum must be
+    # verified); values equal NumPy's at the chunks' first and last elements.
+    from zarrdist.graphs import read as graph_read
+    from zarrdist.stores import LocalStore
+
+    shape, chunks = (64, 64, 64), (32, 32, 32)  # 128 KiB chunks of float32
+    data = _data(shape, "<f4")
+    z = zarrdist.create_array(
+        str(tmp_path / "a"),
+        shape=shape,
+        dtype="<f4",
+        chunks=chunks,
+        compressors=[ZstdCodec(level=1, checksum=checksum)],
+        fill_value=0,
+    )
+    z[...] = data
+    requests: list[list[str]] = []
+    original_get = LocalStore.get_many_into
+
+    def get_spy(self: LocalStore, keys: Any, buffer: Any) -> Any:
+        requests.append(list(keys))
+        return original_get(self, keys, buffer)
+
+    decoded: list[int] = []
+    original_decode = ZstdCodec.decode_prefix_into
+
+    def decode_spy(self: ZstdCodec, data: Any, out: memoryview, need: int) -> bool:
+        decoded.append(need)
+        return original_decode(self, data, out, need)
+
+    def no_graph(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a point read built a graph")
+
+    monkeypatch.setattr(LocalStore, "get_many_into", get_spy)
+    monkeypatch.setattr(ZstdCodec, "decode_prefix_into", decode_spy)
+    monkeypatch.setattr(graph_read, "read", no_graph)
+    points = [(0, 0, 0), (1, 2, 3), (31, 31, 31), (63, 63, 63), (40, 0, 33)]
+    for point in points:
+        assert z[point] == data[point]
+    assert requests == [[k] for k in ("c/0/0/0", "c/0/0/0", "c/0/0/0", "c/1/1/1", "c/1/0/1")]
+    # Bytes up to and including the element, in the chunk's C order.
+    itemsize = 4
+    expected = [(((i % 32) * 32 + j % 32) * 32 + k % 32 + 1) * itemsize for i, j, k in points]
+    assert decoded == [n for n in expected if n < 32**3 * itemsize]
+    fresh = zarrdist.open_array(str(tmp_path / "a"), mode="r")
+    np.testing.assert_array_equal(fresh[0, 0:5, 30:], data[0, 0:5, 30:])
+    np.testing.assert_array_equal(fresh[5:40, 3], data[5:40, 3])

@@ -290,3 +290,27 @@ def test_zstd_decompress_into_fills_a_reused_buffer_or_declines(checksum: bool) 
     unsized = streamed.compress(raw) + streamed.flush()  # no content size recorded
     assert not decompress_into(unsized, bytearray(len(raw)))
     assert not decompress_into(b"not a frame", bytearray(len(raw)))
+
+
+def test_zstd_decompress_into_stops_at_the_needed_prefix_unless_the_frame_has_a_checksum() -> None:
+    import zstandard
+
+    from zarrdist.codecs.zstd import decompress_into
+
+    raw = np.arange(300_000, dtype="<f4").tobytes()
+    need = 1000
+    plain = zstandard.ZstdCompressor().compress(raw)
+    buffer = bytearray(b"\xab" * len(raw))
+    assert decompress_into(plain, buffer, need)
+    assert bytes(buffer[:need]) == raw[:need]
+    assert bytes(buffer[need:]) == b"\xab" * (len(raw) - need)  # nothing decoded past it
+    # A checksummed frame is decoded whole, so that its checksum is verified.
+    checked = zstandard.ZstdCompressor(write_checksum=True).compress(raw)
+    buffer = bytearray(len(raw))
+    assert decompress_into(checked, buffer, need)
+    assert bytes(buffer) == raw
+    damaged = bytearray(checked)
+    damaged[-1] ^= 0xFF
+    assert not decompress_into(bytes(damaged), bytearray(len(raw)), need)
+    # A frame of another size is declined before any decoding, as without ``need``.
+    assert not decompress_into(plain, bytearray(len(raw) - 4), need)

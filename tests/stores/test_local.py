@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -281,7 +282,7 @@ def test_get_many_into_places_what_fits_in_the_buffer(
     assert bytes(buffer[10:15]) == values["c"]
     # Reads that wait on a device go to the reader threads, as bytes.
     monkeypatch.setattr(local_module, "_PROBE_KEYS", 1)
-    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: True)
+    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed, blocks=None: True)
     got = store.get_many_into(["a", "c", "e"], bytearray(64))
     assert [bytes(v) for v in got] == [values["a"], values["c"], values["e"]]  # type: ignore[arg-type]
     assert [isinstance(v, memoryview) for v in got] == [True, False, False]
@@ -331,7 +332,9 @@ def test_get_many_returns_values_in_order_on_both_paths(
 ) -> None:
     # Reads from the page cache stay in the calling thread; a slow probe sends the
     # rest to threads. Both must return every value in key order.
-    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: slow_device)
+    monkeypatch.setattr(
+        local_module, "_waits_on_device", lambda values, elapsed, blocks=None: slow_device
+    )
     store = LocalStore(tmp_path)
     values = {f"c/{i}": os.urandom(1000 + i) for i in range(40)}
     store.set_many(values)
@@ -358,6 +361,34 @@ def test_waits_on_device_tells_cached_reads_from_slow_ones() -> None:
     assert not local_module._waits_on_device(big, 8 * 600e-6)  # 1.7 GiB/s copies
     assert local_module._waits_on_device(big, 8 * 5e-3)  # 200 MiB/s: a disk
     assert not local_module._waits_on_device([None] * 8, 8 * 10e-6)  # missing keys
+    # Where the system counts the blocks a thread read from devices, they decide: a
+    # probe slowed by another thread holding the GIL read nothing from a device.
+    assert not local_module._waits_on_device(small, 8 * 5e-3, blocks=0)
+    assert local_module._waits_on_device(small, 8 * 15e-6, blocks=16)
+
+
+def test_a_probe_from_the_page_cache_reads_in_the_calling_thread_however_slow(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Reads from the page cache count no device blocks: however long the probe took
+    # (here: every read made slow), the rest is read in the calling thread.
+    if local_module._blocks_read() is None:
+        pytest.skip("the system does not count device blocks per thread")
+    store = LocalStore(tmp_path)
+    values = {f"c/{i}": os.urandom(2000) for i in range(local_module._PROBE_KEYS * 3)}
+    store.set_many(values)
+    store.get_many(list(values))  # in the page cache now
+    real_read_whole = local_module._read_whole
+    threads: set[str] = set()
+
+    def slow_read(path: str) -> bytes:
+        threads.add(threading.current_thread().name)
+        time.sleep(0.002)  # as if waiting for the GIL or a loaded machine
+        return real_read_whole(path)
+
+    monkeypatch.setattr(local_module, "_read_whole", slow_read)
+    assert store.get_many(list(values)) == list(values.values())
+    assert threads == {threading.current_thread().name}
 
 
 def test_threads_hammering_one_key_never_see_torn_values(tmp_path: Path) -> None:
@@ -503,7 +534,9 @@ def test_small_cached_reads_take_turns_between_threads(
     # without the GIL) and reads that wait on a device still overlap.
     lock = _RecordingLock()
     monkeypatch.setattr(local_module, "_small_reads", lock)
-    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: False)
+    monkeypatch.setattr(
+        local_module, "_waits_on_device", lambda values, elapsed, blocks=None: False
+    )
     store = LocalStore(tmp_path)
     values = {f"c/{i}": os.urandom(size) for i in range(local_module._PROBE_KEYS + 4)}
     store.set_many(values)

@@ -27,7 +27,13 @@ from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.read import read_selection
 from zarrdist.chunkio.unitgrid import inner_chunks_stored
-from zarrdist.chunkio.units import ArrayHandle, Fields, stored_units, write_selection
+from zarrdist.chunkio.units import (
+    ArrayHandle,
+    Fields,
+    io_chunk_shape,
+    stored_units,
+    write_selection,
+)
 from zarrdist.codecs import ArrayArrayCodec, ArrayBytesCodec, BytesBytesCodec, ShardingCodec
 from zarrdist.config import config
 from zarrdist.errors import (
@@ -464,7 +470,8 @@ class Array(Selections, GridWalk, Node):
 
     @property
     def _io(self) -> tuple[int, ...]:
-        return self._handle.io_chunk_shape
+        # From the metadata alone: every selection asks, and a handle costs a config read.
+        return io_chunk_shape(self._metadata)
 
     # -- whole-array operations ---------------------------------------------------------
     def to_numpy(self) -> np.ndarray[Any, Any]:

@@ -160,10 +160,8 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         codecs = chain
         if raw_chain is not None and len(present) > 1:
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
-        if into_buffer and len(present) == 1:
-            _, data, projections = present[0]
-            if _decode_placed(chain, data, projections, spec, out):
-                return
+        if into_buffer and len(present) == 1 and _decode_placed(out, present[0], chain, spec):
+            return
         for (_, _, projections), chunk in zip(
             present, decode_batch(handle, present, spec, codecs), strict=True
         ):
@@ -172,9 +170,11 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
 
     near = handle.store.range_gap_bytes <= _NEAR_GAP_BYTES
 
+    bound = _stored_bound(handle)
+
     def run_part(part: list[Item]) -> None:
         with _fetch_buffer() as buffer:
-            for batch in _batches(_fetch(handle, part, buffer), spec.nbytes, on_device):
+            for batch in _batches(_fetch(handle, part, buffer, bound), spec.nbytes, on_device):
                 place(batch)
 
     def run(items: list[Item]) -> None:
@@ -292,16 +292,17 @@ def _stored_bound(handle: ArrayHandle) -> int:
     return encoded_bound(handle.metadata.codec_chain, handle.unit_spec)
 
 
-def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview) -> list[ReadJob]:
+def _fetch(handle: ArrayHandle, items: list[Item], buffer: memoryview, bound: int) -> list[ReadJob]:
     """The chunks of ``items`` with their bytes: one batch request for whole chunks
-    (into ``buffer`` where the store can), one ``get_ranges`` call per shard."""
+    (into ``buffer`` where the store can), one ``get_ranges`` call per shard. No
+    stored chunk may hold more than ``bound`` bytes (see :func:`_stored_bound`)."""
     store = handle.store
     jobs = [item for item in items if isinstance(item, tuple)]  # ReadJobs, bytes here
     chunks = [item for item in items if isinstance(item, ChunkFetch)]
     if chunks:
         keys = [c.key for c in chunks]
         # Local files straight into device memory where kvikio and the chain allow.
-        with value_limit(_stored_bound(handle)):
+        with value_limit(bound):
             values = fetch_to_device(handle, keys) or store.get_many_into(keys, buffer)
         jobs += [ReadJob(c.key, v, c.projections) for c, v in zip(chunks, values, strict=True)]
     ranges = [item for item in items if isinstance(item, RangeFetch)]
@@ -345,24 +346,22 @@ def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | Non
     return None
 
 
-def _decode_placed(
-    chain: CodecChain,
-    data: Any,
-    projections: Sequence[ChunkProjection],
-    spec: ArraySpec,
-    out: np.ndarray[Any, Any],
-) -> bool:
+def _decode_placed(out: Any, job: ReadJob, chain: CodecChain, spec: ArraySpec) -> bool:
     """Decode one large chunk with the chain's :meth:`~CodecChain.decode_into` and
-    place it: straight into ``out`` where it fills a region whole, else through the
-    thread's buffer. False when the codec could not (nothing placed then)."""
+    place it: straight into ``out`` where it fills a region whole, else through this
+    thread's reused buffer, only as far as its projections read. False when the codec
+    declines (nothing placed; the chunk is then decoded the usual way, which also
+    names any fault)."""
+    _, data, projections = job
     target = _whole_chunk_bytes(out, projections, spec)
-    buffer = thread_buffer(spec.nbytes) if target is None else target
-    chunk = chain.decode_into(data, buffer, spec)
+    if target is not None:
+        return chain.decode_into(data, target, spec) is not None
+    need = _bytes_needed(projections, spec)
+    chunk = chain.decode_into(data, thread_buffer(spec.nbytes), spec, need)
     if chunk is None:
         return False
-    if target is None:
-        for p in projections:
-            out[p.out_selection] = chunk[p.chunk_selection]
+    for p in projections:
+        out[p.out_selection] = chunk[p.chunk_selection]
     return True
 
 
@@ -392,6 +391,41 @@ def _decodes_into_buffer(chain: CodecChain, spec: ArraySpec, out: Any) -> bool:
     return (
         spec.nbytes > _RUN_CHUNK_BYTES and isinstance(out, np.ndarray) and chain.decodes_into(spec)
     )
+
+
+def _bytes_needed(projections: Sequence[Any], spec: ArraySpec) -> int:
+    """How many leading bytes of a decoded chunk (C order, ``spec``) hold every element
+    ``projections`` read: the offset past the element at each axis's highest index.
+
+    A read of a few elements near a chunk's start then decodes only that far
+    (:meth:`~zarrdist.codecs.CodecChain.decode_into`); anything this cannot bound
+    (a mask) needs the whole chunk.
+    """
+    last = 0
+    for p in projections:
+        selection = p.chunk_selection
+        if not isinstance(selection, tuple) or len(selection) != len(spec.shape):
+            return spec.nbytes
+        flat = 0
+        for sel, n in zip(selection, spec.shape, strict=True):
+            if isinstance(sel, slice):
+                steps = range(*sel.indices(n))
+                if not steps:
+                    break  # selects nothing
+                high = max(steps[0], steps[-1])
+            elif isinstance(sel, int | np.integer):
+                high = int(sel) % n if n else 0
+            else:
+                index = np.asarray(sel)
+                if index.dtype.kind not in "iu":
+                    return spec.nbytes
+                if index.size == 0:
+                    break
+                high = int(index.max()) if index.min() >= 0 else n - 1
+            flat = flat * n + high
+        else:
+            last = max(last, flat + 1)
+    return last * spec.dtype.itemsize
 
 
 _fetch_local = threading.local()

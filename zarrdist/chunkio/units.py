@@ -22,7 +22,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from operator import floordiv, sub
 from typing import TYPE_CHECKING, Any
 
@@ -60,6 +60,8 @@ __all__ = [
     "delete_units_outside",
     "stored_units",
     "group_by_unit",
+    "io_chunk_shape",
+    "sharding_of",
     "write_selection",
     "write_units",
 ]
@@ -120,21 +122,17 @@ class ArrayHandle:
         A sharded array with other codecs around the sharding codec is treated as
         unsharded: its shards are decoded whole.
         """
-        chain: CodecChain = self.metadata.codec_chain
-        codec = chain.array_bytes
-        if isinstance(codec, ShardingCodec) and not chain.array_array and not chain.bytes_bytes:
-            return codec
-        return None
+        return sharding_of(self.metadata)
 
     @property
     def io_chunk_shape(self) -> tuple[int, ...]:
         """Shape selections are projected onto (inner chunks for sharded arrays)."""
-        sharding = self.sharding
-        return tuple(sharding.chunk_shape) if sharding else tuple(self.metadata.chunk_shape)
+        return io_chunk_shape(self.metadata)
 
-    @property
+    @cached_property
     def unit_spec(self) -> ArraySpec:
-        """Codec spec of one stored unit."""
+        """Codec spec of one stored unit (made once per handle: a handle's metadata
+        and prototype do not change)."""
         spec: ArraySpec = self.metadata.chunk_spec(self.prototype)
         return spec
 
@@ -148,6 +146,23 @@ class ArrayHandle:
             self.prototype,
             self.read_missing_chunks,
         )
+
+
+def sharding_of(metadata: ArrayMetadata) -> ShardingCodec | None:
+    """The sharding codec of ``metadata`` when units can be read and written inner chunk
+    by inner chunk (see :attr:`ArrayHandle.sharding`), else None."""
+    chain: CodecChain = metadata.codec_chain
+    codec = chain.array_bytes
+    if isinstance(codec, ShardingCodec) and not chain.array_array and not chain.bytes_bytes:
+        return codec
+    return None
+
+
+def io_chunk_shape(metadata: ArrayMetadata) -> tuple[int, ...]:
+    """Shape selections of an array with ``metadata`` are projected onto (inner chunks
+    for sharded arrays): no handle needed."""
+    sharding = sharding_of(metadata)
+    return tuple(sharding.chunk_shape) if sharding else tuple(metadata.chunk_shape)
 
 
 def chunks_per_unit(handle: ArrayHandle) -> tuple[Any, ...]:

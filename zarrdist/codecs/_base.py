@@ -207,6 +207,13 @@ class BytesBytesCodec(Codec):
     #: Whether :meth:`decode_into` can succeed (the codec overrides it).
     decodes_into: ClassVar[bool] = False
 
+    def decode_prefix_into(self, data: Encoded, out: memoryview, need: int) -> bool:
+        """:meth:`decode_into`, of which only the first ``need`` bytes of ``out`` must
+        come out right: a codec that decodes in order may stop there and leave the
+        rest of ``out`` undefined (a read of a few elements of a large chunk). This
+        default decodes it all."""
+        return self.decode_into(data, out)
+
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """:meth:`decode` each of several values of one spec.
 

@@ -126,10 +126,22 @@ class CodecChain:
             and self.bytes_bytes[0].decodes_into
         )
 
-    def decode_into(self, data: Encoded, out: memoryview, spec: ArraySpec) -> Any | None:
+    def decode_into(
+        self, data: Encoded, out: memoryview, spec: ArraySpec, need: int | None = None
+    ) -> Any | None:
         """The chunk ``data`` decoded through ``out`` (``spec.nbytes`` long), a view of
-        it; None when the codec could not, and the chunk must be decoded the usual way."""
-        if not self.bytes_bytes[0].decode_into(data, out):
+        it; None when the codec could not, and the chunk must be decoded the usual way.
+
+        ``need``: only the elements in the first ``need`` bytes of the chunk (in C
+        order, as the raw bytes lie) are read from the view; the codec may leave the
+        rest undefined (see :meth:`BytesBytesCodec.decode_prefix_into`).
+        """
+        codec = self.bytes_bytes[0]
+        if need is None or need >= len(out):
+            done = codec.decode_into(data, out)
+        else:
+            done = codec.decode_prefix_into(data, out, need)
+        if not done:
             return None
         return self.array_bytes.decode(out, spec)
 

@@ -100,7 +100,16 @@ def decompress(data: Encoded, fallback: Zstd) -> Encoded:
     return out
 
 
-def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
+def _decompress_prefix(data: Encoded, view: memoryview) -> bool:
+    """Decode a frame's first ``len(view)`` bytes into ``view``; whether it got them."""
+    done = 0
+    with _decompressor().stream_reader(data) as reader:
+        while done < len(view) and (got := reader.readinto(view[done:])):
+            done += got
+    return done == len(view)
+
+
+def decompress_into(data: Encoded, out: bytearray | memoryview, need: int | None = None) -> bool:
     """Decompress one frame into ``out``, which it must fill exactly; whether it did.
 
     For callers that reuse one buffer per thread, or that decode straight into a
@@ -111,10 +120,22 @@ def decompress_into(data: Encoded, out: bytearray | memoryview) -> bool:
     "xarray"). False, with ``out`` undefined, for anything else (a frame of another
     size, one without a recorded size, a bad frame or checksum, data after the
     frame): decoding the frame the usual way then gives the value or names the fault.
+
+    ``need``: only the first ``need`` bytes of ``out`` are wanted. A frame without a
+    content checksum is decoded that far and no further (zstd decodes in order), the
+    rest of ``out`` left undefined; the frame's end, which holds nothing of the
+    wanted bytes, is then not checked. A frame with a checksum is decoded whole, so
+    that the checksum is verified.
     """
     try:
         if zstandard.frame_content_size(data) != len(out):
             return False
+        if (
+            need is not None
+            and need < len(out)
+            and not zstandard.get_frame_parameters(data).has_checksum
+        ):
+            return _decompress_prefix(data, memoryview(out)[: max(0, need)])
         _ONE_SHOT.decode(data, out=out)
     except _INTO_ERRORS:
         return False
@@ -192,6 +213,11 @@ class ZstdCodec(BytesBytesCodec):
     def decode_into(self, data: Encoded, out: memoryview) -> bool:
         """Decompress one frame into ``out`` (see :func:`decompress_into`)."""
         return decompress_into(data, out)
+
+    def decode_prefix_into(self, data: Encoded, out: memoryview, need: int) -> bool:
+        """Decompress one frame into ``out`` as far as its first ``need`` bytes, or
+        whole if it has a checksum (see :func:`decompress_into`)."""
+        return decompress_into(data, out, need)
 
     def decode_many(self, datas: Sequence[Encoded], spec: ArraySpec) -> list[Encoded]:
         """Decompress several frames in one call that releases the GIL once.

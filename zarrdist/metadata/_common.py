@@ -327,11 +327,15 @@ class ArrayMetadataBase(NodeMetadataBase):
         """
         from zarrdist.codecs import ArraySpec
 
-        grid = self.chunk_grid
-        if coords is not None:
-            shape = grid.chunk_shape_at(coords)
+        if not self.is_rectilinear:
+            # Every unit of a regular grid has the chunk shape, validated when the
+            # metadata was made: a point read asks for this spec, so no grid object
+            # is built and checked again here.
+            shape = tuple(self.chunk_shape)
+        elif coords is not None:
+            shape = self.chunk_grid.chunk_shape_at(coords)
         else:
-            shape = grid.max_chunk_shape
+            shape = self.chunk_grid.max_chunk_shape
         return ArraySpec(
             shape=shape,
             dtype=self.dtype,
