@@ -526,7 +526,7 @@ z = zarrdist.create_array(sys.argv[1], shape=data.shape, chunks=(64, 64), dtype=
 z[...] = data
 assert (z[...] == data).all()  # a direct read: pieces on the pool
 path = "get_many"
-local._waits_on_device = lambda values, elapsed: True
+local._waits_on_device = lambda values, elapsed, blocks=None: True
 store = LocalStore(sys.argv[1])
 keys = [f"c/{i}/{j}" for i in range(8) for j in range(8)]
 assert all(v is not None for v in store.get_many(keys))  # slices on the pool

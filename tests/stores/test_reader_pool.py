@@ -20,7 +20,7 @@ import concurrent.futures, os, sys
 import zarrdist.stores._local as local
 from zarrdist.stores import LocalStore, reader_pool
 # Every batch counts as waiting on a device, so get_many hands slices to the pool.
-local._waits_on_device = lambda values, elapsed: True
+local._waits_on_device = lambda values, elapsed, blocks=None: True
 store = LocalStore(sys.argv[1])
 values = {f"c/{i}": bytes([i]) * (100 + i) for i in range(64)}
 store.set_many(values)
@@ -53,7 +53,7 @@ def test_get_many_on_a_pool_thread_runs_there_and_does_not_deadlock(tmp_path: Pa
 def test_get_many_slices_run_on_the_pool_from_other_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed: True)
+    monkeypatch.setattr(local_module, "_waits_on_device", lambda values, elapsed, blocks=None: True)
     store = LocalStore(tmp_path)
     values = {f"c/{i}": bytes([i]) * 50 for i in range(40)}
     store.set_many(values)
