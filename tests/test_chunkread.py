@@ -424,9 +424,9 @@ def test_neighbouring_shards_are_walked_in_opposite_ways(tmp_path: Path) -> None
     # Threads filling one output read neighbouring shards at once: an odd shard is
     # walked from its last plane to its first, so they do not fault on the same
     # fresh pages together. Within a plane the order is kept (runs of small chunks).
+    from zarrdist.chunking.indexing import basic_indexer
     from zarrdist.chunkio.read import read_units
     from zarrdist.chunkio.units import group_by_unit
-    from zarrdist.indexing import basic_indexer
 
     data = np.arange(4 * 4 * 8, dtype="<i4").reshape(4, 4, 8)
     z = zarrdist.create_array(

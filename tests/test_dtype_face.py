@@ -12,7 +12,7 @@ import zarr.core.dtype as peer
 
 import zarrdist.core.dtype as ours
 from zarrdist.core.dtype.npy import common as ours_common
-from zarrdist.datatypes import DataType, parse_data_type
+from zarrdist.dtype.datatypes import DataType, parse_data_type
 from zarrdist.errors import UnstableSpecificationWarning
 
 NATIVE_DTYPES = [

@@ -19,7 +19,7 @@ from tests.metadata._peers import (
     zarr_documents,
     zarr_read_dtype,
 )
-from zarrdist.datatypes import (
+from zarrdist.dtype.datatypes import (
     DataType,
     FixedUTF32Type,
     NullTerminatedBytesType,

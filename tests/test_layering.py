@@ -18,8 +18,7 @@ LAYERS = {
     "stores": "stores",
     # format core: no dask, nothing of the public API
     "config": "core",
-    "datatypes": "core",
-    "indexing": "core",
+    "dtype": "core",
     "metadata": "core",
     "codecs": "core",
     "chunking": "core",
@@ -28,14 +27,11 @@ LAYERS = {
     # the public API and what it alone uses
     "api": "api",
     "storage": "api",
-    "dtype": "api",
-    "debug": "api",
     "arrayops": "api",
     "hierarchy": "api",
     "cli": "api",
     "__main__": "api",
     # zarr-python's module paths and faces over the public API (tests/compat/zarr_paths.py)
-    "aio": "api",
     "abc": "api",
     "core": "api",
     "buffer": "api",

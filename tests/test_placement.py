@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
+from zarrdist.chunking.indexing import ChunkProjection, basic_indexer
 from zarrdist.chunkio.placement import place_runs
-from zarrdist.indexing import ChunkProjection, basic_indexer
 
 
 def _chunks_of(

@@ -77,9 +77,9 @@ _SOURCES: dict[str, tuple[str, ...]] = {
     "zarrdist.config": ("config",),
     "zarrdist.arrayops.array": ("Array",),
     "zarrdist.hierarchy.group": ("Group",),
-    "zarrdist.aio": ("AsyncArray", "AsyncGroup"),
+    "zarrdist.api.aio": ("AsyncArray", "AsyncGroup"),
     "zarrdist.arrayops.keywords": ("DEFAULT_FILL_VALUE",),
-    "zarrdist.debug": ("print_debug_info", "set_format", "set_log_level"),
+    "zarrdist.api.debug": ("print_debug_info", "set_format", "set_log_level"),
     "zarrdist.hierarchy.create": ("ArrayMetadata", "GroupMetadata"),
     "zarrdist.arrayops.copy": ("copy", "copy_all", "copy_store"),
     "zarrdist.api": (

@@ -12,9 +12,9 @@ import zarr as zarr_python
 from zarr.core import sync_group as peer_sync_group
 
 import zarrdist as zarr
-from zarrdist.aio import AsyncArray, AsyncGroup
-from zarrdist.aio import hierarchy as aio_hierarchy
-from zarrdist.aio.storage import contains_array, contains_group, make_store_path
+from zarrdist.api.aio import AsyncArray, AsyncGroup
+from zarrdist.api.aio import hierarchy as aio_hierarchy
+from zarrdist.api.aio.storage import contains_array, contains_group, make_store_path
 from zarrdist.errors import NodeNotFoundError
 from zarrdist.hierarchy import nodes
 from zarrdist.stores import LocalStore, MemoryStore, StorePath

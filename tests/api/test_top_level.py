@@ -13,7 +13,7 @@ import zarr as zarr_python
 import zarr.dtype as peer_dtype
 
 import zarrdist as zarr
-from zarrdist.datatypes import DataType
+from zarrdist.dtype.datatypes import DataType
 
 #: zarr-python's async classes have no counterpart: zarrdist has no async API.
 NOT_PROVIDED: set[str] = set()
@@ -177,7 +177,7 @@ def test_print_debug_info(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_set_log_level_and_format() -> None:
-    from zarrdist.debug import _handler
+    from zarrdist.api.debug import _handler
 
     logger = logging.getLogger("zarrdist")
     try:

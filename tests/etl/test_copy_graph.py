@@ -15,12 +15,12 @@ import zarr
 import zarrdist
 from tests.graphs._helpers import FailingStore, RaisingStore, shared_cluster
 from zarrdist.arrayops.keywords import array_metadata
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.errors import GraphError, MemoryBudgetError, StoreError
 from zarrdist.graphs.copy import CopyStats, copy_array, copy_graph, plan_copy
 from zarrdist.graphs.execute import run_graph
 from zarrdist.graphs.verify import comparison_mode, verify_graph
-from zarrdist.indexing import basic_indexer
 from zarrdist.stores import LocalStore, MemoryStore, Store
 
 SHAPE = (24, 10, 12)

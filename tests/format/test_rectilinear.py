@@ -19,14 +19,14 @@ from zarrdist.chunking.grid import (
     VaryingAxis,
     chunk_grid_from_json,
 )
-from zarrdist.errors import MetadataError
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     block_indexer,
     coordinate_indexer,
     fancy_indexer,
     mask_indexer,
     orthogonal_indexer,
 )
+from zarrdist.errors import MetadataError
 from zarrdist.metadata import ArrayMetadataV3
 
 EDGES = ((3, 1, 4, 2), (2, 5))

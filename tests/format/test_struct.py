@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import zarrdist as zarr
-from zarrdist.datatypes import parse_data_type
+from zarrdist.dtype.datatypes import parse_data_type
 from zarrdist.errors import MetadataError
 
 STRUCT = {

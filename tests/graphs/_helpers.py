@@ -15,13 +15,13 @@ import numpy as np
 from dask.base import tokenize
 from dask.task_spec import DataNode
 
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.errors import StoreError
 from zarrdist.graphs import copy as graph_copy
 from zarrdist.graphs import read as graph_read
 from zarrdist.graphs import resize as graph_resize
 from zarrdist.graphs import write as graph_write
-from zarrdist.indexing import basic_indexer
 from zarrdist.stores import LocalStore, MemoryStore, Store, WrapperStore
 
 if TYPE_CHECKING:

@@ -154,8 +154,8 @@ def test_numpy_work_stays_in_this_process_with_a_client_open(cluster: Any, tmp_p
 
 
 def test_numpy_on_cluster_ships_scalars_not_broadcast_arrays(cluster: Any, tmp_path: Path) -> None:
+    from zarrdist.chunking.indexing import basic_indexer
     from zarrdist.graphs.write import write_graph
-    from zarrdist.indexing import basic_indexer
 
     z = zarrdist.create_array(
         LocalStore(tmp_path / "s.zarr"), shape=(400, 400), chunks=(100, 100), dtype="f8"

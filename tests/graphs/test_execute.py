@@ -15,6 +15,7 @@ import pytest
 
 import zarrdist
 from tests.graphs._helpers import SHAPE, assert_graph_ok, assert_same, sample
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import ArrayHandle
 from zarrdist.config import config
 from zarrdist.errors import StoreError
@@ -27,7 +28,6 @@ from zarrdist.graphs.execute import (
     scheduler_name,
 )
 from zarrdist.graphs.read import read_graph
-from zarrdist.indexing import basic_indexer
 from zarrdist.stores import LocalStore, LoggingStore, MemoryStore, Store, WrapperStore
 
 

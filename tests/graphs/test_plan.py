@@ -16,14 +16,7 @@ import pytest
 
 import zarrdist
 from tests.graphs._helpers import LAYOUTS, SHAPE, RaisingStore, assert_graph_ok, snapshot
-from zarrdist.chunkio.units import ArrayHandle, group_by_unit
-from zarrdist.config import config
-from zarrdist.errors import GraphError, MemoryBudgetError
-from zarrdist.graphs.plan import GraphSpec, check_disjoint, plan_tasks
-from zarrdist.graphs.read import read_graph, to_dask
-from zarrdist.graphs.resize import append_graph, resize_graph
-from zarrdist.graphs.write import aligned_chunks, write_dask_graph, write_graph
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     basic_indexer,
     block_indexer,
     broadcast_value,
@@ -31,6 +24,13 @@ from zarrdist.indexing import (
     mask_indexer,
     orthogonal_indexer,
 )
+from zarrdist.chunkio.units import ArrayHandle, group_by_unit
+from zarrdist.config import config
+from zarrdist.errors import GraphError, MemoryBudgetError
+from zarrdist.graphs.plan import GraphSpec, check_disjoint, plan_tasks
+from zarrdist.graphs.read import read_graph, to_dask
+from zarrdist.graphs.resize import append_graph, resize_graph
+from zarrdist.graphs.write import aligned_chunks, write_dask_graph, write_graph
 from zarrdist.stores import MemoryStore
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     ChunkProjection,
     Indexer,
     apply_chunk_selection,

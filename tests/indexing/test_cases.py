@@ -10,7 +10,7 @@ import pytest
 import zarr
 
 from tests.indexing._helpers import assemble, check_projections, read_via, split, write_via
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     ChunkProjection,
     Indexer,
     basic_indexer,

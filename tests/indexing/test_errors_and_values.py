@@ -10,8 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zarrdist.errors import MetadataError, SelectionError
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     apply_chunk_selection,
     assign_chunk_selection,
     basic_indexer,
@@ -23,6 +22,7 @@ from zarrdist.indexing import (
     mask_indexer,
     orthogonal_indexer,
 )
+from zarrdist.errors import MetadataError, SelectionError
 
 SHAPE, CHUNKS = (4, 5), (2, 2)
 

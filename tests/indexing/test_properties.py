@@ -26,8 +26,7 @@ from tests.indexing._helpers import (
     split,
     write_via,
 )
-from zarrdist.errors import SelectionError
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     Indexer,
     basic_indexer,
     block_indexer,
@@ -37,6 +36,7 @@ from zarrdist.indexing import (
     orthogonal_indexer,
     selection_axes,
 )
+from zarrdist.errors import SelectionError
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tests.metadata._peers import ZARR_DTYPE_CASES, pad_bytes_fill, zarr_documents
 from zarrdist.codecs import V2Codec
-from zarrdist.datatypes import VariableBytesType, VariableStringType, parse_data_type
+from zarrdist.dtype.datatypes import VariableBytesType, VariableStringType, parse_data_type
 from zarrdist.errors import (
     ArrayNotFoundError,
     ContainsArrayAndGroupError,

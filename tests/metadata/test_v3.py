@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from tests.metadata._peers import ZARR_DTYPE_CASES, pad_bytes_fill, zarr_documents
 from zarrdist.chunking.grid import DefaultChunkKeyEncoding, V2ChunkKeyEncoding
 from zarrdist.codecs import ShardingCodec, codec_from_json
-from zarrdist.datatypes import fill_value_equal, parse_data_type
+from zarrdist.dtype.datatypes import fill_value_equal, parse_data_type
 from zarrdist.errors import MetadataError, UnknownCodecError, UnknownDataTypeError
 from zarrdist.metadata import ArrayMetadataV3, GroupMetadataV3, parse_node_metadata
 

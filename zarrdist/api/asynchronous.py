@@ -1,8 +1,8 @@
 """``zarrdist.api.asynchronous``: every function of :mod:`zarrdist.api` as a coroutine.
 
 As zarr-python's module of the same name: ``await open_array(...)`` returns an
-:class:`~zarrdist.aio.AsyncArray`, ``await open_group(...)`` an
-:class:`~zarrdist.aio.AsyncGroup`. Each coroutine runs the synchronous function of the
+:class:`~zarrdist.api.aio.AsyncArray`, ``await open_group(...)`` an
+:class:`~zarrdist.api.aio.AsyncGroup`. Each coroutine runs the synchronous function of the
 same name (same signature, same planning) in a worker thread; ``create_hierarchy`` is
 an async generator, as in zarr-python.
 """
@@ -14,8 +14,8 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
 
 import zarrdist
-from zarrdist.aio import AsyncArray, AsyncGroup
-from zarrdist.aio._face import run
+from zarrdist.api.aio import AsyncArray, AsyncGroup
+from zarrdist.api.aio._face import run
 
 __all__ = [
     "AsyncArray", "AsyncGroup", "array", "consolidate_metadata", "copy", "copy_all",

@@ -24,6 +24,7 @@ from zarrdist.arrayops.grid_walk import GridWalk
 from zarrdist.arrayops.selections import Selections
 from zarrdist.arrayops.values import broadcast_dask, plain_region
 from zarrdist.chunking.grid import axis_nchunks
+from zarrdist.chunking.indexing import broadcast_value
 from zarrdist.chunkio.buffers import default_prototype
 from zarrdist.chunkio.read import read_selection
 from zarrdist.chunkio.unitgrid import inner_chunks_stored
@@ -46,15 +47,14 @@ from zarrdist.graphs.locks import lock_factory, metadata_lock
 from zarrdist.hierarchy.attributes import Attributes
 from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
 from zarrdist.hierarchy.location import Node
-from zarrdist.indexing import broadcast_value
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 from zarrdist.stores import Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
     import dask.array as da
 
-    from zarrdist.aio import AsyncArray
-    from zarrdist.indexing import Indexer
+    from zarrdist.api.aio import AsyncArray
+    from zarrdist.chunking.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
 
 __all__ = ["Array", "ArrayConfig"]
@@ -516,7 +516,7 @@ class Array(Selections, GridWalk, Node):
     @property
     def async_array(self) -> AsyncArray:
         """This array's awaitable face (zarr-python's ``Array.async_array``)."""
-        import zarrdist  # the root's lazy names: zarrdist.aio imports this module
+        import zarrdist  # the root's lazy names: zarrdist.api.aio imports this module
 
         face: AsyncArray = zarrdist.AsyncArray(self)
         return face

@@ -33,7 +33,7 @@ from zarrdist.codecs import (
     codec_from_json,
 )
 from zarrdist.config import config
-from zarrdist.datatypes import parse_data_type
+from zarrdist.dtype.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
 

@@ -1,7 +1,7 @@
 """The selection methods of ``Array``: ``z[...]``, ``oindex``, ``vindex``, ``blocks`` and
 the ``get_/set_*_selection`` methods, with the ``fields`` of structured data types.
 
-Each method builds an indexer (:mod:`zarrdist.indexing`) and hands it to the
+Each method builds an indexer (:mod:`zarrdist.chunking.indexing`) and hands it to the
 array's ``_get`` / ``_set``, which choose the direct path or a graph. Field names
 may also stand inside a selection (``z["a"]``, ``z[1:3, "a"]``), as in zarr-python.
 """
@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
-from zarrdist.chunkio.units import Fields
-from zarrdist.errors import SelectionError
-from zarrdist.indexing import (
+from zarrdist.chunking.indexing import (
     basic_indexer,
     block_indexer,
     coordinate_indexer,
@@ -25,9 +23,11 @@ from zarrdist.indexing import (
     mask_indexer,
     orthogonal_indexer,
 )
+from zarrdist.chunkio.units import Fields
+from zarrdist.errors import SelectionError
 
 if TYPE_CHECKING:
-    from zarrdist.indexing import Indexer
+    from zarrdist.chunking.indexing import Indexer
 
 __all__ = ["Selections", "pop_fields"]
 

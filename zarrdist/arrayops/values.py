@@ -9,10 +9,10 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.indexing import check_value_shape
+from zarrdist.chunking.indexing import check_value_shape
 
 if TYPE_CHECKING:
-    from zarrdist.indexing import Indexer
+    from zarrdist.chunking.indexing import Indexer
 
 __all__ = ["broadcast_dask", "plain_region"]
 

@@ -17,8 +17,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, NamedTuple, Self
 
+from zarrdist.chunking.indexing import ChunkProjection
 from zarrdist.codecs.sharding import ChunkSlot
-from zarrdist.indexing import ChunkProjection
 from zarrdist.stores import RangeByteRequest, reader_pool
 
 __all__ = [

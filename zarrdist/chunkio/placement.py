@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from zarrdist.chunking.indexing import ChunkProjection
 from zarrdist.chunkio.buffers import thread_buffer
-from zarrdist.indexing import ChunkProjection
 
 __all__ = ["place_runs"]
 

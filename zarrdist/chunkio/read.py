@@ -88,8 +88,8 @@ from zarrdist.errors import CodecError
 from zarrdist.stores import on_reader_thread, value_limit
 
 if TYPE_CHECKING:
+    from zarrdist.chunking.indexing import ChunkProjection, Indexer
     from zarrdist.codecs import ArraySpec
-    from zarrdist.indexing import ChunkProjection, Indexer
 
 __all__ = ["read_selection", "read_units"]
 

@@ -22,9 +22,9 @@ from zarrdist.errors import ChunkNotFoundError, CodecError
 from zarrdist.stores._base import slice_bytes
 
 if TYPE_CHECKING:
+    from zarrdist.chunking.indexing import ChunkProjection
     from zarrdist.chunkio.units import ArrayHandle, Units
     from zarrdist.codecs import ArraySpec
-    from zarrdist.indexing import ChunkProjection
 
 __all__ = [
     "check_units_stored",

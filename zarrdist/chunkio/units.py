@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.chunking.grid import axis_bounds
+from zarrdist.chunking.indexing import ChunkProjection
 from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.chunkio.unitgrid import inner_origin, io_chunks_per_unit, unit_of, unit_spec_at
 from zarrdist.codecs import (
@@ -43,13 +44,12 @@ from zarrdist.codecs.sharding import (
     read_shard_partial,
 )
 from zarrdist.errors import CodecError, DecodeError
-from zarrdist.indexing import ChunkProjection
 from zarrdist.stores import Store
 from zarrdist.stores._base import slice_bytes
 
 if TYPE_CHECKING:
+    from zarrdist.chunking.indexing import Indexer
     from zarrdist.codecs import ArraySpec
-    from zarrdist.indexing import Indexer
     from zarrdist.metadata import ArrayMetadata
 
 __all__ = [

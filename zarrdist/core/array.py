@@ -1,7 +1,7 @@
 """zarr-python's ``zarr.core.array`` path (re-exports only)."""
 
 from zarrdist import DEFAULT_FILL_VALUE
-from zarrdist.aio import AsyncArray
+from zarrdist.api.aio import AsyncArray
 from zarrdist.api.asynchronous import create_array, from_array
 from zarrdist.arrayops.array import Array, ArrayConfig
 from zarrdist.arrayops.grid_walk import iter_chunk_coords as _iter_chunk_coords

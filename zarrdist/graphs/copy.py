@@ -28,6 +28,7 @@ import numpy as np
 from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunking.rechunk import RechunkPlan, StagePlan, overhead_bytes, plan_rechunk
 from zarrdist.chunkio.read import read_units
 from zarrdist.chunkio.units import ArrayHandle, group_by_unit, write_units
@@ -36,7 +37,6 @@ from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError, MemoryBudgetError
 from zarrdist.graphs.execute import gc_paused, run_graph
 from zarrdist.graphs.plan import GraphSpec, task_key
-from zarrdist.indexing import basic_indexer
 from zarrdist.metadata import ArrayMetadataV3
 from zarrdist.stores import MemoryStore, Store, StoreSpec, redact_spec
 

@@ -19,8 +19,8 @@ from zarrdist.config import config, get_int
 from zarrdist.errors import GraphError, MemoryBudgetError
 
 if TYPE_CHECKING:
+    from zarrdist.chunking.indexing import ChunkProjection, Indexer
     from zarrdist.chunkio.units import ArrayHandle, Units
-    from zarrdist.indexing import ChunkProjection, Indexer
 
 __all__ = [
     "GraphSpec",

@@ -14,6 +14,7 @@ import numpy as np
 from dask.task_spec import DataNode, List, Task, TaskRef
 from dask.typing import Key
 
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.read import read_selection, read_units
 from zarrdist.chunkio.units import ArrayHandle, Units, group_by_unit
 from zarrdist.graphs.execute import choose_engine, gc_paused, numpy_stays_local, run_graph
@@ -26,12 +27,11 @@ from zarrdist.graphs.plan import (
     selection_token,
     task_key,
 )
-from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
     import dask.array as da
 
-    from zarrdist.indexing import Indexer
+    from zarrdist.chunking.indexing import Indexer
 
 __all__ = ["as_dask", "read", "read_graph", "source_handle", "to_dask"]
 

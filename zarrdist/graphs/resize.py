@@ -16,6 +16,7 @@ from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
 from zarrdist.chunking.grid import axis_bounds, axis_nchunks
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Units,
@@ -36,10 +37,9 @@ from zarrdist.graphs.plan import (
     task_key,
 )
 from zarrdist.graphs.write import write_dask_graph, write_graph
-from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
-    from zarrdist.indexing import ChunkProjection
+    from zarrdist.chunking.indexing import ChunkProjection
     from zarrdist.metadata import ArrayMetadata
 
 __all__ = ["append", "append_graph", "resize", "resize_graph"]

@@ -27,6 +27,7 @@ from zarrdist.chunking.fingerprint import (
     merge_sums,
     region_fingerprints,
 )
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunking.rechunk import read_amplification
 from zarrdist.chunkio.read import read_units
 from zarrdist.chunkio.units import ArrayHandle, group_by_unit
@@ -35,7 +36,6 @@ from zarrdist.config import config
 from zarrdist.errors import CodecError, GraphError
 from zarrdist.graphs.copy import values_equal
 from zarrdist.graphs.plan import GraphSpec, graph_name, task_key
-from zarrdist.indexing import basic_indexer
 
 __all__ = ["MAX_COUNTED", "Mismatch", "VerifyReport", "comparison_mode", "verify_graph"]
 

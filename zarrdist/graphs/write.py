@@ -15,6 +15,7 @@ from dask.task_spec import DataNode, List, Task, TaskRef
 from dask.typing import Key
 
 from zarrdist.chunking.grid import axis_bounds, axis_chunk_of
+from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import (
     ArrayHandle,
     Fields,
@@ -45,12 +46,11 @@ from zarrdist.graphs.plan import (
     value_token,
 )
 from zarrdist.graphs.read import source_handle
-from zarrdist.indexing import basic_indexer
 
 if TYPE_CHECKING:
     import dask.array as da
 
-    from zarrdist.indexing import Indexer
+    from zarrdist.chunking.indexing import Indexer
 
 __all__ = [
     "data_is_here",

@@ -23,7 +23,7 @@ from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
 if TYPE_CHECKING:
     from zarrdist.chunking.grid import ChunkGrid, ChunkKeyEncoding
     from zarrdist.codecs import ArraySpec, CodecChain
-    from zarrdist.datatypes import DataType
+    from zarrdist.dtype.datatypes import DataType
 
 __all__ = [
     "ArrayMetadataBase",

@@ -24,7 +24,7 @@ from typing import Any, ClassVar, Literal
 from zarrdist.chunking.grid import V2ChunkKeyEncoding
 from zarrdist.codecs import CodecChain, V2Codec
 from zarrdist.codecs.v2 import OBJECT_CODEC_IDS
-from zarrdist.datatypes import DataType, parse_data_type
+from zarrdist.dtype.datatypes import DataType, parse_data_type
 from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
 from zarrdist.metadata._common import (
     ArrayMetadataBase,

@@ -38,7 +38,7 @@ from zarrdist.codecs import (
     ShardingCodec,
     codec_from_json,
 )
-from zarrdist.datatypes import NATIVE_ENDIANNESS, DataType, parse_data_type
+from zarrdist.dtype.datatypes import NATIVE_ENDIANNESS, DataType, parse_data_type
 from zarrdist.errors import (
     CodecError,
     MetadataError,

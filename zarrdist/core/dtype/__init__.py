@@ -1,10 +1,5 @@
 """zarr-python's ``zarr.core.dtype`` path (re-exports only). See :mod:`zarrdist.zarr_paths`."""
 
-from zarrdist.datatypes.zarr_helpers import (
-    AnyDType,
-    TBaseDType,
-    TBaseScalar,
-)
 from zarrdist.dtype import (
     Bool,
     Complex64,
@@ -36,6 +31,11 @@ from zarrdist.dtype import (
     get_data_type_from_native_dtype,
     parse_data_type,
     parse_dtype,
+)
+from zarrdist.dtype.zarr_helpers import (
+    AnyDType,
+    TBaseDType,
+    TBaseScalar,
 )
 
 __all__ = [

@@ -1,12 +1,15 @@
 """zarr-python's ``zarr.core.dtype.common`` path (re-exports only). See :mod:`zarrdist.zarr_paths`."""
 
-from zarrdist.datatypes import (
+from zarrdist.dtype import (
+    DataTypeValidationError,
+)
+from zarrdist.dtype.datatypes import (
     HasEndianness,
     HasItemSize,
     HasLength,
     HasObjectCodec,
 )
-from zarrdist.datatypes.zarr_helpers import (
+from zarrdist.dtype.zarr_helpers import (
     ENDIANNESS_STR,
     OBJECT_CODEC_IDS,
     SPECIAL_FLOAT_STRINGS,
@@ -18,9 +21,6 @@ from zarrdist.datatypes.zarr_helpers import (
     JSONFloatV3,
     SpecialFloatStrings,
     unpack_dtype_json,
-)
-from zarrdist.dtype import (
-    DataTypeValidationError,
 )
 from zarrdist.errors import (
     UnstableSpecificationWarning,

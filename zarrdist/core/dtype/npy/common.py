@@ -1,6 +1,6 @@
 """zarr-python's ``zarr.core.dtype.npy.common`` path (re-exports only). See :mod:`zarrdist.zarr_paths`."""
 
-from zarrdist.datatypes.zarr_helpers import (
+from zarrdist.dtype.zarr_helpers import (
     DATETIME_UNIT,
     ENDIANNESS_STR,
     NUMPY_ENDIANNESS_STR,

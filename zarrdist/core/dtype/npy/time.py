@@ -1,11 +1,11 @@
 """zarr-python's ``zarr.core.dtype.npy.time`` path (re-exports only). See :mod:`zarrdist.zarr_paths`."""
 
-from zarrdist.datatypes.zarr_helpers import (
-    datetime_from_int,
-)
 from zarrdist.dtype import (
     DateTime64,
     TimeDelta64,
+)
+from zarrdist.dtype.zarr_helpers import (
+    datetime_from_int,
 )
 
 __all__ = [

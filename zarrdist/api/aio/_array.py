@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zarrdist.aio._face import awaitable, awaitable_value, passthrough, run
+from zarrdist.api.aio._face import awaitable, awaitable_value, passthrough, run
 from zarrdist.arrayops.array import Array, ArrayConfig
 
 __all__ = ["AsyncArray", "AsyncOIndex", "AsyncVIndex"]

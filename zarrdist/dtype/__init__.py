@@ -1,12 +1,14 @@
-"""zarr-python's ``zarr.dtype`` names: zarrdist's data type classes.
+"""Zarr data types. This package's own namespace is zarr-python's ``zarr.dtype``.
 
-This module exists because ``zarr.dtype`` is a path user code imports (``import
-zarrdist as zarr; zarr.dtype.Int32()``); the data types themselves live in
-:mod:`zarrdist.datatypes`, which is what zarrdist's own modules import.
+``zarr.dtype`` is a path user code imports (``import zarrdist as zarr;
+zarr.dtype.Int32()``), so this ``__init__`` holds zarr-python's names; the rules live
+in the package's modules, and zarrdist's own modules import them through
+:mod:`zarrdist.dtype.datatypes` (names in v2 and v3 metadata, in-memory dtypes,
+fill-value JSON).
 
 Each of zarr-python's data type classes is zarrdist's own (``Int32`` is
-:class:`zarrdist.datatypes.Int32`, ``FixedLengthUTF32`` is
-:class:`zarrdist.datatypes.FixedLengthUTF32`, ...), so zarr-python's methods
+:class:`zarrdist.dtype.datatypes.Int32`, ``FixedLengthUTF32`` is
+:class:`zarrdist.dtype.datatypes.FixedLengthUTF32`, ...), so zarr-python's methods
 (``from_native_dtype``, ``to_json``, ``cast_scalar``, ...) and zarrdist's metadata
 code share one set of rules. ``ZDType`` is their base class.
 
@@ -17,7 +19,7 @@ True
 
 from __future__ import annotations
 
-from zarrdist.datatypes import (
+from zarrdist.dtype.datatypes import (
     Bool,
     Complex64,
     Complex128,

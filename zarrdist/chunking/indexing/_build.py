@@ -8,28 +8,28 @@ from typing import Any
 import numpy as np
 
 from zarrdist.chunking.grid import VaryingAxis, axis_bounds, axis_nchunks
-from zarrdist.errors import (
-    ArrayIndexError,
-    BoundsCheckError,
-    SelectionError,
-    VindexInvalidSelectionError,
-)
-from zarrdist.indexing._core import Indexer, check_chunk_shape
-from zarrdist.indexing._dims import ArrayDim, IntDim, SliceDim
-from zarrdist.indexing._indexers import (
+from zarrdist.chunking.indexing._core import Indexer, check_chunk_shape
+from zarrdist.chunking.indexing._dims import ArrayDim, IntDim, SliceDim
+from zarrdist.chunking.indexing._indexers import (
     NEW_AXIS,
     POINTS,
     PointIndexer,
     ProductIndexer,
     VectorIndexer,
 )
-from zarrdist.indexing._normalize import (
+from zarrdist.chunking.indexing._normalize import (
     Entry,
     as_entry,
     check_bool_array,
     expand_selection,
     normalize_int,
     normalize_int_array,
+)
+from zarrdist.errors import (
+    ArrayIndexError,
+    BoundsCheckError,
+    SelectionError,
+    VindexInvalidSelectionError,
 )
 
 __all__ = [

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from zarrdist.datatypes._base import (
+from zarrdist.dtype._base import (
     JSON,
     DataType,
     Endianness,

@@ -3,7 +3,7 @@
 zarr-python exposes small helpers (``float_to_json_v3``, ``check_json_int``,
 ``endianness_from_numpy_str``, ...) from ``zarr.core.dtype.npy.common``; code written
 for it imports them. Each is a thin call into the float, bytes and byte-order rules
-that zarrdist's data types use (:mod:`zarrdist.datatypes._base`), so the two cannot
+that zarrdist's data types use (:mod:`zarrdist.dtype._base`), so the two cannot
 drift apart.
 
 >>> float_to_json_v3(float("inf")), float_from_json_v3("NaN") != float_from_json_v3("NaN")
@@ -19,7 +19,7 @@ from typing import Any, Literal, Union, get_args
 
 import numpy as np
 
-from zarrdist.datatypes._base import (
+from zarrdist.dtype._base import (
     JSON,
     ZarrFormat,
     b64_encode,
@@ -28,16 +28,16 @@ from zarrdist.datatypes._base import (
     float_from_json,
     float_to_json,
 )
-from zarrdist.datatypes._numeric import NUMERIC_TYPES, Float64
-from zarrdist.datatypes._strings import (
+from zarrdist.dtype._numeric import NUMERIC_TYPES, Float64
+from zarrdist.dtype._strings import (
     FixedUTF32Type,
     NullTerminatedBytesType,
     RawBytesType,
     VariableBytesType,
     VariableStringType,
 )
-from zarrdist.datatypes._structured import StructuredType
-from zarrdist.datatypes._time import TIME_UNITS, DateTime64, TimeDelta64
+from zarrdist.dtype._structured import StructuredType
+from zarrdist.dtype._time import TIME_UNITS, DateTime64, TimeDelta64
 from zarrdist.errors import MetadataError
 
 __all__ = [

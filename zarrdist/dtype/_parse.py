@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from zarrdist.datatypes._base import (
+from zarrdist.dtype._base import (
     JSON,
     NATIVE_ENDIANNESS,
     DataType,
@@ -16,21 +16,21 @@ from zarrdist.datatypes._base import (
     check_zarr_format,
     endianness_of,
 )
-from zarrdist.datatypes._numeric import (
+from zarrdist.dtype._numeric import (
     EXTENSION_FLOAT_NAMES,
     NUMERIC_CODES,
     extension_float_dtype,
     numeric_type,
 )
-from zarrdist.datatypes._strings import (
+from zarrdist.dtype._strings import (
     FixedUTF32Type,
     NullTerminatedBytesType,
     RawBytesType,
     VariableBytesType,
     VariableStringType,
 )
-from zarrdist.datatypes._structured import StructField, StructuredType
-from zarrdist.datatypes._time import TimeType, time_type
+from zarrdist.dtype._structured import StructField, StructuredType
+from zarrdist.dtype._time import TimeType, time_type
 from zarrdist.errors import UnknownDataTypeError
 
 __all__ = [

@@ -1,8 +1,9 @@
 """Zarr data types: names in v2 and v3 metadata, in-memory dtypes, fill-value JSON.
 
-zarr-python's names for them (``zarr.dtype``) are the thin view :mod:`zarrdist.dtype`.
+The interface zarrdist's own modules import; zarr-python's names for the same classes
+(``zarr.dtype``) are the package's namespace, :mod:`zarrdist.dtype`.
 
->>> from zarrdist.datatypes import parse_data_type
+>>> from zarrdist.dtype.datatypes import parse_data_type
 >>> dt = parse_data_type(">i4", zarr_format=2)
 >>> dt.metadata_json(2), dt.metadata_json(3), dt.fill_value_to_json(7, 3)
 ('>i4', 'int32', 7)
@@ -14,7 +15,7 @@ zarr-python's names for them (``zarr.dtype``) are the thin view :mod:`zarrdist.d
 
 from __future__ import annotations
 
-from zarrdist.datatypes._base import (
+from zarrdist.dtype._base import (
     NATIVE_ENDIANNESS,
     DataType,
     Endianness,
@@ -25,7 +26,7 @@ from zarrdist.datatypes._base import (
     ZarrFormat,
     endianness_of,
 )
-from zarrdist.datatypes._numeric import (
+from zarrdist.dtype._numeric import (
     EXTENSION_FLOAT_NAMES,
     NUMERIC_CODES,
     NUMERIC_TYPES,
@@ -46,20 +47,20 @@ from zarrdist.datatypes._numeric import (
     UInt64,
     numeric_type,
 )
-from zarrdist.datatypes._parse import (
+from zarrdist.dtype._parse import (
     data_type_from_json,
     data_type_from_native,
     fill_value_equal,
     parse_data_type,
 )
-from zarrdist.datatypes._registry import (
+from zarrdist.dtype._registry import (
     DataTypeRegistry,
     data_type_registry,
     get_data_type_from_json,
     get_data_type_from_native_dtype,
     parse_dtype,
 )
-from zarrdist.datatypes._strings import (
+from zarrdist.dtype._strings import (
     FixedLengthUTF32,
     FixedUTF32Type,
     NullTerminatedBytes,
@@ -71,8 +72,8 @@ from zarrdist.datatypes._strings import (
     VariableLengthUTF8,
     VariableStringType,
 )
-from zarrdist.datatypes._structured import StructField, Structured, StructuredType
-from zarrdist.datatypes._time import TIME_UNITS, DateTime64, TimeDelta64, TimeType, time_type
+from zarrdist.dtype._structured import StructField, Structured, StructuredType
+from zarrdist.dtype._time import TIME_UNITS, DateTime64, TimeDelta64, TimeType, time_type
 
 __all__ = [
     "Structured",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
-from zarrdist.aio._face import run
+from zarrdist.api.aio._face import run
 from zarrdist.hierarchy import nodes as sync_nodes
 from zarrdist.hierarchy.group_functions import create_hierarchy as sync_create_hierarchy
 

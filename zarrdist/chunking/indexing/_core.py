@@ -27,8 +27,8 @@ class ChunkProjection(NamedTuple):
 
         chunk[p.chunk_selection] = value[p.out_selection]
 
-    :func:`zarrdist.indexing.apply_chunk_selection` and
-    :func:`zarrdist.indexing.assign_chunk_selection` do exactly that (and keep a 0-d
+    :func:`zarrdist.chunking.indexing.apply_chunk_selection` and
+    :func:`zarrdist.chunking.indexing.assign_chunk_selection` do exactly that (and keep a 0-d
     result an array, not a NumPy scalar).
     """
 
@@ -42,7 +42,7 @@ class ChunkProjection(NamedTuple):
     or 1-D ``int64`` arrays. Where an orthogonal selection has more than one array
     entry (or an array with integers on both sides of a slice), every non-integer
     entry is an ``np.ix_``-shaped array so that plain indexing is still orthogonal;
-    :func:`zarrdist.indexing.selection_axes` turns it back into 1-D entries. A
+    :func:`zarrdist.chunking.indexing.selection_axes` turns it back into 1-D entries. A
     coordinate (pointwise) selection holds 1-D arrays of equal length, one per axis
     that the points address.
     """

@@ -43,16 +43,16 @@ cheaper.
 
 from __future__ import annotations
 
-from zarrdist.indexing._build import (
+from zarrdist.chunking.indexing._build import (
     basic_indexer,
     block_indexer,
     coordinate_indexer,
     mask_indexer,
     orthogonal_indexer,
 )
-from zarrdist.indexing._core import ChunkProjection, Indexer
-from zarrdist.indexing._fancy import fancy_indexer, is_basic_selection, is_pure_fancy
-from zarrdist.indexing._values import (
+from zarrdist.chunking.indexing._core import ChunkProjection, Indexer
+from zarrdist.chunking.indexing._fancy import fancy_indexer, is_basic_selection, is_pure_fancy
+from zarrdist.chunking.indexing._values import (
     apply_chunk_selection,
     assign_chunk_selection,
     broadcast_value,

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
-from zarrdist.datatypes._base import (
+from zarrdist.dtype._base import (
     JSON,
     NATIVE_ENDIANNESS,
     DataType,

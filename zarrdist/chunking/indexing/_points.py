@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from zarrdist.chunking.grid import AxisChunks, axis_bounds, axis_chunks_of, axis_nchunks
-from zarrdist.indexing._dims import compact_run
+from zarrdist.chunking.indexing._dims import compact_run
 
 __all__ = ["PointGroup", "group_points"]
 

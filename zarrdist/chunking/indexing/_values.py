@@ -9,7 +9,7 @@ import numpy as np
 from zarrdist.errors import ValueShapeError
 
 if TYPE_CHECKING:
-    from zarrdist.indexing._core import ChunkProjection
+    from zarrdist.chunking.indexing._core import ChunkProjection
 
 __all__ = [
     "apply_chunk_selection",
@@ -70,7 +70,7 @@ def selection_axes(chunk_selection: tuple[Any, ...]) -> tuple[Any, ...]:
     """An orthogonal projection's chunk selection with ``np.ix_``-shaped arrays made 1-D.
 
     The result (ints, slices, 1-D int arrays) can be passed to
-    :func:`zarrdist.indexing.orthogonal_indexer` to re-project it onto a finer grid,
+    :func:`zarrdist.chunking.indexing.orthogonal_indexer` to re-project it onto a finer grid,
     for example the inner chunks of a shard. Only meaningful for projections of a
     basic or orthogonal indexer (``indexer.kind`` is ``"basic"`` or ``"orthogonal"``).
 

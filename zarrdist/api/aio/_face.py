@@ -30,7 +30,7 @@ __all__ = [
     "wrap",
 ]
 
-#: Set by zarrdist.aio: the callables turning sync nodes into async ones and back.
+#: Set by zarrdist.api.aio: the callables turning sync nodes into async ones and back.
 _WRAPPERS: list[Callable[[Any], Any]] = []
 
 

@@ -1,16 +1,16 @@
 """zarr-python's async face: ``AsyncArray``, ``AsyncGroup`` (and ``zarrdist.api.asynchronous``).
 
 A thin awaitable face over the synchronous objects: the same planning, the same chunk
-units and graphs, run off the event loop in worker threads. See :mod:`zarrdist.aio._face`.
+units and graphs, run off the event loop in worker threads. See :mod:`zarrdist.api.aio._face`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from zarrdist.aio import _face
-from zarrdist.aio._array import AsyncArray, AsyncOIndex, AsyncVIndex
-from zarrdist.aio._group import AsyncGroup
+from zarrdist.api.aio import _face
+from zarrdist.api.aio._array import AsyncArray, AsyncOIndex, AsyncVIndex
+from zarrdist.api.aio._group import AsyncGroup
 from zarrdist.arrayops.array import Array
 from zarrdist.hierarchy.group import Group
 

@@ -2,7 +2,7 @@
 
 A registry maps a v3 name to a data type class and resolves a NumPy dtype or a JSON
 document to an instance of the one registered class that claims it. The classes share
-one parser (:mod:`zarrdist.datatypes._parse`); each claims only what parses to its own
+one parser (:mod:`zarrdist.dtype._parse`); each claims only what parses to its own
 class (or, for a user's subclass, to the class it extends).
 
 >>> import numpy as np
@@ -18,18 +18,18 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.datatypes._base import JSON, DataType, ZarrFormat
-from zarrdist.datatypes._numeric import NUMERIC_TYPES
-from zarrdist.datatypes._parse import parse_data_type
-from zarrdist.datatypes._strings import (
+from zarrdist.dtype._base import JSON, DataType, ZarrFormat
+from zarrdist.dtype._numeric import NUMERIC_TYPES
+from zarrdist.dtype._parse import parse_data_type
+from zarrdist.dtype._strings import (
     FixedUTF32Type,
     NullTerminatedBytesType,
     RawBytesType,
     VariableBytesType,
     VariableStringType,
 )
-from zarrdist.datatypes._structured import StructuredType
-from zarrdist.datatypes._time import DateTime64, TimeDelta64
+from zarrdist.dtype._structured import StructuredType
+from zarrdist.dtype._time import DateTime64, TimeDelta64
 from zarrdist.errors import UnknownDataTypeError, UnstableSpecificationWarning
 
 __all__ = [

@@ -6,17 +6,16 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.errors import SelectionError
-from zarrdist.indexing._build import (
+from zarrdist.chunking.indexing._build import (
     checked_shapes,
     point_fast_path,
     product_indexer,
     vector_indexer,
 )
-from zarrdist.indexing._core import Indexer, check_chunk_shape
-from zarrdist.indexing._dims import IntDim, SliceDim
-from zarrdist.indexing._indexers import POINTS, numpy_keeps_order
-from zarrdist.indexing._normalize import (
+from zarrdist.chunking.indexing._core import Indexer, check_chunk_shape
+from zarrdist.chunking.indexing._dims import IntDim, SliceDim
+from zarrdist.chunking.indexing._indexers import POINTS, numpy_keeps_order
+from zarrdist.chunking.indexing._normalize import (
     Entry,
     advanced_adjacent,
     check_bool_array,
@@ -24,6 +23,7 @@ from zarrdist.indexing._normalize import (
     normalize_int,
     normalize_int_array,
 )
+from zarrdist.errors import SelectionError
 
 __all__ = ["fancy_indexer", "is_basic_selection", "is_pure_fancy"]
 

@@ -189,7 +189,7 @@ class DataType(ABC):
     """A Zarr data type: names in both formats, in-memory dtype, fill-value JSON.
 
     Subclasses are frozen dataclasses, so data types are hashable and compare by
-    value. Build them with :func:`zarrdist.datatypes.parse_data_type` or
+    value. Build them with :func:`zarrdist.dtype.datatypes.parse_data_type` or
     :meth:`from_json`.
     """
 
@@ -202,7 +202,7 @@ class DataType(ABC):
     #: NumPy dtype -> the data type of it, byte order kept: installed with ``json_parser``.
     native_parser: ClassVar[Callable[[np.dtype[Any]], DataType]]
     #: JSON -> the data type it names, of whatever class: installed by
-    #: :mod:`zarrdist.datatypes._parse` as it loads. That module imports every data
+    #: :mod:`zarrdist.dtype._parse` as it loads. That module imports every data
     #: type class, and so this one; importing it from here would be an import circle.
     json_parser: ClassVar[Callable[..., DataType]]
 

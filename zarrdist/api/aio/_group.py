@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from zarrdist.aio._face import async_iterator, awaitable, passthrough, run, same_signature
+from zarrdist.api.aio._face import async_iterator, awaitable, passthrough, run, same_signature
 from zarrdist.hierarchy.group import Group
 
 __all__ = ["AsyncGroup"]

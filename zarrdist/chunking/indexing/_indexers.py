@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.chunking.grid import AxisChunks, axis_bounds, axis_chunk_of
-from zarrdist.indexing._core import ChunkProjection
-from zarrdist.indexing._dims import ArrayDim, IntDim, SliceDim
-from zarrdist.indexing._normalize import advanced_adjacent
-from zarrdist.indexing._points import group_points
+from zarrdist.chunking.indexing._core import ChunkProjection
+from zarrdist.chunking.indexing._dims import ArrayDim, IntDim, SliceDim
+from zarrdist.chunking.indexing._normalize import advanced_adjacent
+from zarrdist.chunking.indexing._points import group_points
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
 
-    from zarrdist.indexing._dims import Dim, DimEntry
+    from zarrdist.chunking.indexing._dims import Dim, DimEntry
 
 __all__ = [
     "NEW_AXIS",
@@ -104,7 +104,7 @@ def numpy_keeps_order(selection: Sequence[Any], gap: int | None = None) -> bool:
     True with no array, or one array that NumPy leaves in place: its advanced
     neighbours (integers) are adjacent to it, or no slice precedes it (so moving the
     array's axis to the front changes nothing). ``gap`` is as in
-    :func:`zarrdist.indexing._normalize.advanced_adjacent`.
+    :func:`zarrdist.chunking.indexing._normalize.advanced_adjacent`.
     """
     arrays = [i for i, s in enumerate(selection) if isinstance(s, np.ndarray)]
     if len(arrays) != 1:
