@@ -70,7 +70,7 @@ class _Context:
                 return None
             self.settings = (level, checksum)
         source, size = _address(data)
-        if source is None or size > REUSED_MAX_BYTES:
+        if source is None:
             return None
         written = int(lib.ZSTD_compress2(self.cctx, self.out_ptr, len(self.out), source, size))
         if lib.ZSTD_isError(written):
@@ -81,11 +81,11 @@ class _Context:
 
 def _address(data: Any) -> tuple[Any, int]:
     """A pointer to ``data``'s bytes (kept valid by ``data``) and their count; None
-    for data that is not one contiguous buffer."""
+    for data that is not one contiguous buffer of at most ``REUSED_MAX_BYTES``."""
     if isinstance(data, bytes):
-        return data, len(data)
+        return (data, len(data)) if len(data) <= REUSED_MAX_BYTES else (None, 0)
     view = memoryview(data)
-    if not view.c_contiguous:
+    if not view.c_contiguous or view.nbytes > REUSED_MAX_BYTES:
         return None, 0
     if not view.readonly:
         return (ctypes.c_char * view.nbytes).from_buffer(view.cast("B")), view.nbytes
