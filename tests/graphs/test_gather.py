@@ -28,10 +28,14 @@ class _Processing(SchedulerPlugin):  # type: ignore[misc]
         self.scheduler = scheduler
         self.started: dict[str, int] = {}
 
+        self.most_known = 0  # the most block reads the scheduler held at once
+
     def transition(self, key: Any, start: str, finish: str, *args: Any, **kwargs: Any) -> None:
         if finish == "processing":
             deps = self.scheduler.tasks[key].dependencies
             self.started[str(key)] = len(deps)
+            known = sum("zarrdist-read" in str(k) for k in self.scheduler.tasks)
+            self.most_known = max(self.most_known, known)
 
 
 @pytest.fixture
@@ -121,3 +125,20 @@ def test_without_a_client_compute_is_dask_s(tmp_path: Path) -> None:
     assert gather.gathering_client(y, {}) is None
     np.testing.assert_array_equal(y.compute(), data)
     np.testing.assert_array_equal(y.compute(scheduler="sync"), data)
+
+
+def test_reads_are_submitted_as_a_moving_window(
+    cluster: Any, watched: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The workers never hold every block: at most a window of reads is submitted
+    and not yet placed (here two blocks' bytes, so two per worker thread: 4)."""
+    z, data = _array(tmp_path)
+    y = z.to_dask(chunks=(4, 4, 9))  # 6 x 5 = 30 blocks
+    monkeypatch.setattr(gather, "_WINDOW_BYTES", 2 * 4 * 4 * 9 * 4)
+    with cluster.as_current():
+        np.testing.assert_array_equal(y.compute(), data)
+    assert len(watched.started) == y.npartitions == 30
+    # A placed batch is released asynchronously (the client batches its release
+    # messages) while the next reads go in, so the scheduler may still know some
+    # placed blocks; submitted at once, it would know all 30.
+    assert watched.most_known <= 15

@@ -35,6 +35,8 @@ __all__ = ["BlockReads", "block_slices", "gather_blocks", "gathering_client"]
 #: besides the output (docs/performance.md, "W6: bringing a read back from a
 #: cluster").
 _GATHER_BYTES = 8 << 20
+#: Bytes of block reads submitted and not yet placed: what the workers may hold.
+_WINDOW_BYTES = 64 << 20
 
 
 class BlockReads(da.Array):
@@ -89,7 +91,10 @@ def gather_blocks(x: da.Array, client: Any) -> np.ndarray[Any, Any]:
     releasing each batch once placed.
 
     The graph sent is the blocks' own (fresh names, so a cluster still holding an
-    earlier run's results reads again); no task depends on another.
+    earlier run's results reads again); no task depends on another. Reads are
+    submitted as a window that moves as blocks are placed: the workers hold at most
+    about ``_WINDOW_BYTES`` of finished blocks (two blocks per worker thread at
+    least), however far the client falls behind.
     """
     from dask.core import flatten
     from distributed import as_completed
@@ -102,17 +107,30 @@ def gather_blocks(x: da.Array, client: Any) -> np.ndarray[Any, Any]:
         for fresh, key in zip(fresh_keys, keys, strict=True)
     }
     out = np.empty(x.shape, dtype=x.dtype)
-    futures = client.get(graph, fresh_keys, sync=False)
-    pending = as_completed(futures)
-    del futures  # only ``pending`` holds them: each batch is released once placed
-    per_gather = max(1, _GATHER_BYTES // max(1, x.dtype.itemsize * _largest_block(x.chunks)))
+    block_bytes = max(1, x.dtype.itemsize * _largest_block(x.chunks))
+    per_gather = max(1, _GATHER_BYTES // block_bytes)
+    threads = sum(client.nthreads().values())
+    window = max(2 * threads, _WINDOW_BYTES // block_bytes, 1)
+    submitted = 0
+
+    def submit(count: int) -> list[Any]:
+        nonlocal submitted
+        part = fresh_keys[submitted : submitted + count]
+        submitted += len(part)
+        if not part:
+            return []
+        futures: list[Any] = client.get({k: graph[k] for k in part}, part, sync=False)
+        return futures
+
+    pending = as_completed(submit(window))
     for finished in pending.batches():
+        pending.update(submit(len(finished)))  # the window moves on before placing
         for start in range(0, len(finished), per_gather):
             batch = finished[start : start + per_gather]
             for future, block in zip(batch, client.gather(batch, direct=True), strict=True):
                 out[position[future.key]] = block
             del batch, future, block
-        del finished
+        del finished  # released: the workers drop these blocks
     return out
 
 
