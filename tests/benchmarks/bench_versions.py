@@ -11,11 +11,19 @@ from round to round), each run in its own process and into new stores:
 - ``W3``: uint16 (``--scale`` x 4, 1024, 1024) in 8 KiB chunks: write, then read.
 - ``W4``: 500 random single-element reads of the W1 array (median per read).
 
-Reports, per workload, each interpreter's median wall and CPU seconds over the
-rounds and the ratio to the first interpreter's. Run::
+Before the workloads, each child imports zarrdist and what its graphs need (dask,
+the graph modules), timed as ``imports``: versions differ in when they import dask
+(at array creation, or at the first graph), and the first timed workload should not
+carry that. ``whole process`` is the child's own wall time (from after Python's
+start) and CPU seconds, from start to exit, imports and checks included.
+
+Reports, per workload, each interpreter's median wall, CPU (user+sys) and user
+seconds over the rounds and their ratios to the first interpreter's (on a shared
+machine the system time of writes moves with other processes' writeback; user time
+is the steadier measure of the library's own work). Run::
 
     python tests/benchmarks/bench_versions.py --python /tmp/old/bin/python \\
-        --python .venv/bin/python --rounds 3
+        --python .venv/bin/python --rounds 5
 """
 
 from __future__ import annotations
@@ -28,10 +36,9 @@ import sys
 import tempfile
 
 CHILD = r"""
-import json, resource, sys, time
+import importlib, json, resource, sys, time
+start = time.perf_counter()
 import numpy as np
-import zarrdist
-from zarrdist.codecs import ZstdCodec
 
 root, scale = sys.argv[1], float(sys.argv[2])
 rng = np.random.default_rng(0)
@@ -41,8 +48,24 @@ def timed(name, fn):
     r0, t0 = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
     fn()
     t1, r1 = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
-    cpu = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
-    out[name] = (t1 - t0, cpu)
+    user = r1.ru_utime - r0.ru_utime
+    out[name] = (t1 - t0, user + (r1.ru_stime - r0.ru_stime), user)
+
+def imports():
+    # What the workloads' graphs need, imported before any workload is timed: one
+    # version imports dask when an array is created, another at its first graph, and
+    # either way it is a cost of the process, not of the first workload.
+    import zarrdist
+    import dask.array, dask.threaded
+    for name in ("zarrdist.graphs.write", "zarrdist.graphs.read", "graphs.write", "graphs.read"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+timed("imports", imports)
+import zarrdist
+from zarrdist.codecs import ZstdCodec
 
 n = max(32, 32 * round(4 * scale))
 field = np.cumsum(rng.standard_normal((n, 512, 512), dtype="f4"), axis=2)
@@ -67,12 +90,14 @@ z3 = zarrdist.create_array(f"{root}/w3.zarr", shape=small.shape, chunks=(1, 64, 
 timed("W3 write", lambda: z3.__setitem__(Ellipsis, small))
 timed("W3 read", lambda: z3[...])
 assert (z1[...] == field).all() and (z2[...] == field).all() and (z3[...] == small).all()
+end = resource.getrusage(resource.RUSAGE_SELF)
+out["whole process"] = (time.perf_counter() - start, end.ru_utime + end.ru_stime, end.ru_utime)
 print(json.dumps(out))
 """
 
 
-def run_once(python: str, scale: float) -> dict[str, tuple[float, float]]:
-    """One child run under ``python`` into fresh stores: {workload: (wall, cpu)}."""
+def run_once(python: str, scale: float) -> dict[str, tuple[float, float, float]]:
+    """One child run under ``python`` into fresh stores: {workload: (wall, cpu, user)}."""
     with tempfile.TemporaryDirectory(prefix="bench-versions-") as root:
         done = subprocess.run(
             [python, "-c", CHILD, root, str(scale)],
@@ -83,7 +108,7 @@ def run_once(python: str, scale: float) -> dict[str, tuple[float, float]]:
         )
     if done.returncode:
         raise SystemExit(f"{python} failed:\n{done.stderr}")
-    result: dict[str, tuple[float, float]] = json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, tuple[float, float, float]] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
 
@@ -94,7 +119,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
     pythons: list[str] = args.python
-    runs: dict[str, list[dict[str, tuple[float, float]]]] = {p: [] for p in pythons}
+    runs: dict[str, list[dict[str, tuple[float, float, float]]]] = {p: [] for p in pythons}
     for r in range(args.rounds):
         order = pythons[r % len(pythons) :] + pythons[: r % len(pythons)]
         for python in order:
@@ -102,13 +127,21 @@ def main() -> None:
             print(f"round {r + 1}: {python} done", file=sys.stderr, flush=True)
     base = pythons[0]
     names = list(runs[base][0])
-    print(f"{'workload':16s} {'python':40s} {'wall s':>8s} {'cpu s':>8s} {'ratio':>6s}")
+    print(
+        f"{'workload':16s} {'python':40s} {'wall s':>8s} {'cpu s':>8s} {'user s':>8s} "
+        f"{'wall':>6s} {'cpu':>6s} {'user':>6s}  (ratios to the first)"
+    )
     for name in names:
-        ref = statistics.median(run[name][0] for run in runs[base])
+        ref = [statistics.median(run[name][i] for run in runs[base]) for i in range(3)]
         for python in pythons:
-            wall = statistics.median(run[name][0] for run in runs[python])
-            cpu = statistics.median(run[name][1] for run in runs[python])
-            print(f"{name:16s} {python[-40:]:40s} {wall:8.3f} {cpu:8.3f} {wall / ref:6.2f}")
+            mine = [statistics.median(run[name][i] for run in runs[python]) for i in range(3)]
+            ratios = " ".join(
+                f"{m / r:6.2f}" if r else "     -" for m, r in zip(mine, ref, strict=True)
+            )
+            print(
+                f"{name:16s} {python[-40:]:40s} {mine[0]:8.3f} {mine[1]:8.3f} {mine[2]:8.3f} "
+                f"{ratios}"
+            )
 
 
 if __name__ == "__main__":

@@ -145,7 +145,9 @@ def numpy_stays_local() -> bool:
     dask array whose blocks are mostly NumPy data held in its graph run on local
     threads even with a distributed Client open, unless config
     ``numpy_on_cluster`` is set. Graphs whose data is elsewhere (dask arrays of
-    computed blocks, ``to_dask``, copies between stores) run on the Client.
+    computed blocks, ``to_dask``, copies between stores) run on the Client; a
+    ``to_dask()`` array computed there comes back block by block, straight into
+    one array in this process (:mod:`zarrdist.graphs.gather`).
     """
     return not config.get("numpy_on_cluster")
 

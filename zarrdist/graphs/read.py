@@ -142,6 +142,8 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
 
     Blocks default to the stored units (shards, else chunks). Each block is one
     task that reads its region through :func:`zarrdist.chunkio.read.read_selection`.
+    Its ``compute()`` on a distributed Client brings the blocks straight to the
+    client (:mod:`zarrdist.graphs.gather`).
     """
     # A million blocks are millions of young objects that all survive: without the
     # pause the collector would scan the growing graph again and again.
@@ -150,8 +152,9 @@ def to_dask(handle: ArrayHandle, chunks: Any = None) -> da.Array:
 
 
 def _to_dask(handle: ArrayHandle, chunks: Any) -> da.Array:
-    import dask.array as da
     from dask.array.core import normalize_chunks
+
+    from zarrdist.graphs.gather import BlockReads
 
     meta = handle.metadata
     shape = tuple(meta.shape)
@@ -171,7 +174,7 @@ def _to_dask(handle: ArrayHandle, chunks: Any) -> da.Array:
         dsk[key] = Task(key, _read_block, handle, tuple(s for _, s in cell), _data_producer=True)
     check_budget(handle, 1, "read")
     empty = handle.prototype.empty((0,) * len(shape), meta.dtype)
-    return da.Array(dsk, name, normalized, dtype=meta.dtype, meta=empty)
+    return BlockReads(dsk, name, normalized, dtype=meta.dtype, meta=empty)
 
 
 def _slices(sizes: Sequence[int]) -> list[slice]:

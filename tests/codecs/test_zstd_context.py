@@ -1,0 +1,116 @@
+"""zstd through a reused per-thread context gives numcodecs' bytes, frame for frame.
+
+The contract is zarr-python's bytes, and zarr-python compresses through numcodecs'
+``Zstd``; :mod:`zarrdist.codecs._zstd_context` calls the same libzstd with a
+context kept per thread. These tests compare both over random data, sizes, levels
+and the checksum flag, with one context reused across all of them (settings
+changing between calls, as they do between arrays).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from numcodecs.zstd import Zstd
+
+from zarrdist.codecs import _zstd_context
+from zarrdist.codecs._base import ArraySpec
+from zarrdist.codecs.zstd import ZstdCodec
+
+compress = _zstd_context.compressor()
+needs_context = pytest.mark.skipif(
+    compress is None, reason="numcodecs' libzstd is not reachable here (numcodecs is used)"
+)
+
+
+def _data(seed: int, size: int, kind: str) -> bytes:
+    rng = np.random.default_rng(seed)
+    if kind == "noise":
+        return rng.bytes(size)
+    if kind == "runs":
+        return np.repeat(rng.integers(0, 4, size // 64 + 1, dtype=np.uint8), 64)[:size].tobytes()
+    # a smooth field with a little noise, as array chunks are
+    steps = np.cumsum(rng.normal(0, 1, size // 4 + 1)).astype("<f4")
+    return steps.tobytes()[:size]
+
+
+@needs_context
+@settings(max_examples=300, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(0, _zstd_context.REUSED_MAX_BYTES),
+    kind=st.sampled_from(["noise", "runs", "field"]),
+    level=st.integers(-20, 22),
+    checksum=st.booleans(),
+)
+def test_reused_context_frames_equal_numcodecs(
+    seed: int, size: int, kind: str, level: int, checksum: bool
+) -> None:
+    assert compress is not None
+    data = _data(seed, size, kind)
+    expected = Zstd(level=level, checksum=checksum).encode(data)
+    assert compress(data, level, checksum) == expected
+    # the same input again, through the now-used context, and from a NumPy view
+    assert compress(np.frombuffer(data, dtype=np.uint8), level, checksum) == expected
+
+
+@needs_context
+@pytest.mark.parametrize("level", [-131072, -7, -1, 0, 1, 2, 3, 5, 9, 15, 19, 22])
+@pytest.mark.parametrize("checksum", [False, True])
+def test_each_level_and_checksum_flag(level: int, checksum: bool) -> None:
+    assert compress is not None
+    for size in (1, 100, 8 << 10, _zstd_context.REUSED_MAX_BYTES):
+        data = _data(size + abs(level), size, "field")
+        assert compress(data, level, checksum) == Zstd(level=level, checksum=checksum).encode(data)
+
+
+@needs_context
+def test_codec_encode_equals_numcodecs_for_every_input_kind() -> None:
+    """ZstdCodec.encode: bytes, read-only and writable views, sizes on both sides
+    of the reused context's limit; frames equal numcodecs' and decode back."""
+    spec: Any = ArraySpec.__new__(ArraySpec)  # encode reads nothing of the spec
+    for level, checksum in ((0, False), (1, True), (5, False)):
+        codec = ZstdCodec(level=level, checksum=checksum)
+        reference = Zstd(level=level, checksum=checksum)
+        for size in (0, 8 << 10, _zstd_context.REUSED_MAX_BYTES + 1, 1 << 20):
+            raw = _data(size, size, "field")
+            for data in (raw, memoryview(raw), memoryview(bytearray(raw))):
+                frame = codec.encode(data, spec)
+                assert bytes(frame) == reference.encode(raw)
+                if size:  # (numcodecs refuses to decode an empty frame)
+                    assert reference.decode(frame) == raw
+
+
+@needs_context
+def test_not_contiguous_and_out_of_range_inputs_are_left_to_numcodecs() -> None:
+    assert compress is not None
+    strided = memoryview(np.arange(100, dtype=np.uint8)[::2])
+    assert compress(strided, 1, False) is None
+    assert compress(b"x" * (_zstd_context.REUSED_MAX_BYTES + 1), 1, False) is None
+    assert compress(b"abc", 1 << 40, False) is None
+
+
+@needs_context
+def test_threads_each_keep_their_own_context() -> None:
+    """Threads compressing at once with different settings get numcodecs' bytes."""
+    assert compress is not None
+    failures: list[tuple[int, int]] = []
+
+    def work(thread: int) -> None:
+        for i in range(200):
+            level, checksum = (thread + i) % 7 - 1, bool(i % 2)
+            data = _data(thread * 1000 + i, 4096 + i * 37, "field")
+            if compress(data, level, checksum) != Zstd(level=level, checksum=checksum).encode(data):
+                failures.append((thread, i))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
