@@ -1,6 +1,10 @@
-"""zarr-python's ``zarr.storage`` names over zarrdist's stores.
+"""zarr-python's ``zarr.storage`` path: its asynchronous stores, as faces over zarrdist's.
 
-``import zarrdist as zarr; zarr.storage.LocalStore(...)`` works as with zarr-python.
+``zarrdist.storage.MemoryStore``, ``LocalStore``, ... have zarr-python's constructors
+and asynchronous API (``await store.get(key, prototype)``), for code written against
+zarr-python. Each wraps one synchronous store of ``zarrdist.stores`` (the engine's
+stores, conventions item 8), and arrays and groups created on a face use that
+synchronous store directly. Code that wants synchronous calls uses ``zarrdist.stores``.
 """
 
 from __future__ import annotations
@@ -10,20 +14,22 @@ from typing import Any
 
 from zarrdist.stores import (
     CacheStore,
-    FsspecStore,
-    GpuMemoryStore,
-    LocalStore,
-    LoggingStore,
-    MemoryStore,
-    ObjectStore,
-    Store,
     StoreLike,
     StorePath,
     StoreSpec,
-    WrapperStore,
-    ZipStore,
     resolve_store,
 )
+from zarrdist.stores import Store as SyncStore
+from zarrdist.storage._faces import (
+    FsspecStore,
+    GpuMemoryStore,
+    LocalStore,
+    MemoryStore,
+    ObjectStore,
+    StoreFace,
+    ZipStore,
+)
+from zarrdist.storage._wrapper_faces import LoggingStore, WrapperStore
 
 __all__ = [
     "CacheStore",
@@ -33,7 +39,7 @@ __all__ = [
     "LoggingStore",
     "MemoryStore",
     "ObjectStore",
-    "Store",
+    "StoreFace",
     "StoreLike",
     "StorePath",
     "StoreSpec",
@@ -45,6 +51,6 @@ __all__ = [
 
 def make_store(
     store_like: StoreLike, *, mode: str = "a", storage_options: Mapping[str, Any] | None = None
-) -> Store:
-    """The Store that ``store_like`` names (zarr-python's ``make_store``)."""
+) -> SyncStore:
+    """The synchronous Store that ``store_like`` names (zarr-python's ``make_store``)."""
     return resolve_store(store_like, mode=mode, storage_options=storage_options)

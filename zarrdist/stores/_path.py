@@ -17,7 +17,13 @@ import asyncio
 import sys
 from typing import Any
 
-from zarrdist.stores._base import ByteRequest, Store, normalize_key, read_only_from_mode
+from zarrdist.stores._base import (
+    ByteRequest,
+    Store,
+    native_store,
+    normalize_key,
+    read_only_from_mode,
+)
 from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 
 __all__ = ["StorePath", "from_zarr_store_path", "split_store_path"]
@@ -48,6 +54,7 @@ class StorePath:
     """
 
     def __init__(self, store: Store, path: str = "") -> None:
+        store = native_store(store)  # type: ignore[assignment]
         if is_zarr_store(store):
             store = ZarrStoreAdapter(store)
         if not isinstance(store, Store):

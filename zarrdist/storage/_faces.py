@@ -1,0 +1,606 @@
+"""zarr-python's asynchronous stores as thin faces over zarrdist's synchronous ones.
+
+``zarrdist.storage.MemoryStore``, ``LocalStore``, ``ZipStore``, ``FsspecStore``,
+``ObjectStore`` and ``GpuMemoryStore`` have zarr-python's constructors and its
+asynchronous API (``await store.get(key, prototype)``, ``async for key in
+store.list()``, ...). Each wraps one store of ``zarrdist.stores`` (conventions item 8:
+the engine's stores are synchronous) and is a face, not a second implementation:
+a call runs the synchronous store's method off the event loop, on a thread
+(``asyncio.to_thread``), or inline for stores in memory, where a call never waits.
+
+The engine never goes through a face: ``zarrdist.stores.resolve_store`` and
+``StorePath`` take the synchronous store from ``__zarrdist_store__()``, so
+``zarr.create_array(store=zarr.storage.MemoryStore(), ...)`` runs as fast as on
+``zarrdist.stores.MemoryStore``. A subclass that overrides one of the coroutines
+(to log, to count, to add latency) is bridged instead, so the engine's calls go
+through the user's code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from collections.abc import Callable, MutableMapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from zarrdist import stores as sync_stores
+from zarrdist.abc.store import (
+    OffsetByteRequest,
+    RangeByteRequest,
+    Store,
+    SuffixByteRequest,
+)
+from zarrdist.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
+from zarrdist.stores._fsspec import ALLOWED_EXCEPTIONS
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Iterable, Iterator
+    from typing import Self
+
+    from zarrdist.abc.store import ByteRequest
+
+__all__ = [
+    "FsspecStore",
+    "GpuMemoryStore",
+    "LocalStore",
+    "MemoryStore",
+    "ObjectStore",
+    "StoreFace",
+    "ZipStore",
+]
+
+T = TypeVar("T")
+_REQUESTS = (RangeByteRequest, OffsetByteRequest, SuffixByteRequest)
+#: The coroutines a subclass may override; one overridden means the engine must call
+#: the subclass's code (through the bridge) rather than the synchronous store.
+ASYNC_API = (
+    "get",
+    "get_partial_values",
+    "_get_many",
+    "exists",
+    "getsize",
+    "getsize_prefix",
+    "set",
+    "set_if_not_exists",
+    "_set_many",
+    "delete",
+    "delete_dir",
+    "clear",
+    "list",
+    "list_prefix",
+    "list_dir",
+    "is_empty",
+)
+
+
+def overrides_async_api(obj: object, module: str) -> bool:
+    """Whether ``obj``'s class overrides a coroutine of the nearest class of ``module``."""
+    base = next(c for c in type(obj).__mro__ if c.__module__ == module)
+    return any(getattr(type(obj), name) is not getattr(base, name) for name in ASYNC_API)
+
+
+def as_bytes(value: Any) -> bytes | memoryview:
+    """The bytes of a Buffer value handed to ``set``.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not a Buffer.
+    """
+    if not isinstance(value, Buffer):
+        raise TypeError(
+            "Store.set(): `value` must be a Buffer instance. "
+            f"Got an instance of {type(value)} instead."
+        )
+    return value.as_buffer_like()
+
+
+class StoreFace(Store):
+    """zarr-python's async Store API over one synchronous ``zarrdist.stores.Store``.
+
+    Subclasses build the synchronous store in ``_build`` (called on first use,
+    so that, as in zarr-python, constructing a store touches nothing).
+    """
+
+    #: Run the synchronous calls on the event loop's thread (memory stores).
+    _inline = False
+    _sync_store: sync_stores.Store | None = None
+
+    def _build(self) -> sync_stores.Store:
+        """The synchronous store this face stands for."""
+        raise NotImplementedError(type(self).__name__)
+
+    @property
+    def _sync(self) -> sync_stores.Store:
+        if self._sync_store is None:
+            self._sync_store = self._build()
+        return self._sync_store
+
+    @classmethod
+    def _from_sync(cls, store: sync_stores.Store) -> Self:
+        """A face (not open) over an existing synchronous store."""
+        face = cls.__new__(cls)
+        Store.__init__(face, read_only=store.read_only)
+        face._sync_store = store
+        return face
+
+    async def _call(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._inline:
+            return fn(*args)
+        return await asyncio.to_thread(fn, *args)
+
+    def __zarrdist_store__(self) -> sync_stores.Store:
+        """The synchronous store, or a bridge for a subclass with its own coroutines."""
+        if overrides_async_api(self, __name__):
+            return super().__zarrdist_store__()
+        return self._sync
+
+    # -- state -----------------------------------------------------------------------
+    @property
+    def supports_writes(self) -> bool:
+        """The synchronous store's capability."""
+        return bool(self._sync.supports_writes)
+
+    @property
+    def supports_deletes(self) -> bool:
+        """The synchronous store's capability."""
+        return bool(self._sync.supports_deletes)
+
+    @property
+    def supports_listing(self) -> bool:
+        """The synchronous store's capability."""
+        return bool(self._sync.supports_listing)
+
+    def __eq__(self, value: object) -> bool:
+        return type(self) is type(value) and self._sync == value._sync  # type: ignore[attr-defined]
+
+    __hash__ = None  # type: ignore[assignment]  # equal by content, as in zarr-python
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}('{self}')"
+
+    def with_read_only(self, read_only: bool = False) -> Self:
+        """A face (not open) over the same data with another read-only mode."""
+        return self._from_sync(self._sync.with_read_only(read_only))
+
+    async def _open(self) -> None:
+        await super()._open()
+        await self._call(self._sync.prepare)
+
+    def close(self) -> None:
+        """Close the store (a zip archive writes its directory)."""
+        super().close()
+        if self._sync_store is not None:
+            self._sync_store.close()
+
+    # -- reads -----------------------------------------------------------------------
+    def _value(self, value: Any, prototype: BufferPrototype | None) -> Buffer | None:
+        if value is None:
+            return None
+        return (prototype or default_buffer_prototype()).buffer.from_bytes(value)
+
+    async def get(
+        self,
+        key: str,
+        prototype: BufferPrototype | None = None,
+        byte_range: ByteRequest | None = None,
+    ) -> Buffer | None:
+        """The value at ``key`` (or a byte range of it); None if missing.
+
+        Raises
+        ------
+        TypeError
+            If ``byte_range`` is not a byte request.
+        """
+        if byte_range is not None and not isinstance(byte_range, _REQUESTS):
+            raise TypeError(f"Unexpected byte_range, got {byte_range}.")
+        await self._ensure_open()
+        return self._value(await self._call(self._sync.get, key, byte_range), prototype)
+
+    async def get_partial_values(
+        self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
+    ) -> list[Buffer | None]:
+        """Byte ranges of several keys, in order; None for each missing key."""
+        pairs = list(key_ranges)
+        await self._ensure_open()
+        values = await self._call(lambda: [self._sync.get(k, r) for k, r in pairs])
+        return [self._value(v, prototype) for v in values]
+
+    async def exists(self, key: str) -> bool:
+        """Whether ``key`` holds a value."""
+        return bool(await self._call(self._sync.exists, key))
+
+    async def getsize(self, key: str) -> int:
+        """Size in bytes of the value at ``key``.
+
+        Raises
+        ------
+        FileNotFoundError
+            If ``key`` holds no value.
+        """
+        size = await self._call(self._sync.getsize, key)
+        if size is None:
+            raise FileNotFoundError(key)
+        return int(size)
+
+    async def getsize_prefix(self, prefix: str) -> int:
+        """Total size in bytes of the values under the directory ``prefix``."""
+        return int(await self._call(self._sync.getsize_prefix, prefix))
+
+    # -- writes ----------------------------------------------------------------------
+    async def set(self, key: str, value: Buffer) -> None:
+        """Store ``value`` at ``key``."""
+        self._check_writable()
+        data = as_bytes(value)
+        await self._ensure_open()
+        await self._call(self._sync.set, key, data)
+
+    async def set_if_not_exists(self, key: str, value: Buffer) -> None:
+        """Store ``value`` at ``key`` unless ``key`` holds a value."""
+        self._check_writable()
+        data = as_bytes(value)
+        await self._ensure_open()
+        await self._call(self._sync.set_if_not_exists, key, data)
+
+    async def _set_many(self, values: Iterable[tuple[str, Buffer]]) -> None:
+        self._check_writable()
+        pairs = [(key, as_bytes(value)) for key, value in values]
+        await self._ensure_open()
+        await self._call(self._sync.set_many, pairs)
+
+    async def delete(self, key: str) -> None:
+        """Delete ``key``; a missing key is not an error."""
+        self._check_writable()
+        await self._call(self._sync.delete, key)
+
+    async def delete_dir(self, prefix: str) -> None:
+        """Delete every key under the directory ``prefix``."""
+        self._check_writable()
+        await self._call(self._sync.delete_prefix, prefix)
+
+    async def clear(self) -> None:
+        """Delete every key."""
+        self._check_writable()
+        await self._call(self._sync.clear)
+
+    # -- listing ---------------------------------------------------------------------
+    async def _keys(self, fn: Callable[[], Iterator[str]]) -> AsyncIterator[str]:
+        for key in await self._call(lambda: list(fn())):
+            yield key
+
+    def list(self) -> AsyncIterator[str]:
+        """Every key."""
+        return self._keys(self._sync.list)
+
+    def list_prefix(self, prefix: str) -> AsyncIterator[str]:
+        """Every key that starts with ``prefix`` (a plain string prefix)."""
+        if not prefix or prefix.endswith("/"):
+            return self._keys(lambda: self._sync.list_prefix(prefix))
+        directory = prefix.rpartition("/")[0]
+        listing = self._sync.list_prefix
+        return self._keys(lambda: (k for k in listing(directory) if k.startswith(prefix)))
+
+    def list_dir(self, prefix: str) -> AsyncIterator[str]:
+        """The names directly under the directory ``prefix``."""
+        return self._keys(lambda: self._sync.list_dir(prefix))
+
+    async def is_empty(self, prefix: str = "") -> bool:
+        """Whether no key lives under the directory ``prefix``."""
+        return bool(await self._call(self._sync.is_empty, prefix))
+
+
+class _BufferDict(MutableMapping[str, Buffer]):
+    """A memory store's dict as zarr-python shows it: values as Buffers.
+
+    zarrdist's MemoryStore keeps bytes; values read here are Buffers over them
+    (no copy) and Buffers written here are kept as their bytes.
+    """
+
+    def __init__(self, data: MutableMapping[str, Any]) -> None:
+        self.data = data
+
+    def __getitem__(self, key: str) -> Buffer:
+        value = self.data[key]
+        if isinstance(value, Buffer):
+            return value
+        return default_buffer_prototype().buffer.from_bytes(value)
+
+    def __setitem__(self, key: str, value: Buffer) -> None:
+        self.data[key] = value.to_bytes() if isinstance(value, Buffer) else bytes(value)
+
+    def __delitem__(self, key: str) -> None:
+        del self.data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+
+class MemoryStore(StoreFace):
+    """zarr-python's ``MemoryStore``: values in a dict of this process.
+
+    Parameters
+    ----------
+    store_dict : MutableMapping, optional
+        The dict to keep values in (values are kept as bytes); a new one if None.
+    read_only : bool
+        Refuse writes.
+    """
+
+    _inline = True
+
+    def __init__(
+        self, store_dict: MutableMapping[str, Any] | None = None, *, read_only: bool = False
+    ) -> None:
+        super().__init__(read_only=read_only)
+        if isinstance(store_dict, _BufferDict):
+            store_dict = store_dict.data
+        self._sync_store = self._memory(store_dict, read_only)
+        self._store_dict = _BufferDict(self._sync.store_dict)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _memory(
+        store_dict: MutableMapping[str, Any] | None, read_only: bool
+    ) -> sync_stores.Store:
+        return sync_stores.MemoryStore(store_dict, read_only=read_only)
+
+    @classmethod
+    def _from_sync(cls, store: sync_stores.Store) -> Self:
+        face = super()._from_sync(store)
+        face._store_dict = _BufferDict(store.store_dict)  # type: ignore[attr-defined]
+        return face
+
+    def __str__(self) -> str:
+        return f"memory://{id(self._store_dict)}"
+
+    def __eq__(self, value: object) -> bool:
+        return (
+            isinstance(value, type(self))
+            and self._store_dict.data == value._store_dict.data
+            and self.read_only == value.read_only
+        )
+
+    async def _open(self) -> None:
+        await Store._open(self)
+
+
+class GpuMemoryStore(MemoryStore):
+    """zarr-python's ``GpuMemoryStore``: values in device memory (CuPy)."""
+
+    @staticmethod
+    def _memory(
+        store_dict: MutableMapping[str, Any] | None, read_only: bool
+    ) -> sync_stores.Store:
+        return sync_stores.GpuMemoryStore(store_dict, read_only=read_only)
+
+    def __str__(self) -> str:
+        return f"gpumemory://{id(self._store_dict)}"
+
+    @classmethod
+    def from_dict(cls, store_dict: MutableMapping[str, Any]) -> Self:
+        """A store over a copy of ``store_dict`` with every value moved to the device."""
+        return cls(dict(store_dict))
+
+
+class LocalStore(StoreFace):
+    """zarr-python's ``LocalStore``: one file per key under a root directory.
+
+    Parameters
+    ----------
+    root : str or pathlib.Path
+        The root directory (created when the store is opened for writing).
+    read_only : bool
+        Refuse writes.
+
+    Raises
+    ------
+    TypeError
+        If ``root`` is neither a str nor a Path.
+    """
+
+    def __init__(self, root: Path | str, *, read_only: bool = False) -> None:
+        if not isinstance(root, str | Path):
+            raise TypeError(
+                "'root' must be a string or Path instance. "
+                f"Got an instance of {type(root)} instead."
+            )
+        super().__init__(read_only=read_only)
+        self._sync_store = sync_stores.LocalStore(root, read_only=read_only)
+
+    @classmethod
+    async def open(
+        cls, root: Path | str, *, read_only: bool = False, mode: str | None = None
+    ) -> Self:
+        """Construct and open the store; ``mode`` as in zarr-python (``"r"`` is read-only,
+        ``"w"`` empties the root)."""
+        store = cls(root, read_only=sync_stores.read_only_from_mode(mode, read_only))
+        await store._open()
+        if mode == "w":
+            await store.clear()
+        return store
+
+    @property
+    def root(self) -> Path:
+        """The root directory."""
+        return Path(self._sync.root)  # type: ignore[attr-defined]
+
+    def __str__(self) -> str:
+        return f"file://{self.root.as_posix()}"
+
+    async def move(self, dest_root: Path | str) -> None:
+        """Move the store's directory to ``dest_root``; the store then works there.
+
+        Raises
+        ------
+        FileExistsError
+            If ``dest_root`` exists.
+        """
+        dest = Path(dest_root)
+        if dest.exists():
+            raise FileExistsError(f"Destination root {dest} already exists.")
+        await asyncio.to_thread(os.makedirs, dest.parent, exist_ok=True)
+        await asyncio.to_thread(shutil.move, self.root, dest)
+        self._sync_store = sync_stores.LocalStore(dest, read_only=self.read_only)
+
+
+class ZipStore(StoreFace):
+    """zarr-python's ``ZipStore``: values as members of one zip file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The zip file; opened (created with ``mode="w"``) on first use.
+    mode : {"r", "w", "a", "x"}
+        The zip file's mode.
+    read_only : bool, optional
+        Refuse writes; by default when ``mode`` is ``"r"``.
+    compression : int
+        ``zipfile.ZIP_STORED`` or another ``zipfile`` compression.
+    allowZip64 : bool
+        Allow archives over 4 GiB.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        mode: str = "r",
+        read_only: bool | None = None,
+        compression: int = 0,
+        allowZip64: bool = True,
+    ) -> None:
+        super().__init__(read_only=mode == "r" if read_only is None else read_only)
+        self.path = Path(path)
+        self._zmode = mode
+        self._options = {"compression": compression, "allowZip64": allowZip64}
+
+    def _build(self) -> sync_stores.Store:
+        return sync_stores.ZipStore(
+            self.path, mode=self._zmode, read_only=self._read_only, **self._options
+        )
+
+    def __str__(self) -> str:
+        return f"zip://{self.path}"
+
+    def __eq__(self, value: object) -> bool:
+        return isinstance(value, type(self)) and self.path == value.path
+
+    def with_read_only(self, read_only: bool = False) -> Self:
+        """A store (not open) on the same file with another read-only mode."""
+        return type(self)(self.path, mode=self._zmode, read_only=read_only, **self._options)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The archive is reopened where the store is unpickled.
+        return {**self.__dict__, "_sync_store": None, "_is_open": False}
+
+    def _get(
+        self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
+    ) -> Buffer | None:
+        """``get`` without the event loop (zarr-python's synchronous helper)."""
+        return self._value(self._sync.get(key, byte_range), prototype)
+
+    def _set(self, key: str, value: Buffer) -> None:
+        """``set`` without the event loop (zarr-python's synchronous helper)."""
+        self._sync.set(key, as_bytes(value))
+
+    async def move(self, path: Path | str) -> None:
+        """Move the zip file to ``path``; the store then works there."""
+        self.close()
+        dest = Path(path)
+        await asyncio.to_thread(os.makedirs, dest.parent, exist_ok=True)
+        await asyncio.to_thread(shutil.move, self.path, dest)
+        self.path = dest
+        self._zmode = "a" if self._zmode in ("w", "x") else self._zmode
+        self._sync_store = None
+        await self._open()
+
+
+class FsspecStore(StoreFace):
+    """zarr-python's ``FsspecStore``: keys under a path of an fsspec file system.
+
+    Parameters
+    ----------
+    fs : fsspec.AbstractFileSystem
+        The file system (an asynchronous one, ``asynchronous=True``, as zarr-python
+        asks, runs on fsspec's loop).
+    read_only : bool
+        Refuse writes.
+    path : str
+        The root path in ``fs``.
+    allowed_exceptions : tuple of exception classes
+        Errors that mean "no such key".
+    """
+
+    def __init__(
+        self,
+        fs: Any,
+        read_only: bool = False,
+        path: str = "/",
+        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
+    ) -> None:
+        super().__init__(read_only=read_only)
+        self._sync_store = sync_stores.FsspecStore(
+            fs, read_only=read_only, path=path, allowed_exceptions=allowed_exceptions
+        )
+
+    @classmethod
+    def from_url(
+        cls, url: str, storage_options: dict[str, Any] | None = None, read_only: bool = False
+    ) -> Self:
+        """A store on ``url`` (``s3://bucket/x.zarr``, ``memory://x``, ...)."""
+        store = sync_stores.FsspecStore.from_url(
+            url, storage_options=storage_options, read_only=read_only
+        )
+        return cls._from_sync(store)
+
+    @classmethod
+    def from_mapper(cls, fs_map: Any, read_only: bool = False, **_: Any) -> Self:
+        """A store on an ``fsspec.FSMap``'s file system and root."""
+        return cls._from_sync(sync_stores.FsspecStore(fs_map, read_only=read_only))
+
+    @property
+    def fs(self) -> Any:
+        """The file system."""
+        return self._sync.fs  # type: ignore[attr-defined]
+
+    @property
+    def path(self) -> str:
+        """The root path in the file system."""
+        return str(self._sync.path)  # type: ignore[attr-defined]
+
+    def __str__(self) -> str:
+        return self._sync.url
+
+    def __repr__(self) -> str:
+        return f"<FsspecStore({type(self.fs).__name__}, {self.path})>"
+
+
+class ObjectStore(StoreFace):
+    """zarr-python's ``ObjectStore``: an obstore store (S3, GCS, Azure, HTTP, ...).
+
+    Parameters
+    ----------
+    store : obstore.store.ObjectStore
+        The obstore store.
+    read_only : bool
+        Refuse writes.
+    """
+
+    def __init__(self, store: Any, *, read_only: bool = False) -> None:
+        super().__init__(read_only=read_only)
+        self._sync_store = sync_stores.ObjectStore(store, read_only=read_only)
+
+    @property
+    def store(self) -> Any:
+        """The obstore store."""
+        return self._sync.store  # type: ignore[attr-defined]
+
+    def __str__(self) -> str:
+        return f"object_store://{self.store}"
+
+    def __repr__(self) -> str:
+        return f"ObjectStore({self})"
