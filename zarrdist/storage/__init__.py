@@ -12,6 +12,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zarrdist.storage._faces import GpuMemoryStore, MemoryStore, StoreFace
+from zarrdist.storage._file_faces import LocalStore, ZipStore
+from zarrdist.storage._remote_faces import FsspecStore, ObjectStore
+from zarrdist.storage._wrapper_faces import LoggingStore, WrapperStore
 from zarrdist.stores import (
     CacheStore,
     StoreLike,
@@ -20,16 +24,6 @@ from zarrdist.stores import (
     resolve_store,
 )
 from zarrdist.stores import Store as SyncStore
-from zarrdist.storage._faces import (
-    FsspecStore,
-    GpuMemoryStore,
-    LocalStore,
-    MemoryStore,
-    ObjectStore,
-    StoreFace,
-    ZipStore,
-)
-from zarrdist.storage._wrapper_faces import LoggingStore, WrapperStore
 
 __all__ = [
     "CacheStore",

@@ -19,39 +19,32 @@ through the user's code.
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
 from collections.abc import Callable, MutableMapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from zarrdist import stores as sync_stores
-from zarrdist.abc.store import (
-    OffsetByteRequest,
-    RangeByteRequest,
-    Store,
-    SuffixByteRequest,
-)
-from zarrdist.core.buffer import Buffer, BufferPrototype, default_buffer_prototype
-from zarrdist.stores._fsspec import ALLOWED_EXCEPTIONS
+from zarrdist.storage._async_store import Store
+from zarrdist.storage._buffers import Buffer, BufferPrototype
+from zarrdist.storage._cpu_buffers import default_buffer_prototype
+from zarrdist.stores import OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterable, Iterator
     from typing import Self
 
-    from zarrdist.abc.store import ByteRequest
+    from zarrdist.stores import ByteRequest
 
 __all__ = [
-    "FsspecStore",
+    "ASYNC_API",
     "GpuMemoryStore",
-    "LocalStore",
     "MemoryStore",
-    "ObjectStore",
     "StoreFace",
-    "ZipStore",
+    "as_bytes",
+    "overrides_async_api",
 ]
 
 T = TypeVar("T")
+T_Obstore = TypeVar("T_Obstore")
 _REQUESTS = (RangeByteRequest, OffsetByteRequest, SuffixByteRequest)
 #: The coroutines a subclass may override; one overridden means the engine must call
 #: the subclass's code (through the bridge) rather than the synchronous store.
@@ -75,9 +68,10 @@ ASYNC_API = (
 )
 
 
-def overrides_async_api(obj: object, module: str) -> bool:
-    """Whether ``obj``'s class overrides a coroutine of the nearest class of ``module``."""
-    base = next(c for c in type(obj).__mro__ if c.__module__ == module)
+def overrides_async_api(obj: object) -> bool:
+    """Whether ``obj``'s class overrides a coroutine of the nearest zarrdist class it
+    derives from (a user's subclass with code of its own)."""
+    base = next(c for c in type(obj).__mro__ if c.__module__.startswith("zarrdist."))
     return any(getattr(type(obj), name) is not getattr(base, name) for name in ASYNC_API)
 
 
@@ -133,7 +127,7 @@ class StoreFace(Store):
 
     def __zarrdist_store__(self) -> sync_stores.Store:
         """The synchronous store, or a bridge for a subclass with its own coroutines."""
-        if overrides_async_api(self, __name__):
+        if overrides_async_api(self):
             return super().__zarrdist_store__()
         return self._sync
 
@@ -154,7 +148,7 @@ class StoreFace(Store):
         return bool(self._sync.supports_listing)
 
     def __eq__(self, value: object) -> bool:
-        return type(self) is type(value) and self._sync == value._sync  # type: ignore[attr-defined]
+        return type(self) is type(value) and self._sync == value._sync
 
     __hash__ = None  # type: ignore[assignment]  # equal by content, as in zarr-python
 
@@ -343,9 +337,7 @@ class MemoryStore(StoreFace):
         self._store_dict = _BufferDict(self._sync.store_dict)  # type: ignore[attr-defined]
 
     @staticmethod
-    def _memory(
-        store_dict: MutableMapping[str, Any] | None, read_only: bool
-    ) -> sync_stores.Store:
+    def _memory(store_dict: MutableMapping[str, Any] | None, read_only: bool) -> sync_stores.Store:
         return sync_stores.MemoryStore(store_dict, read_only=read_only)
 
     @classmethod
@@ -372,9 +364,7 @@ class GpuMemoryStore(MemoryStore):
     """zarr-python's ``GpuMemoryStore``: values in device memory (CuPy)."""
 
     @staticmethod
-    def _memory(
-        store_dict: MutableMapping[str, Any] | None, read_only: bool
-    ) -> sync_stores.Store:
+    def _memory(store_dict: MutableMapping[str, Any] | None, read_only: bool) -> sync_stores.Store:
         return sync_stores.GpuMemoryStore(store_dict, read_only=read_only)
 
     def __str__(self) -> str:
@@ -384,223 +374,3 @@ class GpuMemoryStore(MemoryStore):
     def from_dict(cls, store_dict: MutableMapping[str, Any]) -> Self:
         """A store over a copy of ``store_dict`` with every value moved to the device."""
         return cls(dict(store_dict))
-
-
-class LocalStore(StoreFace):
-    """zarr-python's ``LocalStore``: one file per key under a root directory.
-
-    Parameters
-    ----------
-    root : str or pathlib.Path
-        The root directory (created when the store is opened for writing).
-    read_only : bool
-        Refuse writes.
-
-    Raises
-    ------
-    TypeError
-        If ``root`` is neither a str nor a Path.
-    """
-
-    def __init__(self, root: Path | str, *, read_only: bool = False) -> None:
-        if not isinstance(root, str | Path):
-            raise TypeError(
-                "'root' must be a string or Path instance. "
-                f"Got an instance of {type(root)} instead."
-            )
-        super().__init__(read_only=read_only)
-        self._sync_store = sync_stores.LocalStore(root, read_only=read_only)
-
-    @classmethod
-    async def open(
-        cls, root: Path | str, *, read_only: bool = False, mode: str | None = None
-    ) -> Self:
-        """Construct and open the store; ``mode`` as in zarr-python (``"r"`` is read-only,
-        ``"w"`` empties the root)."""
-        store = cls(root, read_only=sync_stores.read_only_from_mode(mode, read_only))
-        await store._open()
-        if mode == "w":
-            await store.clear()
-        return store
-
-    @property
-    def root(self) -> Path:
-        """The root directory."""
-        return Path(self._sync.root)  # type: ignore[attr-defined]
-
-    def __str__(self) -> str:
-        return f"file://{self.root.as_posix()}"
-
-    async def move(self, dest_root: Path | str) -> None:
-        """Move the store's directory to ``dest_root``; the store then works there.
-
-        Raises
-        ------
-        FileExistsError
-            If ``dest_root`` exists.
-        """
-        dest = Path(dest_root)
-        if dest.exists():
-            raise FileExistsError(f"Destination root {dest} already exists.")
-        await asyncio.to_thread(os.makedirs, dest.parent, exist_ok=True)
-        await asyncio.to_thread(shutil.move, self.root, dest)
-        self._sync_store = sync_stores.LocalStore(dest, read_only=self.read_only)
-
-
-class ZipStore(StoreFace):
-    """zarr-python's ``ZipStore``: values as members of one zip file.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The zip file; opened (created with ``mode="w"``) on first use.
-    mode : {"r", "w", "a", "x"}
-        The zip file's mode.
-    read_only : bool, optional
-        Refuse writes; by default when ``mode`` is ``"r"``.
-    compression : int
-        ``zipfile.ZIP_STORED`` or another ``zipfile`` compression.
-    allowZip64 : bool
-        Allow archives over 4 GiB.
-    """
-
-    def __init__(
-        self,
-        path: Path | str,
-        *,
-        mode: str = "r",
-        read_only: bool | None = None,
-        compression: int = 0,
-        allowZip64: bool = True,
-    ) -> None:
-        super().__init__(read_only=mode == "r" if read_only is None else read_only)
-        self.path = Path(path)
-        self._zmode = mode
-        self._options = {"compression": compression, "allowZip64": allowZip64}
-
-    def _build(self) -> sync_stores.Store:
-        return sync_stores.ZipStore(
-            self.path, mode=self._zmode, read_only=self._read_only, **self._options
-        )
-
-    def __str__(self) -> str:
-        return f"zip://{self.path}"
-
-    def __eq__(self, value: object) -> bool:
-        return isinstance(value, type(self)) and self.path == value.path
-
-    def with_read_only(self, read_only: bool = False) -> Self:
-        """A store (not open) on the same file with another read-only mode."""
-        return type(self)(self.path, mode=self._zmode, read_only=read_only, **self._options)
-
-    def __getstate__(self) -> dict[str, Any]:
-        # The archive is reopened where the store is unpickled.
-        return {**self.__dict__, "_sync_store": None, "_is_open": False}
-
-    def _get(
-        self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
-    ) -> Buffer | None:
-        """``get`` without the event loop (zarr-python's synchronous helper)."""
-        return self._value(self._sync.get(key, byte_range), prototype)
-
-    def _set(self, key: str, value: Buffer) -> None:
-        """``set`` without the event loop (zarr-python's synchronous helper)."""
-        self._sync.set(key, as_bytes(value))
-
-    async def move(self, path: Path | str) -> None:
-        """Move the zip file to ``path``; the store then works there."""
-        self.close()
-        dest = Path(path)
-        await asyncio.to_thread(os.makedirs, dest.parent, exist_ok=True)
-        await asyncio.to_thread(shutil.move, self.path, dest)
-        self.path = dest
-        self._zmode = "a" if self._zmode in ("w", "x") else self._zmode
-        self._sync_store = None
-        await self._open()
-
-
-class FsspecStore(StoreFace):
-    """zarr-python's ``FsspecStore``: keys under a path of an fsspec file system.
-
-    Parameters
-    ----------
-    fs : fsspec.AbstractFileSystem
-        The file system (an asynchronous one, ``asynchronous=True``, as zarr-python
-        asks, runs on fsspec's loop).
-    read_only : bool
-        Refuse writes.
-    path : str
-        The root path in ``fs``.
-    allowed_exceptions : tuple of exception classes
-        Errors that mean "no such key".
-    """
-
-    def __init__(
-        self,
-        fs: Any,
-        read_only: bool = False,
-        path: str = "/",
-        allowed_exceptions: tuple[type[Exception], ...] = ALLOWED_EXCEPTIONS,
-    ) -> None:
-        super().__init__(read_only=read_only)
-        self._sync_store = sync_stores.FsspecStore(
-            fs, read_only=read_only, path=path, allowed_exceptions=allowed_exceptions
-        )
-
-    @classmethod
-    def from_url(
-        cls, url: str, storage_options: dict[str, Any] | None = None, read_only: bool = False
-    ) -> Self:
-        """A store on ``url`` (``s3://bucket/x.zarr``, ``memory://x``, ...)."""
-        store = sync_stores.FsspecStore.from_url(
-            url, storage_options=storage_options, read_only=read_only
-        )
-        return cls._from_sync(store)
-
-    @classmethod
-    def from_mapper(cls, fs_map: Any, read_only: bool = False, **_: Any) -> Self:
-        """A store on an ``fsspec.FSMap``'s file system and root."""
-        return cls._from_sync(sync_stores.FsspecStore(fs_map, read_only=read_only))
-
-    @property
-    def fs(self) -> Any:
-        """The file system."""
-        return self._sync.fs  # type: ignore[attr-defined]
-
-    @property
-    def path(self) -> str:
-        """The root path in the file system."""
-        return str(self._sync.path)  # type: ignore[attr-defined]
-
-    def __str__(self) -> str:
-        return self._sync.url
-
-    def __repr__(self) -> str:
-        return f"<FsspecStore({type(self.fs).__name__}, {self.path})>"
-
-
-class ObjectStore(StoreFace):
-    """zarr-python's ``ObjectStore``: an obstore store (S3, GCS, Azure, HTTP, ...).
-
-    Parameters
-    ----------
-    store : obstore.store.ObjectStore
-        The obstore store.
-    read_only : bool
-        Refuse writes.
-    """
-
-    def __init__(self, store: Any, *, read_only: bool = False) -> None:
-        super().__init__(read_only=read_only)
-        self._sync_store = sync_stores.ObjectStore(store, read_only=read_only)
-
-    @property
-    def store(self) -> Any:
-        """The obstore store."""
-        return self._sync.store  # type: ignore[attr-defined]
-
-    def __str__(self) -> str:
-        return f"object_store://{self.store}"
-
-    def __repr__(self) -> str:
-        return f"ObjectStore({self})"

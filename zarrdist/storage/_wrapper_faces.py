@@ -17,7 +17,7 @@ from collections import defaultdict
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from zarrdist.abc.store import Store
+from zarrdist.storage._async_store import Store
 from zarrdist.storage._faces import overrides_async_api
 from zarrdist.stores import resolve_store
 
@@ -26,8 +26,8 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Self
 
-    from zarrdist.abc.store import ByteRequest
-    from zarrdist.core.buffer import Buffer, BufferPrototype
+    from zarrdist.storage._buffers import Buffer, BufferPrototype
+    from zarrdist.stores import ByteRequest
     from zarrdist.stores import Store as SyncStore
 
 __all__ = ["LoggingStore", "WrapperStore"]
@@ -59,13 +59,13 @@ class WrapperStore(Store, Generic[T_Store]):
     def __zarrdist_store__(self) -> SyncStore:
         """The wrapped store's synchronous store, or a bridge for a subclass with its
         own coroutines."""
-        if overrides_async_api(self, __name__):
+        if overrides_async_api(self):
             return super().__zarrdist_store__()
         return resolve_store(self._store)
 
     # -- state -----------------------------------------------------------------------
     @property
-    def _is_open(self) -> bool:  # type: ignore[override]
+    def _is_open(self) -> bool:
         return self._store._is_open
 
     @_is_open.setter
@@ -126,7 +126,7 @@ class WrapperStore(Store, Generic[T_Store]):
         return self._store.supports_partial_writes
 
     def __eq__(self, value: object) -> bool:
-        return type(self) is type(value) and self._store == value._store  # type: ignore[attr-defined]
+        return type(self) is type(value) and self._store == value._store
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -341,19 +341,19 @@ class LoggingStore(WrapperStore[T_Store]):
         with self.log():
             await self._store.clear()
 
-    async def list(self) -> AsyncGenerator[str, None]:  # type: ignore[override]
+    async def list(self) -> AsyncGenerator[str, None]:
         """The wrapped store's ``list``, logged."""
         with self.log():
             async for key in self._store.list():
                 yield key
 
-    async def list_prefix(self, prefix: str) -> AsyncGenerator[str, None]:  # type: ignore[override]
+    async def list_prefix(self, prefix: str) -> AsyncGenerator[str, None]:
         """The wrapped store's ``list_prefix``, logged."""
         with self.log(prefix):
             async for key in self._store.list_prefix(prefix):
                 yield key
 
-    async def list_dir(self, prefix: str) -> AsyncGenerator[str, None]:  # type: ignore[override]
+    async def list_dir(self, prefix: str) -> AsyncGenerator[str, None]:
         """The wrapped store's ``list_dir``, logged."""
         with self.log(prefix):
             async for key in self._store.list_dir(prefix):

@@ -4,7 +4,7 @@ zarrdist's engine is synchronous (conventions item 8). A store written against
 zarr-python's asynchronous API, as a subclass of ``zarrdist.abc.store.Store``, is
 driven the way ``zarrdist.stores.ZarrStoreAdapter`` drives zarr-python's own stores
 (batch requests in flight together, byte ranges clamped, pickled for workers), but
-on fsspec's I/O loop (``zarrdist.core.sync.sync``) and with zarrdist's Buffer classes:
+on fsspec's I/O loop (``zarrdist.core.sync.sync``, ``_loop``) and with zarrdist's Buffer classes:
 no loop thread of zarrdist's own, and no zarr-python import.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from zarrdist.core.buffer import default_buffer_prototype
-from zarrdist.core.sync import sync
+from zarrdist.storage._cpu_buffers import default_buffer_prototype
+from zarrdist.storage._loop import sync
 from zarrdist.stores import ZarrStoreAdapter
 
 if TYPE_CHECKING:
