@@ -12,18 +12,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from zarrdist.storage._async_store import Store
+from zarrdist.storage._common import StorePath, face_of
 from zarrdist.storage._faces import GpuMemoryStore, MemoryStore, StoreFace
 from zarrdist.storage._file_faces import LocalStore, ZipStore
 from zarrdist.storage._remote_faces import FsspecStore, ObjectStore
 from zarrdist.storage._wrapper_faces import LoggingStore, WrapperStore
-from zarrdist.stores import (
-    CacheStore,
-    StoreLike,
-    StorePath,
-    StoreSpec,
-    resolve_store,
-)
-from zarrdist.stores import Store as SyncStore
+from zarrdist.stores import CacheStore, StoreLike, StoreSpec, resolve_store
 
 __all__ = [
     "CacheStore",
@@ -39,12 +34,17 @@ __all__ = [
     "StoreSpec",
     "WrapperStore",
     "ZipStore",
+    "face_of",
     "make_store",
 ]
 
 
 def make_store(
     store_like: StoreLike, *, mode: str = "a", storage_options: Mapping[str, Any] | None = None
-) -> SyncStore:
-    """The synchronous Store that ``store_like`` names (zarr-python's ``make_store``)."""
-    return resolve_store(store_like, mode=mode, storage_options=storage_options)
+) -> Any:
+    """The store that ``store_like`` names, as zarr-python's async API shows it (a
+    face of ``zarrdist.storage``; ``zarrdist.stores.resolve_store`` gives the
+    synchronous store)."""
+    if isinstance(store_like, Store):
+        return store_like
+    return face_of(resolve_store(store_like, mode=mode, storage_options=storage_options))

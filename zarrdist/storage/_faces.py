@@ -148,6 +148,9 @@ class StoreFace(Store):
         return bool(self._sync.supports_listing)
 
     def __eq__(self, value: object) -> bool:
+        # The engine holds the synchronous store: a face equals the store it wraps.
+        if isinstance(value, sync_stores.Store):
+            return bool(self._sync == value)
         return type(self) is type(value) and self._sync == value._sync
 
     __hash__ = None  # type: ignore[assignment]  # equal by content, as in zarr-python
@@ -350,6 +353,8 @@ class MemoryStore(StoreFace):
         return f"memory://{id(self._store_dict)}"
 
     def __eq__(self, value: object) -> bool:
+        if isinstance(value, sync_stores.Store):
+            return bool(self._sync == value)
         return (
             isinstance(value, type(self))
             and self._store_dict.data == value._store_dict.data

@@ -114,6 +114,15 @@ class ZipStore(StoreFace):
         self.compression = compression
         self.allowZip64 = allowZip64
 
+    @classmethod
+    def _from_sync(cls, store: sync_stores.Store) -> Self:
+        face = super()._from_sync(store)
+        face.path = Path(store.path)  # type: ignore[attr-defined]
+        face._zmode = store.mode  # type: ignore[attr-defined]
+        face.compression = store.compression  # type: ignore[attr-defined]
+        face.allowZip64 = store.allowZip64  # type: ignore[attr-defined]
+        return face
+
     def _build(self) -> sync_stores.Store:
         return sync_stores.ZipStore(
             self.path,

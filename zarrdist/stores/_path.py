@@ -140,7 +140,14 @@ class StorePath:
 
 
 def from_zarr_store_path(store_like: Any) -> Any:
-    """zarr-python's ``zarr.storage.StorePath`` as a StorePath; anything else unchanged."""
+    """zarr-python's ``zarr.storage.StorePath`` as a StorePath; anything else unchanged.
+
+    An object whose class has ``__zarrdist_store_path__()`` (zarrdist's async
+    ``zarrdist.storage.StorePath``) gives the StorePath that method returns.
+    """
+    method = getattr(type(store_like), "__zarrdist_store_path__", None)
+    if method is not None:
+        return method(store_like)
     zarr_storage = sys.modules.get("zarr.storage")
     zarr_path = getattr(zarr_storage, "StorePath", None)
     if zarr_path is not None and isinstance(store_like, zarr_path):

@@ -49,8 +49,11 @@ class WrapperStore(Store, Generic[T_Store]):
 
     def __init__(self, store: Store) -> None:
         # zarr-python's async store faces (zarrdist.storage) wrap as the store they face.
-        self._store = native_store(store)  # type: ignore[assignment]
-        super().__init__(read_only=self._store.read_only)
+        base = native_store(store)
+        if not isinstance(base, Store):
+            raise TypeError(f"{type(self).__name__} wraps a Store, not a {type(base).__name__}")
+        self._store = base
+        super().__init__(read_only=base.read_only)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._store!r})"
