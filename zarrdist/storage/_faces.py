@@ -23,6 +23,7 @@ from collections.abc import Callable, MutableMapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from zarrdist import stores as sync_stores
+from zarrdist.errors import StoreError
 from zarrdist.storage._async_store import Store
 from zarrdist.storage._buffers import Buffer, BufferPrototype
 from zarrdist.storage._cpu_buffers import default_buffer_prototype
@@ -194,7 +195,14 @@ class StoreFace(Store):
         if byte_range is not None and not isinstance(byte_range, _REQUESTS):
             raise TypeError(f"Unexpected byte_range, got {byte_range}.")
         await self._ensure_open()
-        return self._value(await self._call(self._sync.get, key, byte_range), prototype)
+        try:
+            value = await self._call(self._sync.get, key, byte_range)
+        except StoreError as exc:
+            # zarr-python's answer for a key that names a directory: no value.
+            if isinstance(exc.__cause__, IsADirectoryError | NotADirectoryError):
+                return None
+            raise
+        return self._value(value, prototype)
 
     async def get_partial_values(
         self, prototype: BufferPrototype, key_ranges: Iterable[tuple[str, ByteRequest | None]]
@@ -223,8 +231,10 @@ class StoreFace(Store):
         return int(size)
 
     async def getsize_prefix(self, prefix: str) -> int:
-        """Total size in bytes of the values under the directory ``prefix``."""
-        return int(await self._call(self._sync.getsize_prefix, prefix))
+        """Total size in bytes of the values whose keys start with ``prefix``."""
+        keys = [key async for key in self.list_prefix(prefix)]
+        sizes = await self._call(lambda: [self._sync.getsize(key) for key in keys])
+        return sum(size or 0 for size in sizes)
 
     # -- writes ----------------------------------------------------------------------
     async def set(self, key: str, value: Buffer) -> None:
