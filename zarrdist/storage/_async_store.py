@@ -243,6 +243,13 @@ class Store(ABC):
             return False
         return True
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The bridge is this process's: a pickle (which the bridge's own spec makes
+        # of this store) must not hold it, or pickling would recurse.
+        state = self.__dict__.copy()
+        state.pop("_zarrdist_bridge", None)
+        return state
+
     # -- zarrdist's engine -----------------------------------------------------------
     def __zarrdist_store__(self) -> SyncStore:
         """The synchronous store zarrdist's arrays and groups use for this one: a

@@ -362,6 +362,16 @@ class MemoryStore(StoreFace):
     def __str__(self) -> str:
         return f"memory://{id(self._store_dict)}"
 
+    def __getstate__(self) -> dict[str, Any]:
+        # The dict view is rebuilt over the reopened store's dict, not pickled apart.
+        state = super().__getstate__()
+        state.pop("_store_dict", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._store_dict = _BufferDict(self._sync.store_dict)  # type: ignore[attr-defined]
+
     def __eq__(self, value: object) -> bool:
         if isinstance(value, sync_stores.Store):
             return bool(self._sync == value)

@@ -158,7 +158,7 @@ class ZipStore(StoreFace):
 
     def __getstate__(self) -> dict[str, Any]:
         # The archive is reopened where the store is unpickled.
-        return {**self.__dict__, "_sync_store": None, "_is_open": False}
+        return {**super().__getstate__(), "_sync_store": None, "_is_open": False}
 
     def _get(
         self, key: str, prototype: BufferPrototype, byte_range: ByteRequest | None = None
