@@ -50,6 +50,9 @@ def face_of(store: Any) -> Any:
     for sync_cls, face_cls in faces:
         if type(store) is sync_cls:
             return face_cls._from_sync(store)
+    if isinstance(store, sync_stores.ZarrStoreAdapter):
+        # A bridged async store (a user's, or zarr-python's) is its own face.
+        return store.store
     return store
 
 
@@ -151,7 +154,8 @@ class StorePath:
         return f"StorePath({type(self.store).__name__}, '{self}')"
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, StorePath):
+        # The engine's synchronous StorePath over the same store and path is equal too.
+        if not isinstance(other, StorePath | SyncStorePath):
             return NotImplemented
         return bool(self.store == other.store) and self.path == other.path
 

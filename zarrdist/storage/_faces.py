@@ -47,8 +47,8 @@ __all__ = [
 T = TypeVar("T")
 T_Obstore = TypeVar("T_Obstore")
 _REQUESTS = (RangeByteRequest, OffsetByteRequest, SuffixByteRequest)
-#: The coroutines a subclass may override; one overridden means the engine must call
-#: the subclass's code (through the bridge) rather than the synchronous store.
+#: The coroutines (and capabilities) a subclass may override; one overridden means the
+#: engine must call the subclass's code (through the bridge), not the synchronous store.
 ASYNC_API = (
     "get",
     "get_partial_values",
@@ -66,6 +66,11 @@ ASYNC_API = (
     "list_prefix",
     "list_dir",
     "is_empty",
+    # Capabilities too: a subclass that turns one off must be asked, not its base.
+    "supports_writes",
+    "supports_deletes",
+    "supports_listing",
+    "supports_consolidated_metadata",
 )
 
 

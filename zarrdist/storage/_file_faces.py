@@ -136,6 +136,8 @@ class ZipStore(StoreFace):
         return f"zip://{self.path}"
 
     def __eq__(self, value: object) -> bool:
+        if isinstance(value, sync_stores.ZipStore):
+            return os.path.abspath(self.path) == value.path
         return isinstance(value, type(self)) and self.path == value.path
 
     def with_read_only(self, read_only: bool = False) -> Self:

@@ -235,6 +235,11 @@ class ZarrStoreAdapter(Store):
         return bool(getattr(self._zstore, "supports_listing", True))
 
     @property
+    def supports_consolidated_metadata(self) -> bool:  # type: ignore[override]
+        """The wrapped store's capability."""
+        return bool(getattr(self._zstore, "supports_consolidated_metadata", True))
+
+    @property
     def supports_multiprocess_writes(self) -> bool:  # type: ignore[override]
         """True when another process reaches the same data from the spec."""
         return "pickle" in self.spec.options
