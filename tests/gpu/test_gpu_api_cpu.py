@@ -10,6 +10,7 @@ import pytest
 import zarr as zarr_python
 
 import zarrdist as zarr
+import zarrdist.stores
 from tests.gpu._fake_device import DeviceArray, FakeNvcomp
 
 
@@ -132,7 +133,7 @@ def test_to_dask_is_device_backed(fake_gpu: FakeNvcomp, tmp_path) -> None:
 
 
 def test_gpu_memory_store_holds_device_arrays(fake_gpu: FakeNvcomp) -> None:
-    store = zarr.storage.GpuMemoryStore()
+    store = zarrdist.stores.GpuMemoryStore()
     data = _data()
     z = zarr.create_array(store, shape=data.shape, chunks=(16, 16), dtype="float32")
     z[...] = data
@@ -141,7 +142,7 @@ def test_gpu_memory_store_holds_device_arrays(fake_gpu: FakeNvcomp) -> None:
     with zarr.config.enable_gpu():
         np.testing.assert_array_equal(z[...].get(), data)
     # The same bytes as a host MemoryStore holds.
-    host = zarr.storage.MemoryStore()
+    host = zarrdist.stores.MemoryStore()
     zarr.create_array(host, shape=data.shape, chunks=(16, 16), dtype="float32")[...] = data
     assert {k: bytes(np.asarray(v)) for k, v in store.store_dict.items()} == {
         k: bytes(v) for k, v in host.store_dict.items()

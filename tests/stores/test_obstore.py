@@ -21,8 +21,14 @@ from tests.conftest import S3Location
 from tests.stores._suite import StoreTests
 from zarrdist.config import config
 from zarrdist.errors import StoreError
-from zarrdist.storage import ObjectStore
-from zarrdist.stores import OffsetByteRequest, RangeByteRequest, Store, StoreSpec, SuffixByteRequest
+from zarrdist.stores import (
+    ObjectStore,
+    OffsetByteRequest,
+    RangeByteRequest,
+    Store,
+    StoreSpec,
+    SuffixByteRequest,
+)
 
 
 def _s3(location: S3Location, prefix: str) -> S3Store:

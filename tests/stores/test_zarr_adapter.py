@@ -102,7 +102,7 @@ class TestAdapterFsspecS3(_AdapterTests):
 def test_resolve_maps_zarr_python_object_store_to_the_native_one(tmp_path: Path) -> None:
     from obstore.store import LocalStore as ObsLocalStore
 
-    from zarrdist.storage import ObjectStore
+    from zarrdist.stores import ObjectStore
 
     inner = ObsLocalStore(tmp_path)
     store = resolve_store(zarr.storage.ObjectStore(inner, read_only=True))

@@ -21,6 +21,7 @@ from fsspec.asyn import get_loop, sync
 
 import zarrdist
 import zarrdist.storage
+import zarrdist.stores
 from tests.conftest import S3Location
 from tests.stores._suite import StoreTests
 from zarrdist.stores import FsspecStore, RangeByteRequest, Store
@@ -44,15 +45,19 @@ CONSTRUCTORS = [
 ]
 
 
+@pytest.mark.parametrize("ours_module", [zarrdist.storage, zarrdist.stores], ids=["faces", "sync"])
 @pytest.mark.parametrize("name", CONSTRUCTORS)
-def test_signature_matches_zarr_python(name: str) -> None:
+def test_signature_matches_zarr_python(name: str, ours_module: Any) -> None:
+    """Both zarr-python's async faces (``zarrdist.storage``) and the synchronous stores
+    they wrap (``zarrdist.stores``) take zarr-python's constructor arguments."""
+
     def find(module: Any) -> Any:
         obj = module
         for part in name.split("."):
             obj = getattr(obj, part)
         return obj
 
-    ours, theirs = _params(find(zarrdist.storage)), _params(find(zarr.storage))
+    ours, theirs = _params(find(ours_module)), _params(find(zarr.storage))
     # zarr-python's parameters, in its order, kinds and defaults ...
     assert ours[: len(theirs)] == theirs
     # ... and anything zarrdist adds is keyword-only with a default.
@@ -65,8 +70,8 @@ def test_logging_store_takes_a_handler() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     name = f"zarrdist.test.{uuid.uuid4().hex}"
-    store = zarrdist.storage.LoggingStore(
-        zarrdist.storage.MemoryStore(), log_level="INFO", log_handler=handler, logger=name
+    store = zarrdist.stores.LoggingStore(
+        zarrdist.stores.MemoryStore(), log_level="INFO", log_handler=handler, logger=name
     )
     try:
         store.set("c/0", b"abc")
@@ -77,14 +82,14 @@ def test_logging_store_takes_a_handler() -> None:
         assert ".get('c/0', None)" in lines[1]
         assert store.counter == {"set": 1, "get": 1}
         # The positional form zarr-python code writes.
-        default = zarrdist.storage.LoggingStore(zarrdist.storage.MemoryStore(), "DEBUG")
+        default = zarrdist.stores.LoggingStore(zarrdist.stores.MemoryStore(), "DEBUG")
         assert default.log_level == logging.DEBUG
     finally:
         logging.getLogger(name).removeHandler(handler)
 
 
 def test_logging_store_log_block(caplog: pytest.LogCaptureFixture) -> None:
-    store = zarrdist.storage.LoggingStore(zarrdist.storage.MemoryStore(), logger="zarrdist.t2")
+    store = zarrdist.stores.LoggingStore(zarrdist.stores.MemoryStore(), logger="zarrdist.t2")
 
     def flush() -> None:
         with store.log("batch 1"):
@@ -101,7 +106,7 @@ def test_logging_store_log_block(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_zip_store_allow_zip64(tmp_path: Path) -> None:
     path = tmp_path / "a.zip"
-    store = zarrdist.storage.ZipStore(path, mode="w", allowZip64=False)
+    store = zarrdist.stores.ZipStore(path, mode="w", allowZip64=False)
     assert store.allowZip64 is False
     store.set("k", b"v")
     store.close()
@@ -152,9 +157,12 @@ class TestFsspecAsyncS3(StoreTests):
 def test_async_filesystem_arrays_read_by_zarr_python(s3_bucket_url: S3Location) -> None:
     root = s3_bucket_url.url.removeprefix("s3://")
     fs = _async_fs(s3_bucket_url)
-    store = zarrdist.storage.FsspecStore(fs, read_only=False, path=f"{root}/a.zarr")
+    # zarr-python's FsspecStore signature (the async face), whose synchronous store
+    # zarrdist's engine uses.
+    face = zarrdist.storage.FsspecStore(fs, read_only=False, path=f"{root}/a.zarr")
+    store = zarrdist.stores.resolve_store(face)
     data = np.arange(360, dtype="u2").reshape(12, 30)
-    z = zarrdist.create_array(store, shape=data.shape, chunks=(5, 7), dtype="u2")
+    z = zarrdist.create_array(face, shape=data.shape, chunks=(5, 7), dtype="u2")
     z[:] = data
     assert store.get_ranges("zarr.json", [RangeByteRequest(0, 1)]) == [b"{"]
     # zarr-python, with its own FsspecStore over the same kind of file system.
@@ -198,10 +206,10 @@ def test_awaitable_open_builds_ready_stores(tmp_path: Path) -> None:
         local = await zarrdist.storage.LocalStore.open(str(root))
         assert root.is_dir()
         assert isinstance(local, zarrdist.storage.LocalStore)
-        memory = await zarrdist.storage.MemoryStore.open()
+        memory = await zarrdist.stores.MemoryStore.open()
         memory.set("k", b"v")
         assert memory.get("k") == b"v"
-        archive = await zarrdist.storage.ZipStore.open(str(tmp_path / "a.zip"), mode="w")
+        archive = await zarrdist.stores.ZipStore.open(str(tmp_path / "a.zip"), mode="w")
         archive.set("k", b"zip")
         archive.close()
         assert zipfile.ZipFile(tmp_path / "a.zip").read("k") == b"zip"

@@ -1,11 +1,7 @@
-"""zarr-python's ``zarr.abc.store`` path: the Store ABC and byte requests (re-exports only)."""
+"""zarr-python's ``zarr.abc.store`` path: the asynchronous Store ABC and byte requests
+(re-exports only; the ABC is ``zarrdist.storage._async_store``)."""
 
-from zarrdist.stores import (
-    ByteRequest,
-    OffsetByteRequest,
-    RangeByteRequest,
-    Store,
-    SuffixByteRequest,
-)
+from zarrdist.storage._async_store import Store
+from zarrdist.stores import ByteRequest, OffsetByteRequest, RangeByteRequest, SuffixByteRequest
 
 __all__ = ["ByteRequest", "OffsetByteRequest", "RangeByteRequest", "Store", "SuffixByteRequest"]

@@ -1,5 +1,6 @@
 """zarr-python's ``zarr.buffer`` path (re-exports only)."""
 
-from zarrdist.chunkio.buffers import default_prototype as default_buffer_prototype
+from zarrdist.buffer import cpu
+from zarrdist.storage._cpu_buffers import default_buffer_prototype
 
-__all__ = ["default_buffer_prototype"]
+__all__ = ["cpu", "default_buffer_prototype"]

@@ -47,6 +47,7 @@ from zarrdist.metadata import (
     zmetadata_document,
 )
 from zarrdist.stores import StorePath, resolve_store, split_store_path
+from zarrdist.stores._path import from_zarr_store_path
 
 __all__ = [
     "consolidate_metadata",
@@ -421,6 +422,7 @@ def create_hierarchy(
         If the nodes mix Zarr formats, or an array has nodes below it.
     """
     nodes = nodes or {}
+    store = from_zarr_store_path(store)  # zarr-python's StorePath (or the async face's)
     if isinstance(store, StorePath):
         # The nodes' paths are below the StorePath's; its own path is their parent group.
         nodes = {(store / path).path: node for path, node in nodes.items()}

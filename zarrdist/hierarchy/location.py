@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from zarrdist.stores import Store, StorePath
+from typing import TYPE_CHECKING
+
+from zarrdist.stores import Store
+
+if TYPE_CHECKING:
+    from zarrdist.storage import StorePath as AsyncStorePath
 
 __all__ = ["Node"]
 
@@ -24,9 +29,13 @@ class Node:
         return self._path
 
     @property
-    def store_path(self) -> StorePath:
-        """The store and the path together, as zarr-python's ``store_path``."""
-        return StorePath(self._store, self._path)
+    def store_path(self) -> AsyncStorePath:
+        """The store and the path together, as zarr-python's ``store_path``: its async
+        ``StorePath`` over the store's face (``zarrdist.storage``; equal to the
+        synchronous store, ``node.store``)."""
+        from zarrdist.storage import StorePath as FaceStorePath
+
+        return FaceStorePath(self._store, self._path)
 
     @property
     def name(self) -> str:

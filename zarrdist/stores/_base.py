@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "StoreSpec",
     "SuffixByteRequest",
+    "native_store",
     "normalize_key",
     "normalize_keys",
     "open_spec",
@@ -457,6 +458,11 @@ class Store(ABC):
         await asyncio.to_thread(store._prepare)
         return store
 
+    def prepare(self) -> None:
+        """Make the store ready for use, as :meth:`open` does (create a local root;
+        a read-only store's root must exist)."""
+        self._prepare()
+
     def _prepare(self) -> None:
         """Make the store ready for use; :meth:`open` calls it. Nothing by default:
         zarrdist's stores are usable once constructed."""
@@ -490,6 +496,32 @@ class Store(ABC):
         """A copy of this store with the given read-only mode."""
         spec = StoreSpec(self.spec.driver, {**self.spec.options, "read_only": read_only})
         return open_spec(spec)
+
+
+def native_store(obj: object) -> object:
+    """The synchronous Store that ``obj`` stands for, where it names one; else ``obj``.
+
+    An object whose class has a ``__zarrdist_store__()`` method (zarrdist's
+    zarr-python-shaped async stores in ``zarrdist.storage``, and any subclass of the
+    async ABC ``zarrdist.abc.store.Store``) is used through the store that method
+    returns, as ``os.fspath`` uses ``__fspath__``: the stores layer knows the
+    protocol, not the classes.
+
+    Raises
+    ------
+    TypeError
+        If ``__zarrdist_store__()`` returns something that is not a Store.
+    """
+    method = getattr(type(obj), "__zarrdist_store__", None)
+    if method is None or isinstance(obj, Store):
+        return obj
+    store = method(obj)
+    if not isinstance(store, Store):
+        raise TypeError(
+            f"{type(obj).__name__}.__zarrdist_store__() returned a "
+            f"{type(store).__name__}, not a zarrdist Store"
+        )
+    return store
 
 
 def unpickle_store(spec: StoreSpec) -> Store:

@@ -17,7 +17,13 @@ import asyncio
 import sys
 from typing import Any
 
-from zarrdist.stores._base import ByteRequest, Store, normalize_key, read_only_from_mode
+from zarrdist.stores._base import (
+    ByteRequest,
+    Store,
+    native_store,
+    normalize_key,
+    read_only_from_mode,
+)
 from zarrdist.stores._zarr_adapter import ZarrStoreAdapter, is_zarr_store
 
 __all__ = ["StorePath", "from_zarr_store_path", "split_store_path"]
@@ -48,6 +54,7 @@ class StorePath:
     """
 
     def __init__(self, store: Store, path: str = "") -> None:
+        store = native_store(store)  # type: ignore[assignment]
         if is_zarr_store(store):
             store = ZarrStoreAdapter(store)
         if not isinstance(store, Store):
@@ -133,7 +140,14 @@ class StorePath:
 
 
 def from_zarr_store_path(store_like: Any) -> Any:
-    """zarr-python's ``zarr.storage.StorePath`` as a StorePath; anything else unchanged."""
+    """zarr-python's ``zarr.storage.StorePath`` as a StorePath; anything else unchanged.
+
+    An object whose class has ``__zarrdist_store_path__()`` (zarrdist's async
+    ``zarrdist.storage.StorePath``) gives the StorePath that method returns.
+    """
+    method = getattr(type(store_like), "__zarrdist_store_path__", None)
+    if method is not None:
+        return method(store_like)
     zarr_storage = sys.modules.get("zarr.storage")
     zarr_path = getattr(zarr_storage, "StorePath", None)
     if zarr_path is not None and isinstance(store_like, zarr_path):

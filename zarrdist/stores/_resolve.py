@@ -17,7 +17,13 @@ from urllib.parse import unquote, urlparse
 
 from fsspec.mapping import FSMap
 
-from zarrdist.stores._base import ACCESS_MODES, Store, normalize_key, read_only_from_mode
+from zarrdist.stores._base import (
+    ACCESS_MODES,
+    Store,
+    native_store,
+    normalize_key,
+    read_only_from_mode,
+)
 from zarrdist.stores._fsspec import FsspecStore
 from zarrdist.stores._local import LocalStore
 from zarrdist.stores._memory import MemoryStore
@@ -101,6 +107,7 @@ def resolve_store(
 
 def _from_object(store_like: object, read_only: bool) -> Store:
     """The store for anything that is not a path or URL."""
+    store_like = native_store(store_like)
     if is_zarr_store(store_like):
         store_like = _native_or_adapter(store_like)
     if isinstance(store_like, Store):

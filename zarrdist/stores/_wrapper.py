@@ -21,6 +21,7 @@ from zarrdist.stores._base import (
     Store,
     StoreSpec,
     check_byte_request,
+    native_store,
     open_spec,
     slice_bytes,
 )
@@ -47,8 +48,12 @@ class WrapperStore(Store, Generic[T_Store]):
     driver: ClassVar[str] = "wrapper"
 
     def __init__(self, store: Store) -> None:
-        self._store = store
-        super().__init__(read_only=store.read_only)
+        # zarr-python's async store faces (zarrdist.storage) wrap as the store they face.
+        base = native_store(store)
+        if not isinstance(base, Store):
+            raise TypeError(f"{type(self).__name__} wraps a Store, not a {type(base).__name__}")
+        self._store = base
+        super().__init__(read_only=base.read_only)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._store!r})"

@@ -160,8 +160,8 @@ class ZarrStoreAdapter(Store):
     """
 
     def __init__(self, store: Any, *, pinned: bool = False) -> None:
-        if not is_zarr_store(store):
-            raise TypeError(f"ZarrStoreAdapter wraps a zarr.abc.store.Store, not {store!r}")
+        if not self._accepts(store):
+            raise TypeError(f"{type(self).__name__} wraps a zarr.abc.store.Store, not {store!r}")
         self._zstore = store
         super().__init__(read_only=bool(store.read_only))
         self._pin = uuid.uuid4().hex if pinned else None
@@ -195,6 +195,29 @@ class ZarrStoreAdapter(Store):
         """The token :func:`release_pinned` takes, for a pinned adapter."""
         return self._pin
 
+    # -- what a subclass bridging another async Store API changes -----------------------
+    @classmethod
+    def _accepts(cls, store: object) -> bool:
+        """Whether ``store`` is a store of the API this class bridges."""
+        return is_zarr_store(store)
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run one of the wrapped store's coroutines to completion."""
+        return _run(coro)
+
+    def _prototype(self) -> Any:
+        """The buffer prototype handed to the wrapped store's ``get``."""
+        return _prototype()
+
+    def _request(self, request: ByteRequest | None) -> Any:
+        """``request`` as the wrapped store's API spells it."""
+        return _to_zarr_request(request)
+
+    def _local_reason(self) -> str | None:
+        """Why the wrapped store must stay in this process (None if a pickle reaches
+        the same data)."""
+        return _process_local_reason(self._zstore)
+
     # -- capabilities ----------------------------------------------------------------
     @property
     def supports_writes(self) -> bool:  # type: ignore[override]
@@ -210,6 +233,11 @@ class ZarrStoreAdapter(Store):
     def supports_listing(self) -> bool:  # type: ignore[override]
         """The wrapped store's capability."""
         return bool(getattr(self._zstore, "supports_listing", True))
+
+    @property
+    def supports_consolidated_metadata(self) -> bool:  # type: ignore[override]
+        """The wrapped store's capability."""
+        return bool(getattr(self._zstore, "supports_consolidated_metadata", True))
 
     @property
     def supports_multiprocess_writes(self) -> bool:  # type: ignore[override]
@@ -237,7 +265,7 @@ class ZarrStoreAdapter(Store):
 
     def _make_spec(self) -> StoreSpec:
         options: dict[str, Any] = {"store": self.url, "read_only": self.read_only}
-        reason = _process_local_reason(self._zstore)
+        reason = self._local_reason()
         if reason is None:
             try:
                 payload = pickle.dumps(self._zstore, protocol=pickle.HIGHEST_PROTOCOL)
@@ -260,7 +288,7 @@ class ZarrStoreAdapter(Store):
             other = self._zstore.with_read_only(read_only)
         except NotImplementedError as exc:
             raise StoreError(f"cannot reopen read_only={read_only}: {exc}", store=self.url) from exc
-        return ZarrStoreAdapter(other)
+        return type(self)(other)
 
     def _error(self, action: str, key: str | None, exc: Exception) -> StoreError:
         return StoreError(f"cannot {action}: {type(exc).__name__}: {exc}", store=self.url, key=key)
@@ -279,7 +307,7 @@ class ZarrStoreAdapter(Store):
         if _is_empty(request):
             return b"" if await self._aexists(key) else None
         try:
-            buffer = await store.get(key, _prototype(), byte_range=_to_zarr_request(request))
+            buffer = await store.get(key, self._prototype(), byte_range=self._request(request))
         except _MISSING:
             return None
         except Exception as exc:  # re-raised below unless the range clamps
@@ -315,7 +343,7 @@ class ZarrStoreAdapter(Store):
 
     async def _aset(self, key: str, value: bytes) -> None:
         try:
-            await self._zstore.set(key, _prototype().buffer.from_bytes(value))
+            await self._zstore.set(key, self._prototype().buffer.from_bytes(value))
         except (OSError, ValueError) as exc:
             raise self._error("write", key, exc) from exc
 
@@ -355,23 +383,23 @@ class ZarrStoreAdapter(Store):
 
     # -- the Store hooks and batch methods -----------------------------------------
     def _get(self, key: str, byte_range: ByteRequest | None) -> bytes | memoryview | None:
-        return _run(self._aget(key, byte_range))
+        return self._run(self._aget(key, byte_range))
 
     def get_many(self, keys: Sequence[str]) -> list[bytes | memoryview | None]:
         """Whole values of many keys, all requests in flight in one loop call."""
         keys = self._keys(keys)
-        return _run(self._gather([self._aget(k, None) for k in keys])) if keys else []
+        return self._run(self._gather([self._aget(k, None) for k in keys])) if keys else []
 
     def get_ranges(
         self, key: str, ranges: Sequence[ByteRequest]
     ) -> list[bytes | memoryview | None]:
         """Several byte ranges of one value, requested concurrently in one loop call."""
         key = self._ranges_key(key, ranges)
-        return _run(self._gather([self._aget(key, r) for r in ranges])) if ranges else []
+        return self._run(self._gather([self._aget(key, r) for r in ranges])) if ranges else []
 
     def _set(self, key: str, value: bytes | memoryview) -> None:
         # Copy: zarr-python's MemoryStore keeps the buffer, which the caller may reuse.
-        _run(self._aset(key, bytes(value)))
+        self._run(self._aset(key, bytes(value)))
 
     def set_many(
         self, items: Mapping[str, bytes | memoryview] | Iterable[tuple[str, bytes]]
@@ -382,7 +410,7 @@ class ZarrStoreAdapter(Store):
         for key in keys:
             self._check_writable(key)
         if pairs:
-            _run(
+            self._run(
                 self._gather(
                     [self._aset(k, bytes(v)) for k, (_, v) in zip(keys, pairs, strict=True)]
                 )
@@ -397,28 +425,28 @@ class ZarrStoreAdapter(Store):
         async def conditional() -> bool:
             if await self._aexists(key):
                 return False
-            await self._zstore.set_if_not_exists(key, _prototype().buffer.from_bytes(data))
+            await self._zstore.set_if_not_exists(key, self._prototype().buffer.from_bytes(data))
             # zarr-python's method returns nothing: read back whose value won.
             stored = await self._aget(key, None)
             return stored is not None and bytes(stored) == data
 
-        return _run(conditional())
+        return self._run(conditional())
 
     def _delete(self, key: str) -> None:
-        _run(self._adelete(key))
+        self._run(self._adelete(key))
 
     def delete_prefix(self, prefix: str) -> int:
         """Delete every key under ``prefix``, concurrently; return the count."""
         self._check_writable(prefix or None)
-        keys = _run(self._alist(self._dir_prefix(prefix)))
+        keys = self._run(self._alist(self._dir_prefix(prefix)))
         if keys:
-            _run(self._gather([self._adelete(k) for k in keys]))
+            self._run(self._gather([self._adelete(k) for k in keys]))
         return len(keys)
 
     def exists(self, key: str) -> bool:
         """The wrapped store's ``exists``."""
         key = self._key(key)
-        return _run(self._aexists(key))
+        return self._run(self._aexists(key))
 
     def getsize(self, key: str) -> int | None:
         """The wrapped store's ``getsize``; None for a missing key."""
@@ -433,10 +461,10 @@ class ZarrStoreAdapter(Store):
             except _MISSING:
                 return None
 
-        return _run(size())
+        return self._run(size())
 
     def _list(self, prefix: str) -> Iterator[str]:
-        return iter(_run(self._alist(prefix)))
+        return iter(self._run(self._alist(prefix)))
 
     def list_dir(self, prefix: str) -> Iterator[str]:
         """The wrapped store's ``list_dir``."""
@@ -446,7 +474,7 @@ class ZarrStoreAdapter(Store):
             self._fresh_listing()
             return [name async for name in self._zstore.list_dir(directory)]
 
-        return iter(sorted({n.rstrip("/") for n in _run(children()) if n.rstrip("/")}))
+        return iter(sorted({n.rstrip("/") for n in self._run(children()) if n.rstrip("/")}))
 
     def close(self) -> None:
         """Close the wrapped store."""
@@ -489,7 +517,10 @@ def open_zarr_adapter_spec(options: dict[str, Any]) -> Store:
             f"{type(exc).__name__}: {exc}",
             store=name,
         ) from exc
-    adapter = ZarrStoreAdapter(zstore)
+    # A store that names its own synchronous form (zarrdist's async faces and
+    # users' zarrdist.abc.store.Store subclasses) opens as that.
+    native = getattr(zstore, "__zarrdist_store__", None)
+    adapter = native() if native is not None else ZarrStoreAdapter(zstore)
     with _LOCK:
         if pin:
             adapter._pin = str(pin)

@@ -6,6 +6,7 @@ from typing import Any
 
 from zarrdist.api.aio._face import awaitable, awaitable_value, passthrough, run
 from zarrdist.arrayops.array import Array, ArrayConfig
+from zarrdist.stores._path import from_zarr_store_path
 
 __all__ = ["AsyncArray", "AsyncOIndex", "AsyncVIndex"]
 
@@ -79,7 +80,8 @@ class AsyncArray:
         if store_path is None:
             raise TypeError("AsyncArray needs an Array, or metadata and a store_path")
         array_config = ArrayConfig.resolve(dict(config or {}))
-        self._sync = Array(store_path.store, store_path.path, metadata, config=array_config)
+        located = from_zarr_store_path(store_path)  # the async face's: its sync form
+        self._sync = Array(located.store, located.path, metadata, config=array_config)
 
     @classmethod
     async def open(cls, store: Any, zarr_format: int | None = None, **kwargs: Any) -> AsyncArray:

@@ -6,6 +6,7 @@ from typing import Any
 
 from zarrdist.api.aio._face import async_iterator, awaitable, passthrough, run, same_signature
 from zarrdist.hierarchy.group import Group
+from zarrdist.stores._path import from_zarr_store_path
 
 __all__ = ["AsyncGroup"]
 
@@ -63,7 +64,8 @@ class AsyncGroup:
         if group is None and metadata is not None and store_path is not None:
             # zarr-python's form: the group described by ``metadata`` at ``store_path``
             # (nothing is written, as there).
-            group = Group(store_path.store, store_path.path, metadata)
+            located = from_zarr_store_path(store_path)  # the async face's: its sync form
+            group = Group(located.store, located.path, metadata)
         if not isinstance(group, Group):
             raise TypeError(
                 "AsyncGroup faces a zarrdist Group (or takes metadata= and store_path=), "

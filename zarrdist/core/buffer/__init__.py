@@ -1,8 +1,26 @@
-"""zarr-python's ``zarr.core.buffer`` path (re-exports only): zarrdist's
-buffer prototype under zarr-python's names."""
+"""zarr-python's ``zarr.core.buffer`` path: the Buffer face of the async store API
+(``core``, ``cpu``) and the array-likeness checks zarrdist's reads use."""
 
-from zarrdist.chunkio.arraylike import NDArrayLike, NDArrayLikeOrScalar
-from zarrdist.chunkio.buffers import NDBufferPrototype as BufferPrototype
-from zarrdist.chunkio.buffers import default_prototype as default_buffer_prototype
+from zarrdist.core.buffer import cpu
+from zarrdist.core.buffer.core import (
+    ArrayLike,
+    Buffer,
+    BufferPrototype,
+    NDArrayLike,
+    NDArrayLikeOrScalar,
+    NDBuffer,
+    default_buffer_prototype,
+)
+from zarrdist.core.buffer.cpu import numpy_buffer_prototype
 
-__all__ = ["BufferPrototype", "NDArrayLike", "NDArrayLikeOrScalar", "default_buffer_prototype"]
+__all__ = [
+    "ArrayLike",
+    "Buffer",
+    "BufferPrototype",
+    "NDArrayLike",
+    "NDArrayLikeOrScalar",
+    "NDBuffer",
+    "cpu",
+    "default_buffer_prototype",
+    "numpy_buffer_prototype",
+]
