@@ -278,7 +278,9 @@ def test_v2_chunk_encoding_equals_zarr_python(dtype: str, compressors: Any, filt
         except ValueError as exc:
             return ("ValueError", str(exc).replace("zarrdist", "zarr"))
 
-    ours_result = run(ours._parse_chunk_encoding_v2, zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2))
+    ours_result = run(
+        ours._parse_chunk_encoding_v2, zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2)
+    )
     peer_result = run(peer_array._parse_chunk_encoding_v2, parse_dtype(dtype, zarr_format=2))
     assert ours_result == peer_result
     if isinstance(ours_result, tuple) and ours_result[0] == "ValueError":
@@ -293,7 +295,7 @@ def test_v2_chunk_encoding_equals_zarr_python(dtype: str, compressors: Any, filt
 
 def test_v2_create_array_refuses_a_string_array_without_its_object_codec() -> None:
     for library in (zarrdist, zarr_python):
-        with pytest.raises(ValueError, match="requires the numcodecs.VLenUTF8 codec"):
+        with pytest.raises(ValueError, match=r"requires the numcodecs\.VLenUTF8 codec"):
             library.create_array({}, shape=(2,), dtype=str, zarr_format=2, filters=None)
 
 
@@ -303,7 +305,10 @@ def test_default_serializer_v3_equals_zarr_python(dtype: str) -> None:
     mine = ours.default_serializer_v3(zarrdist.core.dtype.parse_dtype(dtype, zarr_format=3))
     assert mine.to_dict() == peer.to_dict()
     peer_filters = peer_array.default_filters_v2(parse_dtype(dtype, zarr_format=2))
-    assert ours.default_filters_v2(zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2)) == peer_filters
+    assert (
+        ours.default_filters_v2(zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2))
+        == peer_filters
+    )
 
 
 @pytest.mark.parametrize("fmt", [2, 3])

@@ -22,6 +22,7 @@ from zarrdist.errors import (
     MetadataError,
     NodeNotFoundError,
     UnknownCodecError,
+    ZarrUserWarning,
 )
 from zarrdist.metadata import (
     ArrayMetadataV2,
@@ -180,7 +181,8 @@ def test_unknown_compressor_names_codec_and_key() -> None:
 def test_empty_filters_read_as_null() -> None:
     zarray = ArrayMetadataV2(shape=(2,), data_type="u1", chunk_shape=(2,)).to_json()
     zarray["filters"] = []
-    assert ArrayMetadataV2.from_json(zarray).to_json()["filters"] is None
+    with pytest.warns(ZarrUserWarning, match="Found an empty list of filters"):
+        assert ArrayMetadataV2.from_json(zarray).to_json()["filters"] is None
 
 
 def test_groups_and_node_lookup() -> None:

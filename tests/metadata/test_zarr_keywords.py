@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 import numcodecs
@@ -41,7 +42,7 @@ def test_chunk_key_encoding_to_dict_equals_zarr_python(name: str, separator: str
 def test_chunk_key_encoding_from_dict_refuses_another_encoding() -> None:
     with pytest.raises(MetadataError, match="V2ChunkKeyEncoding cannot read a 'default'"):
         cke.V2ChunkKeyEncoding.from_dict({"name": "default"})
-    with pytest.raises(ValueError, match="Unknown chunk key encoding: .*'fancy' not found"):
+    with pytest.raises(ValueError, match=r"Unknown chunk key encoding: .*'fancy' not found"):
         cke.parse_chunk_key_encoding({"name": "fancy"})
     with pytest.raises(ValueError, match="Unknown chunk key encoding"):
         peer_cke.parse_chunk_key_encoding({"name": "fancy"})  # type: ignore[typeddict-item]
@@ -95,7 +96,9 @@ def test_v3_metadata_keywords_refused_as_zarr_python_refuses_them() -> None:
     with pytest.raises(TypeError, match="chunk_grid or chunk_shape"):
         ArrayV3Metadata(shape=(1,), data_type="u1")
     with pytest.raises(TypeError, match="not both"):
-        ArrayV3Metadata(shape=(1,), data_type="u1", chunk_shape=(1,), chunk_grid=RegularChunkGrid((1,)))
+        ArrayV3Metadata(
+            shape=(1,), data_type="u1", chunk_shape=(1,), chunk_grid=RegularChunkGrid((1,))
+        )
 
 
 @pytest.mark.parametrize(
@@ -108,7 +111,9 @@ def test_v3_metadata_keywords_refused_as_zarr_python_refuses_them() -> None:
     ],
 )
 @pytest.mark.parametrize("fill_value", [0, 7, None])
-def test_v2_metadata_from_zarr_python_keywords(compressor: Any, filters: Any, fill_value: Any) -> None:
+def test_v2_metadata_from_zarr_python_keywords(
+    compressor: Any, filters: Any, fill_value: Any
+) -> None:
     kwargs: dict[str, Any] = {
         "shape": (10, 3), "chunks": (4, 3), "order": "F", "fill_value": fill_value,
         "dimension_separator": "/", "compressor": compressor, "filters": filters,
@@ -136,3 +141,130 @@ def test_v2_metadata_takes_one_spelling_of_each_field() -> None:
     # zarrdist's own spelling keeps its meaning: None is the type's default fill.
     own = ArrayV2Metadata(shape=(1,), data_type="u1", chunk_shape=(1,))
     assert own.to_json()["fill_value"] == 0
+
+
+def test_field_parsers_equal_zarr_python() -> None:
+    import zarr.core.group as peer_group
+    import zarr.core.metadata.v2 as peer_v2
+    import zarr.core.metadata.v3 as peer_v3
+
+    import zarrdist.core.group as our_group
+    import zarrdist.core.metadata.v2 as our_v2
+    import zarrdist.core.metadata.v3 as our_v3
+
+    def outcome(function: Any, value: Any) -> tuple[str, Any]:
+        try:
+            return ("ok", function(value))
+        except (ValueError, TypeError) as exc:
+            kinds = [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"]
+            return (kinds[0], str(exc))
+
+    cases = [None, 1, 2, 3, 4, "3", "array", "group", "other", ("a", None), ["x"], 5]
+    pairs = [
+        (our_v3.parse_zarr_format, peer_v3.parse_zarr_format),
+        (our_v2.parse_zarr_format, peer_v2.parse_zarr_format),
+        (our_v3.parse_node_type_array, peer_v3.parse_node_type_array),
+        (our_group.parse_node_type, peer_group.parse_node_type),
+    ]
+    for ours_fn, peer_fn in pairs:
+        for value in cases:
+            assert outcome(ours_fn, value) == outcome(peer_fn, value), (ours_fn, value)
+    for names in (None, ("a", None), ["x", "y"]):
+        assert our_v3.parse_dimension_names(names) == peer_v3.parse_dimension_names(names)
+    with pytest.raises(TypeError, match="Expected either None or iterable of str"):
+        our_v3.parse_dimension_names([1])
+
+
+def test_parse_codecs_equals_zarr_python() -> None:
+    import zarr.core.metadata.v3 as peer_v3
+
+    import zarrdist.core.metadata.v3 as our_v3
+    from zarrdist.codecs import ZstdCodec
+    from zarrdist.errors import UnknownCodecError
+
+    entries = [{"name": "bytes", "configuration": {"endian": "little"}}, ZstdCodec(level=2)]
+    ours = our_v3.parse_codecs(entries)
+    peer = peer_v3.parse_codecs([entries[0], {"name": "zstd", "configuration": {"level": 2}}])
+    assert [c.to_dict() for c in ours] == [c.to_dict() for c in peer]
+    with pytest.raises(UnknownCodecError):
+        our_v3.parse_codecs([{"name": "no-such-codec"}])
+
+
+@pytest.mark.parametrize("indent", [None, 2, 4])
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_to_buffer_dict_equals_zarr_python(fmt: int, indent: int | None) -> None:
+    import zarr
+
+    import zarrdist
+
+    prototype = default_buffer_prototype()
+    with zarr.config.set({"json_indent": indent}), zarrdist.config.set({"json_indent": indent}):
+        for library in (zarr, zarrdist):
+            library.create_array(
+                {}, shape=(3,), dtype="f8", zarr_format=fmt, fill_value=float("nan")
+            )
+        ours = zarrdist.create_array(
+            {}, shape=(3,), dtype="f8", zarr_format=fmt, fill_value=float("nan")
+        )
+        peer = zarr.create_array(
+            {}, shape=(3,), dtype="f8", zarr_format=fmt, fill_value=float("nan")
+        )
+        for mine, theirs in ((ours.metadata, peer.metadata),):
+            got = {k: v.to_bytes() for k, v in mine.to_buffer_dict(prototype).items()}
+            assert got == {k: v.to_bytes() for k, v in theirs.to_buffer_dict(prototype).items()}
+        group = zarrdist.group({}, zarr_format=fmt, attributes={"a": 1}).metadata
+        peer_group = zarr.group({}, zarr_format=fmt, attributes={"a": 1}).metadata
+        got = {k: v.to_bytes() for k, v in group.to_buffer_dict(prototype).items()}
+        assert got == {k: v.to_bytes() for k, v in peer_group.to_buffer_dict(prototype).items()}
+
+
+def test_v2_empty_filters_read_as_null_with_zarr_python_s_warning() -> None:
+    from zarrdist.errors import ZarrUserWarning
+
+    document = {
+        "zarr_format": 2, "shape": (1,), "chunks": (1,), "dtype": "|u1", "order": "C",
+        "compressor": None, "filters": (), "fill_value": 0,
+    }  # fmt: skip
+    with pytest.warns(ZarrUserWarning, match="Found an empty list of filters"):
+        ours = ArrayV2Metadata.from_dict(document)
+    with pytest.warns(UserWarning, match="Found an empty list of filters"):
+        peer = PeerV2.from_dict(document)
+    assert ours.filters is None
+    assert peer.filters is None
+    assert ours.to_dict() == peer.to_dict()
+
+
+def _v3_document(**changes: Any) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "zarr_format": 3, "node_type": "array", "shape": (1,), "data_type": "uint8",
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": (1,)}},
+        "chunk_key_encoding": {"name": "default", "separator": "."},
+        "codecs": ({"name": "bytes"},), "fill_value": 0,
+    }  # fmt: skip
+    document.update(changes)
+    return document
+
+
+@pytest.mark.parametrize(
+    ("data_type", "fill_value"), [("uint8", {}), ("int32", [0, 1]), ("float32", "foo")]
+)
+def test_bad_fill_value_is_a_type_error_as_in_zarr_python(data_type: str, fill_value: Any) -> None:
+    from zarrdist.errors import FillValueError
+
+    document = _v3_document(data_type=data_type, fill_value=fill_value)
+    with pytest.raises(TypeError):
+        PeerV3.from_dict(document)
+    with pytest.raises(FillValueError, match="fill_value"):
+        ArrayV3Metadata.from_dict(document)
+    with pytest.raises(TypeError, match=re.escape(f"Invalid type: {fill_value}")):
+        our_dtype.parse_dtype(data_type, zarr_format=3).from_json_scalar(fill_value, zarr_format=3)
+
+
+def test_from_dict_takes_codec_objects_as_zarr_python_does() -> None:
+    from zarr.codecs import BytesCodec as PeerBytes
+
+    from zarrdist.codecs import BytesCodec
+
+    ours = ArrayV3Metadata.from_dict(_v3_document(codecs=(BytesCodec(),), data_type="int16"))
+    peer = PeerV3.from_dict(_v3_document(codecs=(PeerBytes(),), data_type="int16"))
+    assert ours.to_dict() == peer.to_dict()

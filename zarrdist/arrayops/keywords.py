@@ -111,7 +111,9 @@ def default_filters_v2(dtype: Any) -> tuple[NumcodecsBase, ...] | None:
     try:
         return (numcodecs.get_codec({"id": needed}),)
     except (ValueError, KeyError) as exc:
-        raise ValueError(f"Data type {dtype} requires an unknown object codec: {needed!r}.") from exc
+        raise ValueError(
+            f"Data type {dtype} requires an unknown object codec: {needed!r}."
+        ) from exc
 
 
 def v2_chunk_encoding(

@@ -268,7 +268,9 @@ class ChunkKeyEncoding:
         forms); called on a subclass, the name must be that subclass's."""
         encoding = chunk_key_encoding_from_json(data)
         if cls is not ChunkKeyEncoding and not isinstance(encoding, cls):
-            raise MetadataError(f"{cls.__name__} cannot read a {encoding.name!r} chunk key encoding")
+            raise MetadataError(
+                f"{cls.__name__} cannot read a {encoding.name!r} chunk key encoding"
+            )
         return encoding
 
 
@@ -359,8 +361,8 @@ def chunk_key_encoding_from_json(data: Any) -> DefaultChunkKeyEncoding | V2Chunk
     if cls is None:
         # The words zarr-python 3.1.5 raises, which callers match on.
         raise MetadataError(
-            f"Unknown chunk key encoding: \"Chunk key encoding {data.get('name')!r} not found "
-            f"in registered chunk key encodings: {sorted(_ENCODINGS)}.\""
+            f'Unknown chunk key encoding: "Chunk key encoding {data.get("name")!r} not found '
+            f'in registered chunk key encodings: {sorted(_ENCODINGS)}."'
         )
     config = data.get("configuration") or {}
     if not isinstance(config, Mapping):

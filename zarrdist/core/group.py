@@ -5,6 +5,7 @@ from zarrdist.aio import AsyncGroup
 from zarrdist.aio.hierarchy import create_hierarchy, create_nodes, create_rooted_hierarchy, get_node
 from zarrdist.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
+from zarrdist.metadata.fields import parse_node_type
 
 __all__ = [
     "AsyncGroup",
@@ -15,4 +16,5 @@ __all__ = [
     "create_nodes",
     "create_rooted_hierarchy",
     "get_node",
+    "parse_node_type",
 ]

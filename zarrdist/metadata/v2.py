@@ -17,6 +17,7 @@ unknown ``.zarray`` members are ignored.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
@@ -27,7 +28,7 @@ from zarrdist.chunking.grid import V2ChunkKeyEncoding
 from zarrdist.codecs import CodecChain, V2Codec
 from zarrdist.codecs.v2 import OBJECT_CODEC_IDS
 from zarrdist.datatypes import DataType, parse_data_type
-from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
+from zarrdist.errors import CodecError, MetadataError, UnknownCodecError, ZarrUserWarning
 from zarrdist.metadata._common import (
     ArrayMetadataBase,
     NodeMetadataBase,
@@ -284,7 +285,14 @@ def _parse_codecs(zarray: Mapping[str, Any], out: dict[str, Any], problems: Prob
     if compressor is not None and not (isinstance(compressor, Mapping) and "id" in compressor):
         problems.add("compressor", "must be null or a codec object with an 'id'", "type")
         compressor = None
-    # An empty list is not valid v2, but zarr-python writes and reads it as null.
+    if filters is not None and not filters:
+        # Not valid v2; zarr-python reads it as null and warns in these words.
+        warnings.warn(
+            "Found an empty list of filters in the array metadata document. The Zarr v2 "
+            "specification asks for null instead; zarrdist reads it as null.",
+            ZarrUserWarning,
+            stacklevel=4,
+        )
     out["filters"] = tuple(filters) if filters else None
     out["compressor"] = compressor
 

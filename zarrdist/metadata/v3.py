@@ -59,6 +59,7 @@ __all__ = [
     "default_codecs",
     "default_serializer",
     "extra_fields_of",
+    "parse_codecs",
 ]
 
 #: Members of an array's zarr.json that zarrdist understands.
@@ -91,7 +92,9 @@ def default_serializer(data_type: DataType) -> Codec:
     if data_type.is_variable_length:
         codec_id = data_type.object_codec_id or "vlen-utf8"
         if codec_id not in ("vlen-utf8", "vlen-bytes"):
-            raise ValueError(f"Data type {data_type} requires an unknown object codec: {codec_id!r}.")
+            raise ValueError(
+                f"Data type {data_type} requires an unknown object codec: {codec_id!r}."
+            )
         return codec_from_json({"name": codec_id})
     return BytesCodec(endian="little" if data_type.endianness is not None else None)
 
@@ -219,8 +222,7 @@ class ArrayMetadataV3(ArrayMetadataBase):
             raise TypeError("ArrayMetadataV3 needs chunk_grid or chunk_shape")
         if storage_transformers:
             raise MetadataError(
-                "storage transformers are not supported, got "
-                f"{list(storage_transformers)!r}"
+                f"storage transformers are not supported, got {list(storage_transformers)!r}"
             )
         if chunk_key_encoding is None:
             chunk_key_encoding = DefaultChunkKeyEncoding()
@@ -429,6 +431,19 @@ class ArrayMetadataV3(ArrayMetadataBase):
         return cls(**parsed)
 
 
+def parse_codecs(data: Any) -> tuple[Codec, ...]:
+    """Codecs from codec objects, their JSON entries or names (one or a sequence), as
+    zarr-python's ``parse_codecs`` takes them.
+
+    Raises
+    ------
+    UnknownCodecError
+        If a named codec is not installed.
+    """
+    items = (data,) if isinstance(data, Codec | Mapping | str) else tuple(data)
+    return tuple(c if isinstance(c, Codec) else codec_from_json(c) for c in items)
+
+
 def _grid_members(chunk_grid: Any) -> tuple[tuple[Any, ...], RectilinearChunkGrid | None]:
     """``(chunk_shape, rectilinear)`` for a chunk grid object or its JSON entry."""
     grid = chunk_grid
@@ -544,7 +559,8 @@ def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None
     codecs = []
     for i, entry in enumerate(entries):
         try:
-            codecs.append(codec_from_json(entry))
+            # Codec objects too: zarr-python's from_dict takes them.
+            codecs.append(entry if isinstance(entry, Codec) else codec_from_json(entry))
         except UnknownCodecError as exc:
             name = entry.get("name") if isinstance(entry, Mapping) else entry
             out.setdefault("unknown_codec", (exc.codec or str(name), f"codecs.{i}"))
