@@ -69,3 +69,38 @@ def test_v3_consolidation_warns_as_zarr_python(zarr_format: int, child: bool) ->
         (c, t.split(" specification")[0]) for c, t in theirs
     ]
     assert len(ours) == (zarr_format == 3 and child)
+
+
+def _sharded(m: Any, kind: str) -> Any:
+    store = MemoryStore() if m is zarrdist else zarr.storage.MemoryStore()
+    inner = m.codecs.ShardingCodec(chunk_shape=(2,))
+    kwargs: dict[str, Any] = {
+        "alone": {"shards": (4,), "chunks": (2,)},
+        "with-zstd": {"chunks": (4,), "serializer": inner},
+        "no-compressor": {"chunks": (4,), "serializer": inner, "compressors": None},
+        "nested-alone": {
+            "chunks": (4,),
+            "compressors": None,
+            "serializer": m.codecs.ShardingCodec(chunk_shape=(2,), codecs=[inner]),
+        },
+        "transposed": {
+            "chunks": (4,),
+            "compressors": None,
+            "filters": [m.codecs.TransposeCodec(order=(0,))],
+            "serializer": inner,
+        },
+    }[kind]
+    return m.create_array(store, shape=(8,), dtype="u1", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kind", ["alone", "with-zstd", "no-compressor", "nested-alone", "transposed"]
+)
+def test_sharding_beside_other_codecs_warns_as_zarr_python(kind: str) -> None:
+    def first_sentence(seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(c, t.split(" (zarrdist")[0]) for c, t in seen if "sharding_indexed" in t]
+
+    ours = first_sentence(_caught(lambda: _sharded(zarrdist, kind)))
+    theirs = first_sentence(_caught(lambda: _sharded(zarr, kind)))
+    assert ours == theirs
+    assert bool(ours) == (kind in ("with-zstd", "transposed"))

@@ -14,7 +14,11 @@ from typing import Any, Literal
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
 
-from zarrdist.arrayops.keyword_warnings import warn_compressor_v3, warn_order_kwarg
+from zarrdist.arrayops.keyword_warnings import (
+    warn_compressor_v3,
+    warn_order_kwarg,
+    warn_sharding_combined,
+)
 from zarrdist.chunking.grid import (
     DefaultChunkKeyEncoding,
     V2ChunkKeyEncoding,
@@ -292,6 +296,8 @@ def array_metadata(
         )
     if shards is not None:
         chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
+    if _sharding_combined(chain):
+        warn_sharding_combined()
     return ArrayMetadataV3(
         shape=shape_t,
         data_type=data_type,
@@ -303,6 +309,15 @@ def array_metadata(
         dimension_names=None if dimension_names is None else tuple(dimension_names),
         rectilinear=rectilinear,
     )
+
+
+def _sharding_combined(chain: Sequence[Codec]) -> bool:
+    """Whether a chain, or a sharding codec's chain within it, holds a sharding codec
+    beside other codecs (zarr-python warns of each such chain)."""
+    shardings = [c for c in chain if isinstance(c, ShardingCodec)]
+    if shardings and len(chain) > 1:
+        return True
+    return any(_sharding_combined(tuple(c.codecs)) for c in shardings)
 
 
 def _check_layout(zarr_format: int, shards: Any, order: Any) -> None:

@@ -131,6 +131,12 @@ def check_extra_fields(extra_fields: Mapping[str, Any], known: Sequence[str]) ->
             problems.add(name, "collides with a member zarrdist writes itself", "unknown")
         elif not (isinstance(value, Mapping) and value.get("must_understand") is False):
             problems.add(name, 'extension members need "must_understand": false', "unknown")
+    colliding = sorted(name for name in extra_fields if name in known)
+    if colliding:  # zarr-python's words, which callers match
+        problems.raise_if_any(
+            f"Invalid extra fields. The following keys: {colliding} are invalid because they "
+            "collide with keys reserved for use by the array metadata document."
+        )
     problems.raise_if_any("invalid extra fields")
 
 
@@ -422,12 +428,18 @@ class ArrayMetadataV3(ArrayMetadataBase):
                 "storage transformers are not supported (zarrdist cannot read this array)",
                 "unsupported",
             )
+        extra = [p.loc for p in problems.items if p.kind == "unknown"]
+        headline = (
+            f"Got a Zarr V3 metadata document with disallowed extra fields: {extra}"
+            if extra
+            else "invalid array metadata"
+        )
         unknown = parsed.pop("unknown_codec", None)
         if unknown is not None:
             name, loc = unknown
             detail = "".join(f"\n  - {p}" for p in problems.items)
             raise UnknownCodecError(f"unknown codec at {loc}{detail}", codec=name, key=key)
-        problems.raise_if_any("invalid array metadata")
+        problems.raise_if_any(headline)
         return cls(**parsed)
 
 
