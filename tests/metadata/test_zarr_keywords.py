@@ -268,3 +268,32 @@ def test_from_dict_takes_codec_objects_as_zarr_python_does() -> None:
     ours = ArrayV3Metadata.from_dict(_v3_document(codecs=(BytesCodec(),), data_type="int16"))
     peer = PeerV3.from_dict(_v3_document(codecs=(PeerBytes(),), data_type="int16"))
     assert ours.to_dict() == peer.to_dict()
+
+
+@pytest.mark.parametrize("extra", [{"must_understand": True}, 10])
+def test_refused_extra_fields_are_headed_as_in_zarr_python(extra: Any) -> None:
+    document = _v3_document(foo=extra)
+    with pytest.raises(ValueError, match="Got a Zarr V3 metadata document") as peer:
+        PeerV3.from_dict(document)
+    with pytest.raises(MetadataError, match=r"Got a Zarr V3 metadata document .*\['foo'\]"):
+        ArrayV3Metadata.from_dict(document)
+    assert "foo" in str(peer.value)
+
+
+def test_extra_fields_colliding_with_members_are_refused_as_in_zarr_python() -> None:
+    extra = {"shape": (10,), "data_type": "uint8"}
+    expected = "The following keys: ['data_type', 'shape'] are invalid because they collide"
+    with pytest.raises(ValueError, match=re.escape(expected)):
+        PeerV3(
+            shape=(10,), data_type=peer_dtype.UInt8(),
+            chunk_grid={"name": "regular", "configuration": {"chunk_shape": (10,)}},
+            chunk_key_encoding={"name": "default"}, fill_value=0, codecs=({"name": "bytes"},),
+            attributes={}, dimension_names=None, extra_fields=extra,
+        )  # fmt: skip
+    with pytest.raises(MetadataError, match=re.escape(expected)):
+        ArrayV3Metadata(
+            shape=(10,), data_type=our_dtype.UInt8(),
+            chunk_grid={"name": "regular", "configuration": {"chunk_shape": (10,)}},
+            chunk_key_encoding={"name": "default"}, fill_value=0, codecs=({"name": "bytes"},),
+            attributes={}, dimension_names=None, extra_fields=extra,
+        )  # fmt: skip
