@@ -50,6 +50,7 @@ __all__ = [
     "consolidate",
     "default_codecs",
     "dump_json",
+    "group_metadata_from_dict",
     "load_json",
     "parse_array_metadata",
     "parse_group_metadata",
@@ -196,3 +197,19 @@ def parse_group_metadata(
     if not isinstance(node, GroupMetadataV2 | GroupMetadataV3):
         raise GroupNotFoundError("an array, not a group, exists here", path=path)
     return node
+
+
+def group_metadata_from_dict(data: Mapping[str, object]) -> GroupMetadata:
+    """Group metadata from zarr-python's ``to_dict`` form (either format, by its
+    ``zarr_format``; 3 when absent).
+
+    Raises
+    ------
+    MetadataError
+        If the document is invalid.
+    """
+    if data.get("zarr_format") == 2:
+        result: GroupMetadata = GroupMetadataV2.from_dict(data)
+    else:
+        result = GroupMetadataV3.from_dict(data)
+    return result
