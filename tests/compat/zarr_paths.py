@@ -50,6 +50,7 @@ ZARR_PYTHON_PATHS: dict[str, str] = {
     "zarr.core.metadata": "zarrdist.core.metadata",
     "zarr.core.metadata.v2": "zarrdist.core.metadata.v2",
     "zarr.core.metadata.v3": "zarrdist.core.metadata.v3",
+    "zarr.core.sync": "zarrdist.core.sync",
     "zarr.core.sync_group": "zarrdist.core.sync_group",
     "zarr.dtype": "zarrdist.dtype",
     "zarr.errors": "zarrdist.errors",

@@ -294,10 +294,7 @@ def array_metadata(
             if shards == _AUTO
             else normalize_chunks(shards, shape_t, itemsize)
         )
-    if shards is not None:
-        chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
-    if _sharding_combined(chain):
-        warn_sharding_combined()
+    chain = _outer_chain(chain, chunk_shape, sharded=shards is not None)
     return ArrayMetadataV3(
         shape=shape_t,
         data_type=data_type,
@@ -309,6 +306,16 @@ def array_metadata(
         dimension_names=None if dimension_names is None else tuple(dimension_names),
         rectilinear=rectilinear,
     )
+
+
+def _outer_chain(chain: list[Codec], chunk_shape: Any, *, sharded: bool) -> list[Codec]:
+    """The array's chain: ``chain`` inside a sharding codec when sharded; warns as
+    zarr-python does of a sharding codec beside other codecs."""
+    if sharded:
+        chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
+    if _sharding_combined(chain):
+        warn_sharding_combined(stacklevel=5)
+    return chain
 
 
 def _sharding_combined(chain: Sequence[Codec]) -> bool:
