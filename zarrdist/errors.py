@@ -37,6 +37,7 @@ __all__ = [
     "GraphError",
     "MemoryBudgetError",
     "MetadataError",
+    "MetadataTypeError",
     "MetadataValidationError",
     "NegativeStepError",
     "NodeTypeValidationError",
@@ -245,6 +246,11 @@ class AttributeTypeError(MetadataError, TypeError):
     and zarr-python raise for it)."""
 
 
+class MetadataTypeError(MetadataError, TypeError):
+    """A metadata member whose JSON type is wrong (an entry of consolidated metadata that
+    is not an object...); also a TypeError, which zarr-python raises for it."""
+
+
 class FillValueError(MetadataError, TypeError):
     """A fill value its data type cannot hold, in metadata or given by the caller (also
     a TypeError, which zarr-python raises for it)."""
@@ -405,6 +411,7 @@ ZARR_PYTHON_BUILTINS: dict[type[BaseException], tuple[tuple[type[BaseException],
     UnknownDataTypeError: ((ValueError,), "a data type zarr does not know"),
     AttributeTypeError: ((TypeError,), "an attribute that is not JSON"),
     FillValueError: ((TypeError,), "a fill value the data type cannot hold"),
+    MetadataTypeError: ((TypeError,), "a consolidated metadata entry that is not an object"),
     BoundsCheckError: ((IndexError,), "an index outside the array"),
     NegativeStepError: ((IndexError,), "a slice with a negative step"),
     VindexInvalidSelectionError: ((IndexError,), "a vindex selection of neither kind"),
