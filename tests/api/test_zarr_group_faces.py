@@ -59,3 +59,30 @@ def test_async_group_and_update_attributes_async(fmt: int) -> None:
     # merge; zarrdist merges in all three.
     peer = zarr.group(zarr.storage.MemoryStore(), zarr_format=fmt, attributes={"foo": 100})
     assert dict(asyncio.run(peer.update_attributes_async({"bar": 1})).attrs) == {"bar": 1}
+
+
+@pytest.mark.parametrize("kind", ["array", "group", "missing", "other"])
+def test_build_metadata_v3_equals_zarr_python(kind: str) -> None:
+    from zarr.core.group import _build_metadata_v3 as peer_build
+
+    from zarrdist.core.group import _build_metadata_v3
+
+    if kind == "array":
+        data = zarr.create_array({}, shape=(3,), dtype="i2").metadata.to_dict()
+    else:
+        data = {"zarr_format": 3, "node_type": kind, "attributes": {"a": 1}}
+        if kind == "missing":
+            data.pop("node_type")
+    try:
+        expected: Any = peer_build(dict(data)).to_dict()
+    except ValueError as exc:
+        expected = str(exc)
+    try:
+        got: Any = _build_metadata_v3(dict(data)).to_dict()
+    except ValueError as exc:
+        got = str(exc)
+    if kind == "other":  # both refuse it; the messages differ
+        assert isinstance(expected, str)
+        assert isinstance(got, str)
+        return
+    assert got == expected

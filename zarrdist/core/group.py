@@ -5,9 +5,11 @@ from zarrdist.aio import AsyncGroup
 from zarrdist.aio.hierarchy import create_hierarchy, create_nodes, create_rooted_hierarchy, get_node
 from zarrdist.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
+from zarrdist.metadata import node_metadata_from_dict_v3 as _build_metadata_v3
 from zarrdist.metadata.fields import parse_node_type
 
 __all__ = [
+    "_build_metadata_v3",
     "AsyncGroup",
     "ConsolidatedMetadata",
     "Group",

@@ -51,6 +51,7 @@ __all__ = [
     "default_codecs",
     "dump_json",
     "group_metadata_from_dict",
+    "node_metadata_from_dict_v3",
     "load_json",
     "parse_array_metadata",
     "parse_group_metadata",
@@ -213,3 +214,25 @@ def group_metadata_from_dict(data: Mapping[str, object]) -> GroupMetadata:
     else:
         result = GroupMetadataV3.from_dict(data)
     return result
+
+
+def node_metadata_from_dict_v3(data: Mapping[str, object]) -> NodeMetadata:
+    """A v3 node's metadata (array or group, by ``node_type``) from its ``to_dict`` form.
+
+    Raises
+    ------
+    MetadataError
+        If ``node_type`` is missing, or the document is invalid.
+    NodeTypeValidationError
+        If ``node_type`` is neither ``array`` nor ``group``.
+    """
+    if "node_type" not in data:
+        raise MetadataError(
+            "Required key 'node_type' is missing from the provided metadata document."
+        )
+    if data["node_type"] == "array":
+        result: NodeMetadata = ArrayMetadataV3.from_dict(data)
+        return result
+    if data["node_type"] == "group":
+        return GroupMetadataV3.from_dict(data)
+    raise NodeTypeValidationError("node_type", "array' or 'group", data["node_type"])
