@@ -230,9 +230,11 @@ def node_metadata_from_dict_v3(data: Mapping[str, object]) -> NodeMetadata:
         raise MetadataError(
             "Required key 'node_type' is missing from the provided metadata document."
         )
+    result: NodeMetadata
     if data["node_type"] == "array":
-        result: NodeMetadata = ArrayMetadataV3.from_dict(data)
+        result = ArrayMetadataV3.from_dict(data)
         return result
     if data["node_type"] == "group":
-        return GroupMetadataV3.from_dict(data)
+        result = GroupMetadataV3.from_dict(data)
+        return result
     raise NodeTypeValidationError("node_type", "array' or 'group", data["node_type"])
