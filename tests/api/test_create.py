@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dask.array as da
 import numpy as np
@@ -257,3 +258,16 @@ def test_zarr_version_is_deprecated(store: Store) -> None:
     assert g.zarr_format == 2
     with pytest.raises(ValueError, match="differ"):
         zarr.open_group(store, zarr_version=2, zarr_format=3)
+
+
+@pytest.mark.parametrize("order", ["C", "F", None])
+@pytest.mark.parametrize("config", [{"order": "C"}, {"order": "F"}, {}], ids=["C", "F", "none"])
+def test_v2_order_keyword_and_config_settle_as_in_zarr_python(order: Any, config: Any) -> None:
+    """A v2 array's ``order=`` is both its stored order and the order of reads; without
+    it, the runtime config's order is both (zarr-python 3.1.5)."""
+    ours = zarr.ones(shape=(2, 3), zarr_format=2, order=order, config=config)
+    peer = zarr_python.ones(shape=(2, 3), zarr_format=2, order=order, config=config)
+    assert ours.order == peer.order
+    assert ours.metadata.order == peer.metadata.order
+    assert ours.metadata.to_dict() == peer.metadata.to_dict()
+    assert ours[:].flags.f_contiguous == peer[:].flags.f_contiguous

@@ -8,6 +8,7 @@ from NumPy, dask, zarrdist or zarr-python arrays written on the graph engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -16,6 +17,7 @@ from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
 from zarrdist.hierarchy.edits import create_node
+from zarrdist.metadata import ArrayMetadataV2
 
 if TYPE_CHECKING:
     from zarrdist.hierarchy.consolidation import ConsolidatedView
@@ -101,11 +103,27 @@ def new_array(
         metadata = array_metadata(
             shape=shape, dtype="float64" if dtype is None else dtype, **keywords
         )
+        metadata, config = _v2_order(metadata, keywords.get("order"), config)
     create_node(store, path, metadata, overwrite=overwrite, view=view)
     array = Array(store, path, metadata, config=config, view=view)
     if data is not None and write_data:
         write_into(array, data if hasattr(data, "shape") else np.asanyarray(data))
     return array
+
+
+def _v2_order(
+    metadata: ArrayMetadata, order: Any, config: Mapping[str, Any] | None
+) -> tuple[ArrayMetadata, Mapping[str, Any] | None]:
+    """A new v2 array's one memory order, as zarr-python settles it: the ``order``
+    keyword, else the runtime ``config``'s order, is both the stored ``.zarray`` order
+    and the order reads return."""
+    if not isinstance(metadata, ArrayMetadataV2):
+        return metadata, config
+    if order is None and config and config.get("order") in ("C", "F"):
+        return replace(metadata, order=config["order"]), config
+    if order is not None:
+        return metadata, {**dict(config or {}), "order": metadata.order}
+    return metadata, config
 
 
 def create_keywords(
