@@ -271,3 +271,35 @@ def test_v2_order_keyword_and_config_settle_as_in_zarr_python(order: Any, config
     assert ours.metadata.order == peer.metadata.order
     assert ours.metadata.to_dict() == peer.metadata.to_dict()
     assert ours[:].flags.f_contiguous == peer[:].flags.f_contiguous
+
+
+_REFUSED = [
+    ("create_array", 2, {"serializer": "bytes"}),
+    ("create_array", 2, {"dimension_names": ["x"]}),
+    ("create_array", 2, {"shards": (5,)}),
+    ("create", 2, {"dimension_names": ["x"]}),
+    ("create", 2, {"chunk_key_encoding": {"name": "default", "separator": "/"}}),
+    ("create", 2, {"codecs": "bytes"}),
+    ("create", 3, {"chunk_shape": (1,), "chunks": (2,)}),
+    ("create", 3, {"dimension_separator": "/"}),
+    ("create", 3, {"filters": []}),
+    ("create", 3, {"compressor": "blosc"}),
+    ("create", 3, {"compressor": None}),
+]
+
+
+@pytest.mark.parametrize(("function", "fmt", "kwargs"), _REFUSED, ids=repr)
+def test_other_format_keywords_refused_as_zarr_python_refuses_them(
+    function: str, fmt: int, kwargs: dict[str, Any]
+) -> None:
+    """The keywords of the other Zarr format raise zarr-python's ValueError, with its
+    message (code matches on it), and write nothing."""
+    arguments = {"shape": (10,), "dtype": "u1", "zarr_format": fmt, **kwargs}
+    arguments.setdefault("chunks", (1,))
+    with pytest.raises(ValueError) as peer:
+        getattr(zarr_python, function)(store=zarr_python.storage.MemoryStore(), **arguments)
+    store = MemoryStore()
+    with pytest.raises(ValueError) as ours:
+        getattr(zarr, function)(store=store, **arguments)
+    assert str(peer.value) in str(ours.value)
+    assert list(store.list()) == []

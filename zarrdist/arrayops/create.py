@@ -16,6 +16,7 @@ import numpy as np
 from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.config import config as zarrdist_config
 from zarrdist.hierarchy.edits import create_node
 from zarrdist.metadata import ArrayMetadataV2
 
@@ -126,6 +127,34 @@ def _v2_order(
     return metadata, config
 
 
+def _refuse_other_format_keywords(zarr_format: int, **given: Any) -> None:
+    """``create``'s keywords of the other format refused, as zarr-python refuses them
+    (its words: callers match them)."""
+    refusals = (
+        {
+            "dimension_names": "dimension_names cannot be used for arrays with zarr_format 2.",
+            "chunk_key_encoding": "chunk_key_encoding cannot be used for arrays with "
+            "zarr_format 2. Use dimension_separator instead.",
+            "codecs": "codecs cannot be used for arrays with zarr_format 2. Use filters and "
+            "compressor instead.",
+        }
+        if zarr_format == 2
+        else {
+            "both_chunks": "Only one of chunk_shape or chunks can be provided.",
+            "dimension_separator": "dimension_separator cannot be used for arrays with "
+            "zarr_format 3. Use chunk_key_encoding instead.",
+            "filters": "filters cannot be used for arrays with zarr_format 3. Use "
+            "array-to-array codecs instead.",
+            "compressor": "compressor cannot be used for arrays with zarr_format 3. Use "
+            "bytes-to-bytes codecs instead.",
+        }
+    )
+    unset = {"both_chunks": False, "compressor": "auto"}
+    for name, message in refusals.items():
+        if given[name] is not unset.get(name) and given[name] != unset.get(name):
+            raise ValueError(message)
+
+
 def create_keywords(
     *,
     chunks: Any = None,
@@ -157,6 +186,16 @@ def create_keywords(
             raise TypeError(f"create() got an unexpected keyword argument {name!r}")
         if value is not None:
             warn_not_implemented(name, stacklevel=4)
+    _refuse_other_format_keywords(
+        zarr_format or zarrdist_config.get("default_zarr_format"),
+        dimension_names=dimension_names,
+        chunk_key_encoding=chunk_key_encoding,
+        codecs=codecs,
+        both_chunks=chunk_shape is not None and chunks is not None,
+        dimension_separator=dimension_separator,
+        filters=filters,
+        compressor=compressor,
+    )
     settings = dict(config or {})
     if write_empty_chunks is not None:
         warn_write_empty_chunks_kwarg(stacklevel=4)

@@ -261,6 +261,10 @@ def array_metadata(
             warn_compressor_v3()
         compressors = None if compressor is None else [compressor]
     _check_layout(zarr_format, shards, order)
+    if zarr_format == 2 and serializer != _AUTO:
+        raise ValueError("Zarr format 2 arrays do not support `serializer`.")
+    if zarr_format == 2 and dimension_names is not None:
+        raise ValueError("Zarr format 2 arrays do not support dimension names.")
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
     rectilinear = _rectilinear_chunks(chunks, shape_t, zarr_format, shards)
@@ -330,7 +334,11 @@ def _sharding_combined(chain: Sequence[Codec]) -> bool:
 def _check_layout(zarr_format: int, shards: Any, order: Any) -> None:
     """Refuse shards in Zarr v2; warn of ``order=`` on a v3 array, as zarr-python does."""
     if shards is not None and zarr_format == 2:
-        raise ValueError("sharding needs zarr_format=3")
+        shown = tuple(shards) if isinstance(shards, list) else shards
+        raise ValueError(
+            "Zarr format 2 arrays can only be created with `shard_shape` set to `None`. "
+            f"Got `shard_shape={shown}` instead. (Sharding needs zarr_format=3.)"
+        )
     if zarr_format == 3 and order is not None:
         warn_order_kwarg(stacklevel=5)
 
