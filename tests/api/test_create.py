@@ -303,3 +303,21 @@ def test_other_format_keywords_refused_as_zarr_python_refuses_them(
         getattr(zarr, function)(store=store, **arguments)
     assert str(peer.value) in str(ours.value)
     assert list(store.list()) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"dtype": "u1"}, {"shape": (3,)}, {"data": "arange", "shape": (3,)},
+     {"data": "arange", "dtype": "i8"}, {"data": "arange", "shape": (3,), "dtype": "i8"}],
+    ids=repr,
+)  # fmt: skip
+def test_create_array_data_or_shape_and_dtype_as_zarr_python(kwargs: dict[str, Any]) -> None:
+    """``data`` alone, or ``shape`` and ``dtype``: anything else is zarr-python's ValueError."""
+    arguments = {k: np.arange(3) if v == "arange" else v for k, v in kwargs.items()}
+    with pytest.raises(ValueError) as peer:
+        zarr_python.create_array(zarr_python.storage.MemoryStore(), **arguments)
+    with pytest.raises(ValueError) as ours:
+        zarr.create_array(MemoryStore(), **arguments)
+    assert str(ours.value) == str(peer.value).replace("specified.Either", "specified. Either")
+    made = zarr.create_array(MemoryStore(), data=np.arange(3))
+    assert made[:].tolist() == [0, 1, 2]

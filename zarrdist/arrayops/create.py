@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from zarrdist.stores import Store
 
 __all__ = [
+    "check_data_keywords",
     "create_keywords",
     "is_dask",
     "is_zarr_python_array",
@@ -110,6 +111,36 @@ def new_array(
     if data is not None and write_data:
         write_into(array, data if hasattr(data, "shape") else np.asanyarray(data))
     return array
+
+
+def check_data_keywords(data: Any, shape: Any, dtype: Any) -> None:
+    """``create_array``'s rule, as zarr-python's: ``data`` alone, or ``shape`` and
+    ``dtype`` (the data says both).
+
+    Raises
+    ------
+    ValueError
+        Naming the keyword that is missing or given twice (zarr-python's words).
+    """
+    if data is None:
+        if shape is None:
+            raise ValueError(
+                "The data parameter was set to None, but shape was not specified. Either "
+                "provide a value for data, or specify shape."
+            )
+        if dtype is None:
+            raise ValueError(
+                "The data parameter was set to None, but dtype was not specified. Either "
+                "provide an array-like value for data, or specify dtype."
+            )
+        return
+    for name, value in (("shape", shape), ("dtype", dtype)):
+        if value is not None:
+            raise ValueError(
+                f"The data parameter was used, but the {name} parameter was also used. "
+                f"This is an error. Either use the data parameter, or the {name} parameter, "
+                "but not both."
+            )
 
 
 def _v2_order(
