@@ -172,7 +172,7 @@ def test_consolidated_metadata_dict_forms_equal_zarr_python() -> None:
         consolidated = zarr.consolidate_metadata(store).metadata.consolidated_metadata
     assert consolidated is not None
     ours = Ours.from_dict(consolidated.to_dict())
-    assert list(ours.flattened_metadata) == list(consolidated.flattened_metadata)
+    assert sorted(ours.flattened_metadata) == sorted(consolidated.flattened_metadata)
     assert {k: v.to_dict() for k, v in ours.flattened_metadata.items()} == {
         k: v.to_dict() for k, v in consolidated.flattened_metadata.items()
     }

@@ -297,3 +297,21 @@ def test_extra_fields_colliding_with_members_are_refused_as_in_zarr_python() -> 
             chunk_key_encoding={"name": "default"}, fill_value=0, codecs=({"name": "bytes"},),
             attributes={}, dimension_names=None, extra_fields=extra,
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize("fill", [b"X", b"XYZ", b"XYZW", b""])
+def test_raw_bytes_fill_is_cast_as_numpy_and_zarr_python_cast_it(fmt: int, fill: bytes) -> None:
+    import warnings
+
+    import numpy as np
+    import zarr
+
+    import zarrdist
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # raw bytes are outside the v3 spec: both warn
+        ours = zarrdist.create_array({}, shape=(2,), dtype="V3", fill_value=fill, zarr_format=fmt)
+        peer = zarr.create_array({}, shape=(2,), dtype="V3", fill_value=fill, zarr_format=fmt)
+        assert ours.metadata.to_dict()["fill_value"] == peer.metadata.to_dict()["fill_value"]
+        assert ours[:].tolist() == peer[:].tolist() == np.full(2, fill, dtype="V3").tolist()
