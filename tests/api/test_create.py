@@ -321,3 +321,11 @@ def test_create_array_data_or_shape_and_dtype_as_zarr_python(kwargs: dict[str, A
     assert str(ours.value) == str(peer.value).replace("specified.Either", "specified. Either")
     made = zarr.create_array(MemoryStore(), data=np.arange(3))
     assert made[:].tolist() == [0, 1, 2]
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_group_create_array_refuses_compressor_and_compressors(fmt: int) -> None:
+    for library, store in ((zarr_python, zarr_python.storage.MemoryStore()), (zarr, MemoryStore())):
+        group = library.group(store, zarr_format=fmt)
+        with pytest.raises(ValueError, match="Cannot specify both `compressor` and `compressors`"):
+            group.create_array("a", shape=(1,), dtype="i8", compressor=None, compressors=None)

@@ -256,15 +256,8 @@ def array_metadata(
     shape_t = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
     data_type = parse_data_type(dtype, zarr_format)
     itemsize = data_type.item_size or 16
-    if compressor != _AUTO:
-        if zarr_format == 3:
-            warn_compressor_v3()
-        compressors = None if compressor is None else [compressor]
-    _check_layout(zarr_format, shards, order)
-    if zarr_format == 2 and serializer != _AUTO:
-        raise ValueError("Zarr format 2 arrays do not support `serializer`.")
-    if zarr_format == 2 and dimension_names is not None:
-        raise ValueError("Zarr format 2 arrays do not support dimension names.")
+    compressors = _compressors(zarr_format, compressor, compressors)
+    _check_layout(zarr_format, shards, order, serializer, dimension_names)
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
     rectilinear = _rectilinear_chunks(chunks, shape_t, zarr_format, shards)
@@ -331,8 +324,27 @@ def _sharding_combined(chain: Sequence[Codec]) -> bool:
     return any(_sharding_combined(tuple(c.codecs)) for c in shardings)
 
 
-def _check_layout(zarr_format: int, shards: Any, order: Any) -> None:
-    """Refuse shards in Zarr v2; warn of ``order=`` on a v3 array, as zarr-python does."""
+def _compressors(zarr_format: int, compressor: Any, compressors: Any) -> Any:
+    """``compressors``, or the one deprecated ``compressor`` (warned of in v3), as
+    zarr-python takes them; both given is its ValueError."""
+    if compressor == _AUTO:
+        return compressors
+    if compressors != _AUTO:
+        raise ValueError("Cannot specify both `compressor` and `compressors`.")
+    if zarr_format == 3:
+        warn_compressor_v3(stacklevel=5)
+    return None if compressor is None else [compressor]
+
+
+def _check_layout(
+    zarr_format: int, shards: Any, order: Any, serializer: Any, dimension_names: Any
+) -> None:
+    """Refuse shards, a serializer and dimension names in Zarr v2; warn of ``order=`` on
+    a v3 array, as zarr-python does."""
+    if zarr_format == 2 and serializer != _AUTO:
+        raise ValueError("Zarr format 2 arrays do not support `serializer`.")
+    if zarr_format == 2 and dimension_names is not None:
+        raise ValueError("Zarr format 2 arrays do not support dimension names.")
     if shards is not None and zarr_format == 2:
         shown = tuple(shards) if isinstance(shards, list) else shards
         raise ValueError(
