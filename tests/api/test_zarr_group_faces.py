@@ -86,3 +86,12 @@ def test_build_metadata_v3_equals_zarr_python(kind: str) -> None:
         assert isinstance(got, str)
         return
     assert got == expected
+
+
+@pytest.mark.parametrize("path", ["", "a", "a/b"])
+def test_array_repr_as_zarr_python(path: str) -> None:
+    store = MemoryStore()
+    peer_store = zarr.storage.MemoryStore()
+    ours = zarrdist.create_array(store, name=path or None, shape=(2, 3), dtype="u1")
+    peer = zarr.create_array(peer_store, name=path or None, shape=(2, 3), dtype="u1")
+    assert repr(ours).replace(store.url, "<store>") == repr(peer).replace(str(peer_store), "<store>")
