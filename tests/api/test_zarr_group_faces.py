@@ -94,4 +94,6 @@ def test_array_repr_as_zarr_python(path: str) -> None:
     peer_store = zarr.storage.MemoryStore()
     ours = zarrdist.create_array(store, name=path or None, shape=(2, 3), dtype="u1")
     peer = zarr.create_array(peer_store, name=path or None, shape=(2, 3), dtype="u1")
-    assert repr(ours).replace(store.url, "<store>") == repr(peer).replace(str(peer_store), "<store>")
+    assert repr(ours).replace(store.url, "<store>") == repr(peer).replace(
+        str(peer_store), "<store>"
+    )
