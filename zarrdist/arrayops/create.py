@@ -114,8 +114,9 @@ def new_array(
 
 
 def check_data_keywords(data: Any, shape: Any, dtype: Any) -> None:
-    """``create_array``'s rule, as zarr-python's: ``data`` alone, or ``shape`` and
-    ``dtype`` (the data says both).
+    """``create_array``'s rule, as zarr-python's: ``data`` alone, or ``shape`` (the data
+    says both shape and dtype). Unlike zarr-python 3.1.5, a missing ``dtype`` is the
+    seed's default (float64), not an error: the reference documents create arrays so.
 
     Raises
     ------
@@ -127,11 +128,6 @@ def check_data_keywords(data: Any, shape: Any, dtype: Any) -> None:
             raise ValueError(
                 "The data parameter was set to None, but shape was not specified. Either "
                 "provide a value for data, or specify shape."
-            )
-        if dtype is None:
-            raise ValueError(
-                "The data parameter was set to None, but dtype was not specified. Either "
-                "provide an array-like value for data, or specify dtype."
             )
         return
     for name, value in (("shape", shape), ("dtype", dtype)):
