@@ -115,7 +115,7 @@ def test_chunk_key_encoding_json_forms() -> None:
     assert chunk_key_encoding_from_json({"name": "v2", "separator": "/"}) == V2ChunkKeyEncoding("/")
     both = {"name": "default", "configuration": {"separator": "."}}
     assert chunk_key_encoding_from_json(both) == DefaultChunkKeyEncoding(".")
-    with pytest.raises(MetadataError, match="unknown chunk key encoding"):
+    with pytest.raises(MetadataError, match="Unknown chunk key encoding"):
         chunk_key_encoding_from_json({"name": "fancy"})
     with pytest.raises(MetadataError, match="separator"):
         chunk_key_encoding_from_json({"name": "default", "configuration": {"separator": "-"}})

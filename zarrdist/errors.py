@@ -28,6 +28,7 @@ __all__ = [
     "ChunkNotFoundError",
     "CodecError",
     "DecodeError",
+    "FillValueError",
     "ZARR_PYTHON_BUILTINS",
     "ContainsArrayAndGroupError",
     "ContainsArrayError",
@@ -36,6 +37,7 @@ __all__ = [
     "GraphError",
     "MemoryBudgetError",
     "MetadataError",
+    "MetadataTypeError",
     "MetadataValidationError",
     "NegativeStepError",
     "NodeTypeValidationError",
@@ -244,6 +246,16 @@ class AttributeTypeError(MetadataError, TypeError):
     and zarr-python raise for it)."""
 
 
+class MetadataTypeError(MetadataError, TypeError):
+    """A metadata member whose JSON type is wrong (an entry of consolidated metadata that
+    is not an object...); also a TypeError, which zarr-python raises for it."""
+
+
+class FillValueError(MetadataError, TypeError):
+    """A fill value its data type cannot hold, in metadata or given by the caller (also
+    a TypeError, which zarr-python raises for it)."""
+
+
 class UnknownDataTypeError(MetadataError):
     """A data type is not known to zarrdist."""
 
@@ -398,6 +410,8 @@ ZARR_PYTHON_BUILTINS: dict[type[BaseException], tuple[tuple[type[BaseException],
     MetadataError: ((ValueError,), "a malformed metadata document"),
     UnknownDataTypeError: ((ValueError,), "a data type zarr does not know"),
     AttributeTypeError: ((TypeError,), "an attribute that is not JSON"),
+    FillValueError: ((TypeError,), "a fill value the data type cannot hold"),
+    MetadataTypeError: ((TypeError,), "a consolidated metadata entry that is not an object"),
     BoundsCheckError: ((IndexError,), "an index outside the array"),
     NegativeStepError: ((IndexError,), "a slice with a negative step"),
     VindexInvalidSelectionError: ((IndexError,), "a vindex selection of neither kind"),

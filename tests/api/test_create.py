@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dask.array as da
 import numpy as np
@@ -257,3 +258,76 @@ def test_zarr_version_is_deprecated(store: Store) -> None:
     assert g.zarr_format == 2
     with pytest.raises(ValueError, match="differ"):
         zarr.open_group(store, zarr_version=2, zarr_format=3)
+
+
+@pytest.mark.parametrize("order", ["C", "F", None])
+@pytest.mark.parametrize("config", [{"order": "C"}, {"order": "F"}, {}], ids=["C", "F", "none"])
+def test_v2_order_keyword_and_config_settle_as_in_zarr_python(order: Any, config: Any) -> None:
+    """A v2 array's ``order=`` is both its stored order and the order of reads; without
+    it, the runtime config's order is both (zarr-python 3.1.5)."""
+    ours = zarr.ones(shape=(2, 3), zarr_format=2, order=order, config=config)
+    peer = zarr_python.ones(shape=(2, 3), zarr_format=2, order=order, config=config)
+    assert ours.order == peer.order
+    assert ours.metadata.order == peer.metadata.order
+    assert ours.metadata.to_dict() == peer.metadata.to_dict()
+    assert ours[:].flags.f_contiguous == peer[:].flags.f_contiguous
+
+
+_REFUSED = [
+    ("create_array", 2, {"serializer": "bytes"}),
+    ("create_array", 2, {"dimension_names": ["x"]}),
+    ("create_array", 2, {"shards": (5,)}),
+    ("create", 2, {"dimension_names": ["x"]}),
+    ("create", 2, {"chunk_key_encoding": {"name": "default", "separator": "/"}}),
+    ("create", 2, {"codecs": "bytes"}),
+    ("create", 3, {"chunk_shape": (1,), "chunks": (2,)}),
+    ("create", 3, {"dimension_separator": "/"}),
+    ("create", 3, {"filters": []}),
+    ("create", 3, {"compressor": "blosc"}),
+    ("create", 3, {"compressor": None}),
+]
+
+
+@pytest.mark.parametrize(("function", "fmt", "kwargs"), _REFUSED, ids=repr)
+def test_other_format_keywords_refused_as_zarr_python_refuses_them(
+    function: str, fmt: int, kwargs: dict[str, Any]
+) -> None:
+    """The keywords of the other Zarr format raise zarr-python's ValueError, with its
+    message (code matches on it), and write nothing."""
+    arguments = {"shape": (10,), "dtype": "u1", "zarr_format": fmt, **kwargs}
+    arguments.setdefault("chunks", (1,))
+    with pytest.raises(ValueError) as peer:
+        getattr(zarr_python, function)(store=zarr_python.storage.MemoryStore(), **arguments)
+    store = MemoryStore()
+    with pytest.raises(ValueError) as ours:
+        getattr(zarr, function)(store=store, **arguments)
+    assert str(peer.value) in str(ours.value)
+    assert list(store.list()) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"dtype": "u1"}, {"data": "arange", "shape": (3,)},
+     {"data": "arange", "dtype": "i8"}, {"data": "arange", "shape": (3,), "dtype": "i8"}],
+    ids=repr,
+)  # fmt: skip
+def test_create_array_data_or_shape_and_dtype_as_zarr_python(kwargs: dict[str, Any]) -> None:
+    """``data`` alone, or ``shape`` and ``dtype``: anything else is zarr-python's ValueError."""
+    arguments = {k: np.arange(3) if v == "arange" else v for k, v in kwargs.items()}
+    with pytest.raises(ValueError) as peer:
+        zarr_python.create_array(zarr_python.storage.MemoryStore(), **arguments)
+    with pytest.raises(ValueError) as ours:
+        zarr.create_array(MemoryStore(), **arguments)
+    assert str(ours.value) == str(peer.value).replace("specified.Either", "specified. Either")
+    made = zarr.create_array(MemoryStore(), data=np.arange(3))
+    assert made[:].tolist() == [0, 1, 2]
+    # Deliberately not zarr-python 3.1.5's error: shape without dtype is float64 (the seed).
+    assert zarr.create_array(MemoryStore(), shape=(3,)).dtype == np.dtype("float64")
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+def test_group_create_array_refuses_compressor_and_compressors(fmt: int) -> None:
+    for library, store in ((zarr_python, zarr_python.storage.MemoryStore()), (zarr, MemoryStore())):
+        group = library.group(store, zarr_format=fmt)
+        with pytest.raises(ValueError, match="Cannot specify both `compressor` and `compressors`"):
+            group.create_array("a", shape=(1,), dtype="i8", compressor=None, compressors=None)

@@ -16,6 +16,7 @@ from zarr.core.dtype import parse_dtype
 
 import zarrdist
 import zarrdist.core.array as ours
+import zarrdist.core.dtype
 from zarrdist.codecs import GzipCodec, TransposeCodec, ZstdCodec
 from zarrdist.errors import CodecError
 
@@ -256,3 +257,71 @@ def test_morton_order_iter_equals_zarr_python(shape: tuple[int, ...]) -> None:
     from zarrdist.core.indexing import morton_order_iter
 
     assert list(morton_order_iter(shape)) == list(peer(shape))
+
+
+@pytest.mark.filterwarnings("ignore::zarr.errors.UnstableSpecificationWarning")
+@pytest.mark.parametrize("dtype", ["uint8", "float32", "str", "U10", "S10", ">M8[10s]"])
+@pytest.mark.parametrize(
+    "compressors",
+    ["auto", None, numcodecs.Zstd(level=3), (), (numcodecs.Zstd(level=3),), {"id": "zlib"}],
+    ids=repr,
+)
+@pytest.mark.parametrize(
+    "filters",
+    ["auto", None, numcodecs.GZip(level=1), (numcodecs.VLenUTF8(), numcodecs.GZip(level=1))],
+    ids=repr,
+)
+def test_v2_chunk_encoding_equals_zarr_python(dtype: str, compressors: Any, filters: Any) -> None:
+    def run(function: Any, dtype_like: Any) -> Any:
+        try:
+            return function(filters=filters, compressor=compressors, dtype=dtype_like)
+        except ValueError as exc:
+            return ("ValueError", str(exc).replace("zarrdist", "zarr"))
+
+    ours_result = run(
+        ours._parse_chunk_encoding_v2, zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2)
+    )
+    peer_result = run(peer_array._parse_chunk_encoding_v2, parse_dtype(dtype, zarr_format=2))
+    assert ours_result == peer_result
+    if isinstance(ours_result, tuple) and ours_result[0] == "ValueError":
+        return
+    store = zarrdist.storage.MemoryStore()
+    made = zarrdist.create_array(
+        store, shape=(10,), dtype=dtype, zarr_format=2, compressors=compressors, filters=filters
+    )
+    assert (made.metadata.filters, made.metadata.compressor) == peer_result
+    assert made.compressors == (() if peer_result[1] is None else (peer_result[1],))
+
+
+def test_v2_create_array_refuses_a_string_array_without_its_object_codec() -> None:
+    for library in (zarrdist, zarr_python):
+        with pytest.raises(ValueError, match=r"requires the numcodecs\.VLenUTF8 codec"):
+            library.create_array({}, shape=(2,), dtype=str, zarr_format=2, filters=None)
+
+
+@pytest.mark.parametrize("dtype", ["uint8", "bool", "<f4", ">i8", "S3", "str", "M8[s]"])
+def test_default_serializer_v3_equals_zarr_python(dtype: str) -> None:
+    peer = peer_array.default_serializer_v3(parse_dtype(dtype, zarr_format=3))
+    mine = ours.default_serializer_v3(zarrdist.core.dtype.parse_dtype(dtype, zarr_format=3))
+    assert mine.to_dict() == peer.to_dict()
+    peer_filters = peer_array.default_filters_v2(parse_dtype(dtype, zarr_format=2))
+    assert (
+        ours.default_filters_v2(zarrdist.core.dtype.parse_dtype(dtype, zarr_format=2))
+        == peer_filters
+    )
+
+
+@pytest.mark.parametrize("fmt", [2, 3])
+@pytest.mark.parametrize(
+    "value",
+    [None, {"name": "v2", "separator": "/"}, {"name": "default"}, {"name": "invalid"}],
+    ids=repr,
+)
+def test_parse_chunk_key_encoding_equals_zarr_python(fmt: int, value: Any) -> None:
+    def run(function: Any) -> Any:
+        try:
+            return function(value, zarr_format=fmt).to_dict()
+        except ValueError as exc:
+            return str(exc)
+
+    assert run(ours._parse_chunk_key_encoding) == run(peer_array._parse_chunk_key_encoding)

@@ -69,3 +69,70 @@ def test_v3_consolidation_warns_as_zarr_python(zarr_format: int, child: bool) ->
         (c, t.split(" specification")[0]) for c, t in theirs
     ]
     assert len(ours) == (zarr_format == 3 and child)
+
+
+def _sharded(m: Any, kind: str) -> Any:
+    store = MemoryStore() if m is zarrdist else zarr.storage.MemoryStore()
+    inner = m.codecs.ShardingCodec(chunk_shape=(2,))
+    kwargs: dict[str, Any] = {
+        "alone": {"shards": (4,), "chunks": (2,)},
+        "with-zstd": {"chunks": (4,), "serializer": inner},
+        "no-compressor": {"chunks": (4,), "serializer": inner, "compressors": None},
+        "nested-alone": {
+            "chunks": (4,),
+            "compressors": None,
+            "serializer": m.codecs.ShardingCodec(chunk_shape=(2,), codecs=[inner]),
+        },
+        "transposed": {
+            "chunks": (4,),
+            "compressors": None,
+            "filters": [m.codecs.TransposeCodec(order=(0,))],
+            "serializer": inner,
+        },
+    }[kind]
+    return m.create_array(store, shape=(8,), dtype="u1", **kwargs)
+
+
+@pytest.mark.parametrize(
+    "kind", ["alone", "with-zstd", "no-compressor", "nested-alone", "transposed"]
+)
+def test_sharding_beside_other_codecs_warns_as_zarr_python(kind: str) -> None:
+    def first_sentence(seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(c, t.split(" (zarrdist")[0]) for c, t in seen if "sharding_indexed" in t]
+
+    ours = first_sentence(_caught(lambda: _sharded(zarrdist, kind)))
+    theirs = first_sentence(_caught(lambda: _sharded(zarr, kind)))
+    assert ours == theirs
+    assert bool(ours) == (kind in ("with-zstd", "transposed"))
+
+
+@pytest.mark.parametrize("zarr_format", [2, 3])
+@pytest.mark.parametrize("compressor", ["unset", None, "auto", "zstd"])
+def test_group_array_warns_of_its_compressor_keyword_as_zarr_python(
+    zarr_format: int, compressor: Any
+) -> None:
+    """zarr-python's ``Group.array`` takes its default ``compressor=None`` as the
+    deprecated keyword: it warns in both formats and stores uncompressed chunks."""
+
+    def make(m: Any) -> Any:
+        store = MemoryStore() if m is zarrdist else zarr.storage.MemoryStore()
+        kwargs: dict[str, Any] = {}
+        if compressor == "zstd":
+            kwargs["compressor"] = m.codecs.ZstdCodec() if zarr_format == 3 else {"id": "zstd"}
+        elif compressor != "unset":
+            kwargs["compressor"] = compressor
+        group = m.group(store, zarr_format=zarr_format)
+        data = np.arange(4, dtype="u1")
+        return group.array(name="a", data=data, shape=data.shape, dtype=data.dtype, **kwargs)
+
+    def compressor_warnings(seen: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        return [(c, t.split(" (zarrdist")[0]) for c, t in seen if "`compressor`" in t]
+
+    ours = compressor_warnings(_caught(lambda: make(zarrdist)))
+    theirs = compressor_warnings(_caught(lambda: make(zarr)))
+    assert ours == theirs
+    assert bool(ours) == (compressor != "auto")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        made_ours, made_theirs = make(zarrdist), make(zarr)
+    assert made_ours.metadata.to_dict() == made_theirs.metadata.to_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import warnings
+from typing import Any
 
 import pytest
 
@@ -133,3 +134,50 @@ def test_invalid_zmetadata() -> None:
             GroupMetadataV2(),
             {"a": GroupMetadataV3()},  # type: ignore[dict-item]
         )
+
+
+def test_consolidated_metadata_dict_forms_equal_zarr_python() -> None:
+    import zarr
+    import zarr.core.group as peer
+
+    from zarrdist.core.group import ConsolidatedMetadata as Ours
+    from zarrdist.errors import MetadataTypeError
+
+    def outcome(cls: Any, data: dict[str, Any]) -> Any:
+        try:
+            return cls.from_dict(dict(data)).to_dict()
+        except (ValueError, TypeError) as exc:
+            kinds = [c for c in (TypeError, ValueError) if isinstance(exc, c)]
+            return kinds[0].__name__
+
+    cases: list[dict[str, Any]] = [
+        {"must_understand": False},
+        {"kind": "invalid", "metadata": {}},
+        {"kind": "inline"},
+        {"kind": "inline", "metadata": {"foo": [1, 2, 3]}},
+        {"kind": "inline", "must_understand": False, "metadata": {}},
+    ]
+    for data in cases:
+        assert outcome(Ours, data) == outcome(peer.ConsolidatedMetadata, data), data
+    with pytest.raises(MetadataTypeError, match="key='foo', type='list'"):
+        Ours.from_dict(cases[3])
+    with pytest.raises(ValueError, match="kind='None'"):
+        Ours.from_dict(cases[0])
+    # A consolidated hierarchy: to_dict/from_dict of zarr-python's own dict round-trip.
+    store = zarr.storage.MemoryStore()
+    root = zarr.group(store)
+    root.create_group("b").create_array("x", shape=(2,), dtype="i2")
+    root.create_array("a", shape=(3,), dtype="f4")
+    with pytest.warns(UserWarning, match="Consolidated metadata"):
+        consolidated = zarr.consolidate_metadata(store).metadata.consolidated_metadata
+    assert consolidated is not None
+    ours = Ours.from_dict(consolidated.to_dict())
+    assert sorted(ours.flattened_metadata) == sorted(consolidated.flattened_metadata)
+    assert {k: v.to_dict() for k, v in ours.flattened_metadata.items()} == {
+        k: v.to_dict() for k, v in consolidated.flattened_metadata.items()
+    }
+    assert Ours(kind="inline", must_understand=False, metadata={}).to_dict() == (
+        peer.ConsolidatedMetadata(kind="inline", must_understand=False, metadata={}).to_dict()
+    )
+    with pytest.raises(MetadataError, match="kind='other'"):
+        Ours(kind="other")  # type: ignore[arg-type]

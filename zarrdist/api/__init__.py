@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.create import create_keywords, is_zarr_python_array, new_array, write_into
+from zarrdist.arrayops.create import (
+    check_data_keywords,
+    create_keywords,
+    is_zarr_python_array,
+    new_array,
+    write_into,
+)
 from zarrdist.arrayops.from_source import from_array_keywords, like_keywords
 from zarrdist.arrayops.keyword_warnings import warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
@@ -121,6 +127,7 @@ def create_array(
         if mode not in ("a", "w", "w-"):
             raise ValueError(f"create_array cannot create with mode={mode!r}; use 'w', 'w-' or 'a'")
         overwrite = overwrite or mode == "w"
+    check_data_keywords(data, shape, dtype)
     store, node = split_store_path(store, name if name is not None else path)
     resolved = resolve_store(store, mode="w" if overwrite else "a", storage_options=storage_options)
     return new_array(

@@ -545,7 +545,9 @@ class Array(Selections, GridWalk, Node):
         return info_text(self, complete=True)
 
     def __repr__(self) -> str:
-        return f"<Array {self._store.url}{self.name} shape={self.shape} dtype={self.dtype}>"
+        # As zarr-python's: the store path (no "/" after the root), shape and dtype.
+        where = f"{self._store.url}{'/' + self._path if self._path else ''}"
+        return f"<Array {where} shape={self.shape} dtype={self.dtype}>"
 
     def _repr_html_(self) -> str:
         return html_repr(self)

@@ -8,6 +8,7 @@ from NumPy, dask, zarrdist or zarr-python arrays written on the graph engine.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -15,7 +16,9 @@ import numpy as np
 from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.config import config as zarrdist_config
 from zarrdist.hierarchy.edits import create_node
+from zarrdist.metadata import ArrayMetadataV2
 
 if TYPE_CHECKING:
     from zarrdist.hierarchy.consolidation import ConsolidatedView
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
     from zarrdist.stores import Store
 
 __all__ = [
+    "check_data_keywords",
     "create_keywords",
     "is_dask",
     "is_zarr_python_array",
@@ -101,11 +105,81 @@ def new_array(
         metadata = array_metadata(
             shape=shape, dtype="float64" if dtype is None else dtype, **keywords
         )
+        metadata, config = _v2_order(metadata, keywords.get("order"), config)
     create_node(store, path, metadata, overwrite=overwrite, view=view)
     array = Array(store, path, metadata, config=config, view=view)
     if data is not None and write_data:
         write_into(array, data if hasattr(data, "shape") else np.asanyarray(data))
     return array
+
+
+def check_data_keywords(data: Any, shape: Any, dtype: Any) -> None:
+    """``create_array``'s rule, as zarr-python's: ``data`` alone, or ``shape`` (the data
+    says both shape and dtype). Unlike zarr-python 3.1.5, a missing ``dtype`` is the
+    seed's default (float64), not an error: the reference documents create arrays so.
+
+    Raises
+    ------
+    ValueError
+        Naming the keyword that is missing or given twice (zarr-python's words).
+    """
+    if data is None:
+        if shape is None:
+            raise ValueError(
+                "The data parameter was set to None, but shape was not specified. Either "
+                "provide a value for data, or specify shape."
+            )
+        return
+    for name, value in (("shape", shape), ("dtype", dtype)):
+        if value is not None:
+            raise ValueError(
+                f"The data parameter was used, but the {name} parameter was also used. "
+                f"This is an error. Either use the data parameter, or the {name} parameter, "
+                "but not both."
+            )
+
+
+def _v2_order(
+    metadata: ArrayMetadata, order: Any, config: Mapping[str, Any] | None
+) -> tuple[ArrayMetadata, Mapping[str, Any] | None]:
+    """A new v2 array's one memory order, as zarr-python settles it: the ``order``
+    keyword, else the runtime ``config``'s order, is both the stored ``.zarray`` order
+    and the order reads return."""
+    if not isinstance(metadata, ArrayMetadataV2):
+        return metadata, config
+    if order is None and config and config.get("order") in ("C", "F"):
+        return replace(metadata, order=config["order"]), config
+    if order is not None:
+        return metadata, {**dict(config or {}), "order": metadata.order}
+    return metadata, config
+
+
+def _refuse_other_format_keywords(zarr_format: int, **given: Any) -> None:
+    """``create``'s keywords of the other format refused, as zarr-python refuses them
+    (its words: callers match them)."""
+    refusals = (
+        {
+            "dimension_names": "dimension_names cannot be used for arrays with zarr_format 2.",
+            "chunk_key_encoding": "chunk_key_encoding cannot be used for arrays with "
+            "zarr_format 2. Use dimension_separator instead.",
+            "codecs": "codecs cannot be used for arrays with zarr_format 2. Use filters and "
+            "compressor instead.",
+        }
+        if zarr_format == 2
+        else {
+            "both_chunks": "Only one of chunk_shape or chunks can be provided.",
+            "dimension_separator": "dimension_separator cannot be used for arrays with "
+            "zarr_format 3. Use chunk_key_encoding instead.",
+            "filters": "filters cannot be used for arrays with zarr_format 3. Use "
+            "array-to-array codecs instead.",
+            "compressor": "compressor cannot be used for arrays with zarr_format 3. Use "
+            "bytes-to-bytes codecs instead.",
+        }
+    )
+    unset = {"both_chunks": False, "compressor": "auto"}
+    for name, message in refusals.items():
+        if given[name] is not unset.get(name) and given[name] != unset.get(name):
+            raise ValueError(message)
 
 
 def create_keywords(
@@ -139,6 +213,16 @@ def create_keywords(
             raise TypeError(f"create() got an unexpected keyword argument {name!r}")
         if value is not None:
             warn_not_implemented(name, stacklevel=4)
+    _refuse_other_format_keywords(
+        zarr_format or zarrdist_config.get("default_zarr_format"),
+        dimension_names=dimension_names,
+        chunk_key_encoding=chunk_key_encoding,
+        codecs=codecs,
+        both_chunks=chunk_shape is not None and chunks is not None,
+        dimension_separator=dimension_separator,
+        filters=filters,
+        compressor=compressor,
+    )
     settings = dict(config or {})
     if write_empty_chunks is not None:
         warn_write_empty_chunks_kwarg(stacklevel=4)

@@ -13,6 +13,7 @@ __all__ = [
     "warn_group_method_deprecated",
     "warn_not_implemented",
     "warn_order_kwarg",
+    "warn_sharding_combined",
     "warn_write_empty_chunks_kwarg",
 ]
 
@@ -72,6 +73,17 @@ def warn_compressor_v3(stacklevel: int = 4) -> None:
     warnings.warn(
         "The `compressor` argument is deprecated. Use `compressors` instead. (zarrdist "
         "takes it as compressors=[compressor].)",
+        ZarrUserWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def warn_sharding_combined(stacklevel: int = 4) -> None:
+    """A ``sharding_indexed`` codec with other codecs in the same chain: a shard is then
+    one compressed (or transposed) whole, so no read or write can take part of it."""
+    warnings.warn(
+        "Combining a `sharding_indexed` codec disables partial reads and writes, which may "
+        "lead to inefficient performance. (zarrdist reads and writes such shards whole.)",
         ZarrUserWarning,
         stacklevel=stacklevel,
     )

@@ -14,7 +14,11 @@ from typing import Any, Literal
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
 
-from zarrdist.arrayops.keyword_warnings import warn_compressor_v3, warn_order_kwarg
+from zarrdist.arrayops.keyword_warnings import (
+    warn_compressor_v3,
+    warn_order_kwarg,
+    warn_sharding_combined,
+)
 from zarrdist.chunking.grid import (
     DefaultChunkKeyEncoding,
     V2ChunkKeyEncoding,
@@ -37,7 +41,15 @@ from zarrdist.dtype.datatypes import parse_data_type
 from zarrdist.errors import CodecError
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, default_codecs
 
-__all__ = ["DEFAULT_FILL_VALUE", "array_metadata", "as_v3_codec", "v3_chunk_encoding"]
+__all__ = [
+    "DEFAULT_FILL_VALUE",
+    "array_metadata",
+    "as_v3_codec",
+    "chunk_key_encoding_for",
+    "default_filters_v2",
+    "v2_chunk_encoding",
+    "v3_chunk_encoding",
+]
 
 _AUTO = "auto"
 
@@ -79,6 +91,72 @@ def as_v3_codec(codec: Any) -> Codec:
     if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
         return codec_from_json(dict(entry))
     raise CodecError(f"not a codec: {codec!r}")
+
+
+def _as_numcodec(codec: Any) -> NumcodecsBase:
+    """A numcodecs codec from itself, its config, or the zarrdist codec of the same id."""
+    if isinstance(codec, NumcodecsBase):
+        return codec
+    return numcodecs.get_codec(_as_v2_config(codec))
+
+
+def default_filters_v2(dtype: Any) -> tuple[NumcodecsBase, ...] | None:
+    """The filters a v2 array of ``dtype`` gets by default: its object codec
+    (``VLenUTF8``, ``VLenBytes``) for variable-length types, else None.
+
+    Raises
+    ------
+    ValueError
+        If the type names an object codec numcodecs does not have.
+    """
+    needed = parse_data_type(dtype, 2).object_codec_id
+    if needed is None:
+        return None
+    try:
+        return (numcodecs.get_codec({"id": needed}),)
+    except (ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Data type {dtype} requires an unknown object codec: {needed!r}."
+        ) from exc
+
+
+def v2_chunk_encoding(
+    *, compressor: Any, filters: Any, dtype: Any
+) -> tuple[tuple[NumcodecsBase, ...] | None, NumcodecsBase | None]:
+    """The ``(filters, compressor)`` numcodecs codecs that ``create_array`` gives a v2
+    array of ``dtype`` for these keywords ("auto" for the defaults; codecs may be
+    numcodecs objects, their configs or zarrdist codecs).
+
+    Raises
+    ------
+    ValueError
+        If ``dtype`` is variable-length and neither the filters nor the compressor
+        hold its object codec (``.zarray`` could not say how to store the objects).
+    CodecError
+        If more than one compressor is given, or a codec is unknown.
+    """
+    data_type = parse_data_type(dtype, 2)
+    if isinstance(compressor, str) and compressor == _AUTO:
+        chosen: NumcodecsBase | None = numcodecs.get_codec(dict(V2_DEFAULT_COMPRESSOR))
+    else:
+        listed = _listify(compressor)
+        if len(listed) > 1:
+            raise CodecError(f"zarr_format=2 takes one compressor, got {len(listed)}")
+        chosen = _as_numcodec(listed[0]) if listed else None
+    if isinstance(filters, str) and filters == _AUTO:
+        kept = default_filters_v2(data_type)
+    else:
+        kept = tuple(_as_numcodec(f) for f in _listify(filters)) or None
+    needed = data_type.object_codec_id
+    present = {c.codec_id for c in (*(kept or ()), chosen) if c is not None}
+    if needed is not None and needed not in present:
+        codec = {"vlen-utf8": "numcodecs.VLenUTF8", "vlen-bytes": "numcodecs.VLenBytes"}.get(needed)
+        wanted = f"the {codec} codec" if codec else f"an unknown object codec with id {needed!r}"
+        raise ValueError(
+            f"Data type {dtype} requires {wanted}, but no such codec was specified in the "
+            "filters or compressor parameters for this array. "
+        )
+    return kept, chosen
 
 
 def _as_v2_config(codec: Any) -> dict[str, Any]:
@@ -178,11 +256,8 @@ def array_metadata(
     shape_t = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
     data_type = parse_data_type(dtype, zarr_format)
     itemsize = data_type.item_size or 16
-    if compressor != _AUTO:
-        if zarr_format == 3:
-            warn_compressor_v3()
-        compressors = None if compressor is None else [compressor]
-    _check_layout(zarr_format, shards, order)
+    compressors = _compressors(zarr_format, compressor, compressors)
+    _check_layout(zarr_format, shards, order, serializer, dimension_names)
     if isinstance(shards, Mapping):
         shards = shards.get("shape")
     rectilinear = _rectilinear_chunks(chunks, shape_t, zarr_format, shards)
@@ -216,25 +291,66 @@ def array_metadata(
             if shards == _AUTO
             else normalize_chunks(shards, shape_t, itemsize)
         )
-    if shards is not None:
-        chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
+    chain = _outer_chain(chain, chunk_shape, sharded=shards is not None)
     return ArrayMetadataV3(
         shape=shape_t,
         data_type=data_type,
         chunk_shape=outer,
         codecs=tuple(chain),
         fill_value=fill_value,
-        chunk_key_encoding=_key_encoding(chunk_key_encoding, dimension_separator),
+        chunk_key_encoding=chunk_key_encoding_for(chunk_key_encoding, 3, dimension_separator),
         attributes=dict(attributes or {}),
         dimension_names=None if dimension_names is None else tuple(dimension_names),
         rectilinear=rectilinear,
     )
 
 
-def _check_layout(zarr_format: int, shards: Any, order: Any) -> None:
-    """Refuse shards in Zarr v2; warn of ``order=`` on a v3 array, as zarr-python does."""
+def _outer_chain(chain: list[Codec], chunk_shape: Any, *, sharded: bool) -> list[Codec]:
+    """The array's chain: ``chain`` inside a sharding codec when sharded; warns as
+    zarr-python does of a sharding codec beside other codecs."""
+    if sharded:
+        chain = [ShardingCodec(chunk_shape=chunk_shape, codecs=tuple(chain))]
+    if _sharding_combined(chain):
+        warn_sharding_combined(stacklevel=5)
+    return chain
+
+
+def _sharding_combined(chain: Sequence[Codec]) -> bool:
+    """Whether a chain, or a sharding codec's chain within it, holds a sharding codec
+    beside other codecs (zarr-python warns of each such chain)."""
+    shardings = [c for c in chain if isinstance(c, ShardingCodec)]
+    if shardings and len(chain) > 1:
+        return True
+    return any(_sharding_combined(tuple(c.codecs)) for c in shardings)
+
+
+def _compressors(zarr_format: int, compressor: Any, compressors: Any) -> Any:
+    """``compressors``, or the one deprecated ``compressor`` (warned of in v3), as
+    zarr-python takes them; both given is its ValueError."""
+    if compressor == _AUTO:
+        return compressors
+    if compressors != _AUTO:
+        raise ValueError("Cannot specify both `compressor` and `compressors`.")
+    if zarr_format == 3:
+        warn_compressor_v3(stacklevel=5)
+    return None if compressor is None else [compressor]
+
+
+def _check_layout(
+    zarr_format: int, shards: Any, order: Any, serializer: Any, dimension_names: Any
+) -> None:
+    """Refuse shards, a serializer and dimension names in Zarr v2; warn of ``order=`` on
+    a v3 array, as zarr-python does."""
+    if zarr_format == 2 and serializer != _AUTO:
+        raise ValueError("Zarr format 2 arrays do not support `serializer`.")
+    if zarr_format == 2 and dimension_names is not None:
+        raise ValueError("Zarr format 2 arrays do not support dimension names.")
     if shards is not None and zarr_format == 2:
-        raise ValueError("sharding needs zarr_format=3")
+        shown = tuple(shards) if isinstance(shards, list) else shards
+        raise ValueError(
+            "Zarr format 2 arrays can only be created with `shard_shape` set to `None`. "
+            f"Got `shard_shape={shown}` instead. (Sharding needs zarr_format=3.)"
+        )
     if zarr_format == 3 and order is not None:
         warn_order_kwarg(stacklevel=5)
 
@@ -257,15 +373,34 @@ def _check_format(value: Any) -> Literal[2, 3]:
     raise ValueError(f"zarr_format must be 2 or 3, got {value!r}")
 
 
-def _key_encoding(value: Any, separator: Any) -> Any:
+def chunk_key_encoding_for(
+    value: Any, zarr_format: int, separator: Any = None
+) -> DefaultChunkKeyEncoding | V2ChunkKeyEncoding:
+    """The chunk key encoding ``create_array``'s ``chunk_key_encoding`` asks for: an
+    encoding object, its JSON entry or ``{"name": ..., "separator": ...}``; None gives
+    the format's default (with ``separator``, the old ``dimension_separator``).
+
+    Raises
+    ------
+    ValueError
+        For an unknown encoding or separator, or a v2 array given another encoding
+        than ``v2`` (v2 keys have no ``c/`` prefix).
+    """
     if value is None:
+        if zarr_format == 2:
+            return V2ChunkKeyEncoding(separator or ".")
         return DefaultChunkKeyEncoding(separator or "/")
-    if isinstance(value, DefaultChunkKeyEncoding | V2ChunkKeyEncoding):
-        return value
-    if isinstance(value, Mapping) and "separator" in value and "name" in value:
-        data = {"name": value["name"], "configuration": {"separator": value["separator"]}}
-        return chunk_key_encoding_from_json(data)
-    return chunk_key_encoding_from_json(value)
+    encoding = (
+        value
+        if isinstance(value, DefaultChunkKeyEncoding | V2ChunkKeyEncoding)
+        else chunk_key_encoding_from_json(value)
+    )
+    if zarr_format == 2 and encoding.name != "v2":
+        raise ValueError(
+            "Invalid chunk key encoding. For Zarr format 2 arrays, the `name` field of the "
+            f"chunk key encoding must be 'v2'. Got `name` = {encoding.name} instead."
+        )
+    return encoding
 
 
 def _v2_metadata(
@@ -281,28 +416,19 @@ def _v2_metadata(
     chunk_key_encoding: Any,
     null_fill: bool = False,
 ) -> ArrayMetadataV2:
-    compressor: dict[str, Any] | None
-    if compressors == _AUTO:
-        # zarr-python 3.1.5 compresses every v2 data type, strings included, by default.
-        compressor = dict(V2_DEFAULT_COMPRESSOR)
-    else:
-        listed = _listify(compressors)
-        if len(listed) > 1:
-            raise CodecError(f"zarr_format=2 takes one compressor, got {len(listed)}")
-        compressor = _as_v2_config(listed[0]) if listed else None
-    filter_confs = (
-        None if filters in (None, _AUTO) else [_as_v2_config(f) for f in _listify(filters)]
+    filter_codecs, compressor = v2_chunk_encoding(
+        compressor=compressors, filters=filters, dtype=data_type
     )
     separator = dimension_separator
-    if separator is None and isinstance(chunk_key_encoding, Mapping):
-        separator = chunk_key_encoding.get("separator")
+    if separator is None and chunk_key_encoding is not None:
+        separator = chunk_key_encoding_for(chunk_key_encoding, 2).separator
     return ArrayMetadataV2(
         shape=shape,
         data_type=data_type,
         chunk_shape=chunk_shape,
         fill_value=fill_value,
         order=order or config.get("array.order"),
-        filters=tuple(filter_confs) if filter_confs else None,
+        filters=filter_codecs,
         compressor=compressor,
         dimension_separator=separator or ".",
         attributes=dict(attributes or {}),

@@ -22,7 +22,7 @@ import math
 import operator
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, NotRequired, TypedDict
 
 from zarrdist.chunking._axes import (
     AxisChunks,
@@ -40,6 +40,7 @@ __all__ = [
     "AxisChunks",
     "ChunkGrid",
     "ChunkKeyEncoding",
+    "ChunkKeyEncodingParams",
     "DefaultChunkKeyEncoding",
     "RectilinearChunkGrid",
     "RegularChunkGrid",
@@ -60,6 +61,14 @@ __all__ = [
 ]
 
 Separator = Literal["/", "."]
+
+
+class ChunkKeyEncodingParams(TypedDict):
+    """A chunk key encoding as ``create_array`` takes it (zarr-python's shorthand):
+    ``{"name": "v2", "separator": "/"}``."""
+
+    name: Literal["v2", "default"]
+    separator: NotRequired[Separator]
 
 
 def _ceildiv(a: int, b: int) -> int:
@@ -249,6 +258,21 @@ class ChunkKeyEncoding:
         """``{"name": ..., "configuration": {"separator": ...}}``."""
         return {"name": self.name, "configuration": {"separator": self.separator}}
 
+    def to_dict(self) -> dict[str, Any]:
+        """:meth:`to_json` under zarr-python's name for it."""
+        return self.to_json()
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> ChunkKeyEncoding:
+        """An encoding from its ``to_dict`` form (any of :func:`chunk_key_encoding_from_json`'s
+        forms); called on a subclass, the name must be that subclass's."""
+        encoding = chunk_key_encoding_from_json(data)
+        if cls is not ChunkKeyEncoding and not isinstance(encoding, cls):
+            raise MetadataError(
+                f"{cls.__name__} cannot read a {encoding.name!r} chunk key encoding"
+            )
+        return encoding
+
 
 def _parse_ints(parts: list[str]) -> tuple[int, ...] | None:
     # Only canonical decimal integers: "01" or "+1" would be a different key.
@@ -320,20 +344,26 @@ def chunk_key_encoding_from_json(data: Any) -> DefaultChunkKeyEncoding | V2Chunk
 
     Accepts ``{"name": ..., "configuration": {"separator": ...}}``, the name
     alone (``{"name": "default"}``, as TensorStore writes it) and zarr-python's
-    ``{"name": ..., "separator": ...}`` shorthand.
+    ``{"name": ..., "separator": ...}`` shorthand; an encoding object is returned as is.
 
     Raises
     ------
     MetadataError
         For unknown encodings or separators.
     """
+    if isinstance(data, DefaultChunkKeyEncoding | V2ChunkKeyEncoding):
+        return data
     if isinstance(data, str):
         data = {"name": data}
     if not isinstance(data, Mapping):
         raise MetadataError(f"chunk_key_encoding must be an object, got {data!r}")
     cls = _ENCODINGS.get(data.get("name"))  # type: ignore[arg-type]
     if cls is None:
-        raise MetadataError(f"unknown chunk key encoding {data.get('name')!r}")
+        # The words zarr-python 3.1.5 raises, which callers match on.
+        raise MetadataError(
+            f'Unknown chunk key encoding: "Chunk key encoding {data.get("name")!r} not found '
+            f'in registered chunk key encodings: {sorted(_ENCODINGS)}."'
+        )
     config = data.get("configuration") or {}
     if not isinstance(config, Mapping):
         raise MetadataError(f"chunk_key_encoding.configuration must be an object, got {config!r}")

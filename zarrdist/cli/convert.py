@@ -145,10 +145,11 @@ class SourceCodecs:
 def source_codecs(metadata: ArrayMetadata) -> SourceCodecs:
     """The codecs of ``metadata`` (the inner chain of a sharded array)."""
     if isinstance(metadata, ArrayMetadataV2):
+        document = metadata.to_json()
         filters = tuple(
-            v3_codec(f) for f in metadata.filters or () if f.get("id") not in _OBJECT_CODECS
+            v3_codec(f) for f in document["filters"] or () if f.get("id") not in _OBJECT_CODECS
         )
-        compressor = metadata.compressor
+        compressor = document["compressor"]
         return SourceCodecs(filters, None, (v3_codec(compressor),) if compressor else ())
     chain: CodecChain = metadata.codec_chain
     outer_filters = tuple(chain.array_array)

@@ -160,7 +160,8 @@ def dimension_names(metadata: NodeMetadata) -> tuple[str | None, ...] | None:
 
 def _codecs_json(metadata: ArrayMetadataV2 | ArrayMetadataV3) -> Any:
     if isinstance(metadata, ArrayMetadataV2):
-        return {"filters": metadata.filters, "compressor": metadata.compressor}
+        document = metadata.to_json()
+        return {"filters": document["filters"], "compressor": document["compressor"]}
     return metadata.to_json()["codecs"]
 
 

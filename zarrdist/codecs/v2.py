@@ -122,6 +122,16 @@ class V2Codec(ArrayBytesCodec):
         config = {"filters": filters, "compressor": compressor, "order": self.order}
         return {"name": _NAME, "configuration": config}
 
+    @property
+    def numcodecs_filters(self) -> tuple[Numcodec, ...]:
+        """The filters as numcodecs codec objects, in encode order."""
+        return self._filters
+
+    @property
+    def numcodecs_compressor(self) -> Numcodec | None:
+        """The compressor as a numcodecs codec object, or None."""
+        return self._compressor
+
     def filters_json(self) -> list[dict[str, Any]] | None:
         """The ``.zarray`` ``filters`` value: each filter's numcodecs ``get_config()``."""
         return [dict(f.get_config()) for f in self._filters] or None

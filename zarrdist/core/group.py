@@ -10,8 +10,11 @@ from zarrdist.api.aio.hierarchy import (
 )
 from zarrdist.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
+from zarrdist.metadata import node_metadata_from_dict_v3 as _build_metadata_v3
+from zarrdist.metadata.fields import parse_node_type
 
 __all__ = [
+    "_build_metadata_v3",
     "AsyncGroup",
     "ConsolidatedMetadata",
     "Group",
@@ -20,4 +23,5 @@ __all__ = [
     "create_nodes",
     "create_rooted_hierarchy",
     "get_node",
+    "parse_node_type",
 ]

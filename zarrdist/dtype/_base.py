@@ -20,7 +20,12 @@ from typing import Any, ClassVar, Literal, Self
 
 import numpy as np
 
-from zarrdist.errors import MetadataError, UnknownDataTypeError, UnstableSpecificationWarning
+from zarrdist.errors import (
+    FillValueError,
+    MetadataError,
+    UnknownDataTypeError,
+    UnstableSpecificationWarning,
+)
 
 __all__ = [
     "NATIVE_ENDIANNESS",
@@ -75,10 +80,10 @@ def endianness_of(dtype: np.dtype[Any]) -> Endianness | None:
     return "little" if order == "<" else "big"
 
 
-def bad_fill(value: object, data_type: DataType, reason: str = "") -> MetadataError:
+def bad_fill(value: object, data_type: DataType, reason: str = "") -> FillValueError:
     """The error for a fill value a data type cannot hold."""
     detail = f": {reason}" if reason else ""
-    return MetadataError(
+    return FillValueError(
         f"invalid fill value {value!r} for data type {data_type.describe()}{detail}"
     )
 
@@ -373,7 +378,8 @@ class DataType(ABC):
         try:
             return self.fill_value_from_json(data, zarr_format)
         except MetadataError as exc:
-            raise TypeError(str(exc)) from exc
+            # "Invalid type: <value>" first: zarr-python's words, which callers match.
+            raise TypeError(f"Invalid type: {data}. {exc}") from exc
 
     @abstractmethod
     def to_native(self) -> np.dtype[Any]:

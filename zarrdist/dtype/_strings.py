@@ -324,7 +324,9 @@ class RawBytes(DataType):
         return np.zeros((), dtype=self.to_native())[()]
 
     def cast_fill_value(self, value: Any) -> Any:
-        """``value`` (bytes of exactly ``length``, or a list of byte values) as ``np.void``."""
+        """``value`` (bytes, or a list of byte values) as ``np.void``: shorter bytes are
+        padded with zeros and longer ones cut, as NumPy casts them to ``V{length}`` (and
+        zarr-python with it)."""
         if isinstance(value, np.void):
             value = value.tobytes()
         elif isinstance(value, list | tuple):
@@ -333,19 +335,21 @@ class RawBytes(DataType):
             value = bytes(value)
         if not isinstance(value, bytes | bytearray):
             raise bad_fill(value, self, "expected bytes")
-        if len(value) != self.length:
-            raise bad_fill(value, self, f"expected exactly {self.length} bytes")
-        return np.frombuffer(bytes(value), dtype=self.to_native())[0]
+        return np.array(bytes(value)).astype(self.to_native())[()]
 
     def _fill_to_json(self, value: Any, zarr_format: ZarrFormat) -> JSON:
         """Base64 of the bytes."""
         return b64_encode(self.cast_fill_value(value).tobytes())
 
     def _fill_from_json(self, data: JSON, zarr_format: ZarrFormat) -> Any:
-        """Base64, or (v3 core ``r<bits>``) a list of byte values."""
-        if isinstance(data, list):
-            return self.cast_fill_value(data)
-        return self.cast_fill_value(b64_decode(data, self))
+        """Base64, or (v3 core ``r<bits>``) a list of byte values, of exactly ``length``
+        bytes (a document's fill value is not cast: one of another length is an error)."""
+        raw = bytes(data) if isinstance(data, list) else b64_decode(data, self)
+        if isinstance(data, list) and not all(isinstance(v, int) and 0 <= v < 256 for v in data):
+            raise bad_fill(data, self, "expected byte values 0..255")
+        if len(raw) != self.length:
+            raise bad_fill(data, self, f"expected exactly {self.length} bytes")
+        return self.cast_fill_value(raw)
 
 
 # zarrdist's earlier names of the classes above (zarr-python's names are the classes').

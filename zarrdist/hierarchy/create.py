@@ -32,6 +32,7 @@ from zarrdist.metadata import (
     ArrayMetadataV3,
     GroupMetadataV2,
     GroupMetadataV3,
+    group_metadata_from_dict,
     parse_node_metadata,
 )
 
@@ -66,6 +67,9 @@ class GroupMetadata(ABC):  # noqa: B024 - a constructor that dispatches on the f
         if zarr_format == 2:
             return GroupMetadataV2(dict(attributes or {}))
         return GroupMetadataV3(dict(attributes or {}), consolidated_metadata)
+
+    #: zarr-python's ``GroupMetadata.from_dict``: either format, by ``zarr_format``.
+    from_dict = staticmethod(group_metadata_from_dict)
 
 
 class ArrayMetadata(ABC):  # noqa: B024 - a constructor that dispatches on the format

@@ -8,6 +8,7 @@ and every change made through it keeps the stored consolidated document true.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,7 @@ from zarrdist.hierarchy.group_arrays import GroupArrayMethods
 from zarrdist.hierarchy.group_node import create_group_node, open_group_node
 from zarrdist.hierarchy.location import Node
 from zarrdist.hierarchy.members import walk
-from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3
+from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3, group_metadata_from_dict
 
 if TYPE_CHECKING:
     import dask.array as da
@@ -104,6 +105,12 @@ class Group(GroupArrayMethods, Node):
         return cls(node.store, node.path, node.metadata)
 
     @classmethod
+    def from_dict(cls, store_path: Any, data: Mapping[str, Any]) -> Group:
+        """The group that ``data`` (zarr-python's ``to_dict`` form of group metadata)
+        describes at ``store_path``; nothing is written, as in zarr-python."""
+        return cls(store_path.store, store_path.path, group_metadata_from_dict(data))
+
+    @classmethod
     def open(cls, store: Any, zarr_format: int | None = None, **kwargs: Any) -> Group:
         """Open the group at the root of ``store`` (``use_consolidated=`` as open_group).
 
@@ -152,6 +159,18 @@ class Group(GroupArrayMethods, Node):
         """Merge ``new_attributes`` into the attributes (one metadata write)."""
         self.attrs.update(new_attributes)
         return self
+
+    async def update_attributes_async(self, new_attributes: Mapping[str, Any]) -> Group:
+        """:meth:`update_attributes` as a coroutine (zarr-python's ``Group`` has both);
+        the write runs in a worker thread, off the event loop."""
+        return await asyncio.to_thread(self.update_attributes, new_attributes)
+
+    @property
+    def _async_group(self) -> Any:
+        """zarr-python's ``Group._async_group``: this group's awaitable face."""
+        import zarrdist  # the root's lazy names: zarrdist.api.aio imports this module
+
+        return zarrdist.AsyncGroup(self)
 
     @property
     def info(self) -> GroupInfo:

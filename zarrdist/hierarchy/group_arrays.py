@@ -15,7 +15,7 @@ import numpy as np
 from zarrdist.arrayops.array import Array
 from zarrdist.arrayops.create import create_keywords
 from zarrdist.arrayops.from_source import like_keywords
-from zarrdist.arrayops.keyword_warnings import warn_group_method_deprecated
+from zarrdist.arrayops.keyword_warnings import warn_compressor_v3, warn_group_method_deprecated
 from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
 
 __all__ = ["GroupArrayMethods"]
@@ -55,7 +55,13 @@ class GroupArrayMethods:
         with zarr-python's ZarrDeprecationWarning."""
         warn_group_method_deprecated("array")
         if "compressors" not in kwargs:
-            kwargs.setdefault("compressor", None)
+            # zarr-python's Group.array reads its compressor (None by default) as the
+            # deprecated keyword, and so warns in either format.
+            compressor = kwargs.pop("compressor", None)
+            if compressor != "auto":
+                warn_compressor_v3(stacklevel=3)
+                compressor = None if compressor is None else [compressor]
+            kwargs["compressors"] = compressor
         return self.create_array(name, data=data, **kwargs)
 
     def require_array(

@@ -50,6 +50,8 @@ __all__ = [
     "consolidate",
     "default_codecs",
     "dump_json",
+    "group_metadata_from_dict",
+    "node_metadata_from_dict_v3",
     "load_json",
     "parse_array_metadata",
     "parse_group_metadata",
@@ -196,3 +198,43 @@ def parse_group_metadata(
     if not isinstance(node, GroupMetadataV2 | GroupMetadataV3):
         raise GroupNotFoundError("an array, not a group, exists here", path=path)
     return node
+
+
+def group_metadata_from_dict(data: Mapping[str, object]) -> GroupMetadata:
+    """Group metadata from zarr-python's ``to_dict`` form (either format, by its
+    ``zarr_format``; 3 when absent).
+
+    Raises
+    ------
+    MetadataError
+        If the document is invalid.
+    """
+    if data.get("zarr_format") == 2:
+        result: GroupMetadata = GroupMetadataV2.from_dict(data)
+    else:
+        result = GroupMetadataV3.from_dict(data)
+    return result
+
+
+def node_metadata_from_dict_v3(data: Mapping[str, object]) -> NodeMetadata:
+    """A v3 node's metadata (array or group, by ``node_type``) from its ``to_dict`` form.
+
+    Raises
+    ------
+    MetadataError
+        If ``node_type`` is missing, or the document is invalid.
+    NodeTypeValidationError
+        If ``node_type`` is neither ``array`` nor ``group``.
+    """
+    if "node_type" not in data:
+        raise MetadataError(
+            "Required key 'node_type' is missing from the provided metadata document."
+        )
+    result: NodeMetadata
+    if data["node_type"] == "array":
+        result = ArrayMetadataV3.from_dict(data)
+        return result
+    if data["node_type"] == "group":
+        result = GroupMetadataV3.from_dict(data)
+        return result
+    raise NodeTypeValidationError("node_type", "array' or 'group", data["node_type"])

@@ -18,7 +18,7 @@ from zarrdist.chunking.grid import as_int
 from zarrdist.chunkio.buffers import NDBufferPrototype, cpu_prototype
 from zarrdist.codecs._base import json_lists, json_tuples
 from zarrdist.config import config
-from zarrdist.errors import MetadataError, Problem, UnknownDataTypeError
+from zarrdist.errors import FillValueError, MetadataError, Problem, UnknownDataTypeError
 
 if TYPE_CHECKING:
     from zarrdist.chunking.grid import ChunkGrid, ChunkKeyEncoding
@@ -95,6 +95,7 @@ class Problems:
     key: str | None = None
     items: list[Problem] = field(default_factory=list)
     unknown_data_type: bool = False
+    bad_fill_value: bool = False
 
     def add(self, loc: str, message: str, kind: str = "value") -> None:
         """Record a problem at ``loc``."""
@@ -105,6 +106,7 @@ class Problems:
         if isinstance(error, UnknownDataTypeError):
             self.unknown_data_type = True
             kind = "data_type"
+        self.bad_fill_value |= isinstance(error, FillValueError)
         message = str(error.args[0]) if error.args else str(error)
         if isinstance(error, MetadataError) and error.problems:
             for p in error.problems:
@@ -123,7 +125,11 @@ class Problems:
 
     def fail(self, message: str) -> NoReturn:
         """Raise now with everything collected."""
-        cls = UnknownDataTypeError if self.unknown_data_type else MetadataError
+        cls: type[MetadataError] = MetadataError
+        if self.unknown_data_type:
+            cls = UnknownDataTypeError
+        elif self.bad_fill_value:
+            cls = FillValueError  # also a TypeError, as zarr-python raises for a bad fill
         raise cls(message, key=self.key, problems=self.items)
 
 
@@ -167,6 +173,11 @@ class NodeMetadataBase:
     def to_documents(self) -> dict[str, bytes]:
         """Relative store key -> document bytes, exactly as zarr-python writes them."""
         raise NotImplementedError
+
+    def to_buffer_dict(self, prototype: Any) -> dict[str, Any]:
+        """:meth:`to_documents` as zarr-python's ``to_buffer_dict`` gives them: each
+        document's bytes in a buffer of ``prototype`` (``prototype.buffer.from_bytes``)."""
+        return {k: prototype.buffer.from_bytes(v) for k, v in self.to_documents().items()}
 
     def to_dict(self) -> dict[str, Any]:
         """The metadata as zarr-python's ``to_dict`` gives it: the main document with

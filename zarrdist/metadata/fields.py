@@ -16,12 +16,19 @@ import numbers
 from collections.abc import Iterable
 from typing import Any, Literal
 
+from zarrdist.errors import MetadataError, NodeTypeValidationError
+
 __all__ = [
     "AccessModeLiteral",
     "ceildiv",
+    "parse_dimension_names",
     "parse_indexing_order",
     "parse_name",
+    "parse_node_type",
+    "parse_node_type_array",
     "parse_shapelike",
+    "parse_zarr_format",
+    "parse_zarr_format_v2",
     "product",
 ]
 
@@ -104,3 +111,67 @@ def parse_indexing_order(data: Any) -> Literal["C", "F"]:
     if data == "F" and isinstance(data, str):
         return "F"
     raise ValueError(f"memory order {data!r} is not valid: Expected one of ('C', 'F').")
+
+
+def parse_zarr_format(data: Any, expected: Literal[2, 3] = 3) -> Literal[2, 3]:
+    """A document's ``zarr_format``, which must be ``expected``.
+
+    Raises
+    ------
+    MetadataError
+        For any other value (``"3"`` included: the member is a JSON number).
+    """
+    if data == expected and _is_int(data) and not isinstance(data, bool):
+        return expected
+    if expected == 2:
+        raise MetadataError(f"Invalid value. Expected 2. Got {data}.")  # zarr-python's words
+    raise MetadataError("zarr_format", str(expected), data)
+
+
+def parse_zarr_format_v2(data: Any) -> Literal[2]:
+    """A v2 document's ``zarr_format``, which must be 2 (:func:`parse_zarr_format`)."""
+    parse_zarr_format(data, expected=2)
+    return 2
+
+
+def parse_node_type(data: Any) -> Literal["array", "group"]:
+    """A ``zarr.json``'s ``node_type``: ``"array"`` or ``"group"``.
+
+    Raises
+    ------
+    MetadataError
+        For anything else.
+    """
+    if data == "array" or data == "group":
+        return "array" if data == "array" else "group"
+    raise MetadataError("node_type", "array' or 'group", data)
+
+
+def parse_node_type_array(data: Any) -> Literal["array"]:
+    """An array document's ``node_type``, which must be ``"array"``.
+
+    Raises
+    ------
+    NodeTypeValidationError
+        For anything else.
+    """
+    if data == "array":
+        return "array"
+    raise NodeTypeValidationError("node_type", "array", data)
+
+
+def parse_dimension_names(data: Any) -> tuple[str | None, ...] | None:
+    """``dimension_names`` as a tuple of names (str or None), or None.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is neither None nor an iterable of str/None.
+    """
+    if data is None:
+        return None
+    if isinstance(data, Iterable) and not isinstance(data, str | bytes | dict):
+        names = tuple(data)
+        if all(n is None or isinstance(n, str) for n in names):
+            return names
+    raise TypeError(f"Expected either None or iterable of str, got {data!r}")

@@ -17,15 +17,18 @@ unknown ``.zarray`` members are ignored.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
+
+from numcodecs.abc import Codec as Numcodec
 
 from zarrdist.chunking.grid import V2ChunkKeyEncoding
 from zarrdist.codecs import CodecChain, V2Codec
 from zarrdist.codecs.v2 import OBJECT_CODEC_IDS
 from zarrdist.dtype.datatypes import DataType, parse_data_type
-from zarrdist.errors import CodecError, MetadataError, UnknownCodecError
+from zarrdist.errors import CodecError, MetadataError, UnknownCodecError, ZarrUserWarning
 from zarrdist.metadata._common import (
     ArrayMetadataBase,
     NodeMetadataBase,
@@ -49,13 +52,16 @@ def object_codec_id(filters: Any, compressor: Any) -> str | None:
     return None
 
 
-def _compressor_json(codec: V2Codec) -> dict[str, Any] | None:
-    config = codec.compressor_json()
-    # zarr-python 3.1.5 drops a false zstd "checksum" (its hotfix for zarr-python#2647);
-    # doing the same keeps the bytes equal.
-    if config is not None and config.get("id") == "zstd" and not config.get("checksum", False):
-        config.pop("checksum", None)
-    return config
+def _config(codec: Any, member: str) -> dict[str, Any]:
+    """A numcodecs codec's config (given as the codec or its config)."""
+    if isinstance(codec, Numcodec):
+        return dict(codec.get_config())
+    if isinstance(codec, Mapping) and "id" in codec:
+        return dict(codec)
+    raise MetadataError(
+        f"invalid {member}: expected a numcodecs codec or its config (a dict with an 'id'), "
+        f"got {codec!r}"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,11 +79,12 @@ class ArrayMetadataV2(ArrayMetadataBase):
     fill_value : Any
         None means the data type's default.
     order : {"C", "F"}
-    filters : tuple of dict, or None
-        numcodecs configs. An object data type gets its object codec
-        (``vlen-utf8``, ``vlen-bytes``) prepended when none is present.
-    compressor : dict or None
-        numcodecs config.
+    filters : tuple of numcodecs codecs, or None
+        Given as codecs or their configs; held as codecs, as zarr-python holds them.
+        An object data type gets its object codec (``vlen-utf8``, ``vlen-bytes``)
+        prepended when none is present.
+    compressor : numcodecs codec or None
+        Given as a codec or its config; held as a codec.
     dimension_separator : {".", "/"}
     attributes : dict
         The ``.zattrs`` document.
@@ -91,14 +98,58 @@ class ArrayMetadataV2(ArrayMetadataBase):
     chunk_shape: tuple[int, ...]
     fill_value: Any = None
     order: Literal["C", "F"] = "C"
-    filters: tuple[dict[str, Any], ...] | None = None
-    compressor: dict[str, Any] | None = None
+    filters: tuple[Numcodec, ...] | None = None
+    compressor: Numcodec | None = None
     dimension_separator: Literal[".", "/"] = "."
     attributes: dict[str, Any] = field(default_factory=dict)
     fill_value_null: bool = False
     _codec: V2Codec = field(init=False, repr=False)
 
     zarr_format: ClassVar[Literal[2]] = 2
+
+    def __init__(
+        self,
+        *,
+        shape: Sequence[int],
+        data_type: Any = None,
+        chunk_shape: Sequence[int] | None = None,
+        fill_value: Any = None,
+        order: Literal["C", "F"] = "C",
+        filters: Iterable[Numcodec | Mapping[str, Any]] | Numcodec | None = None,
+        compressor: Numcodec | Mapping[str, Any] | None = None,
+        dimension_separator: Literal[".", "/"] = ".",
+        attributes: Mapping[str, Any] | None = None,
+        fill_value_null: bool | None = None,
+        dtype: Any = None,
+        chunks: Sequence[int] | None = None,
+    ) -> None:
+        """Keyword-only. zarr-python's keywords name two fields differently:
+        ``dtype`` is ``data_type`` and ``chunks`` is ``chunk_shape``. Given its
+        ``dtype`` form, a None ``fill_value`` is ``null`` in ``.zarray``, as zarr-python
+        writes it; given ``data_type``, None means the data type's default unless
+        ``fill_value_null`` says otherwise."""
+        if (data_type is None) == (dtype is None):
+            raise TypeError("ArrayMetadataV2 takes one of data_type= and dtype=")
+        if (chunk_shape is None) == (chunks is None):
+            raise TypeError("ArrayMetadataV2 takes one of chunk_shape= and chunks=")
+        if fill_value_null is None:
+            fill_value_null = dtype is not None and fill_value is None
+        if filters is not None and not isinstance(filters, Iterable):
+            filters = (filters,)  # one codec, as zarr-python accepts it
+        for name, value in (
+            ("shape", shape),
+            ("data_type", dtype if data_type is None else data_type),
+            ("chunk_shape", chunks if chunk_shape is None else chunk_shape),
+            ("fill_value", fill_value),
+            ("order", order),
+            ("filters", None if filters is None else tuple(filters)),
+            ("compressor", compressor),
+            ("dimension_separator", dimension_separator),
+            ("attributes", {} if attributes is None else attributes),
+            ("fill_value_null", fill_value_null),
+        ):
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
     def __post_init__(self) -> None:
         problems = Problems()
@@ -120,19 +171,19 @@ class ArrayMetadataV2(ArrayMetadataBase):
             if self.fill_value is None
             else data_type.cast_fill_value(self.fill_value)
         )
-        filters = tuple(dict(f) for f in self.filters) if self.filters else None
+        filters = tuple(_config(f, "filters") for f in self.filters) if self.filters else None
+        compressor = None if self.compressor is None else _config(self.compressor, "compressor")
         needed = data_type.object_codec_id
-        if needed is not None and object_codec_id(filters, self.compressor) != needed:
+        if needed is not None and object_codec_id(filters, compressor) != needed:
             filters = ({"id": needed}, *(filters or ()))
-        codec = V2Codec(filters=filters, compressor=self.compressor, order=self.order)
-        normalized = codec.filters_json()
+        codec = V2Codec(filters=filters, compressor=compressor, order=self.order)
         for name, value in (
             ("shape", shape),
             ("chunk_shape", chunks),
             ("data_type", data_type),
             ("fill_value", fill),
-            ("filters", None if normalized is None else tuple(normalized)),
-            ("compressor", _compressor_json(codec)),
+            ("filters", codec.numcodecs_filters or None),
+            ("compressor", codec.numcodecs_compressor),
             ("attributes", attributes),
             ("_codec", codec),
         ):
@@ -162,9 +213,9 @@ class ArrayMetadataV2(ArrayMetadataBase):
             "dtype": self.data_type.metadata_json(2),
             "fill_value": self.data_type.fill_value_to_json(fill, 2),
             "order": self.order,
-            "filters": None if self.filters is None else [dict(f) for f in self.filters],
+            "filters": self._codec.filters_json(),
             "dimension_separator": self.dimension_separator,
-            "compressor": self.compressor,
+            "compressor": self._codec.compressor_json(),
             "zarr_format": 2,
         }
 
@@ -234,7 +285,14 @@ def _parse_codecs(zarray: Mapping[str, Any], out: dict[str, Any], problems: Prob
     if compressor is not None and not (isinstance(compressor, Mapping) and "id" in compressor):
         problems.add("compressor", "must be null or a codec object with an 'id'", "type")
         compressor = None
-    # An empty list is not valid v2, but zarr-python writes and reads it as null.
+    if filters is not None and not filters:
+        # Not valid v2; zarr-python reads it as null and warns in these words.
+        warnings.warn(
+            "Found an empty list of filters in the array metadata document. The Zarr v2 "
+            "specification asks for null instead; zarrdist reads it as null.",
+            ZarrUserWarning,
+            stacklevel=4,
+        )
     out["filters"] = tuple(filters) if filters else None
     out["compressor"] = compressor
 

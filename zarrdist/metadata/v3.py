@@ -57,7 +57,9 @@ __all__ = [
     "ArrayMetadataV3",
     "check_extra_fields",
     "default_codecs",
+    "default_serializer",
     "extra_fields_of",
+    "parse_codecs",
 ]
 
 #: Members of an array's zarr.json that zarrdist understands.
@@ -77,11 +79,29 @@ ARRAY_KEYS = (
 _REQUIRED = (*ARRAY_KEYS[:6], "zarr_format", "node_type")
 
 
-def default_codecs(data_type: DataType) -> tuple[Codec, ...]:
-    """The serializer alone: ``vlen-utf8``/``vlen-bytes`` for variable-length types, else ``bytes``."""
+def default_serializer(data_type: DataType) -> Codec:
+    """The array->bytes codec a new array of ``data_type`` gets: ``vlen-utf8`` or
+    ``vlen-bytes`` for variable-length types, else ``bytes`` (little-endian where the
+    type has a byte order, as zarr-python chooses it).
+
+    Raises
+    ------
+    ValueError
+        If the type asks for an object codec that has no v3 serializer.
+    """
     if data_type.is_variable_length:
-        return (codec_from_json({"name": data_type.object_codec_id or "vlen-utf8"}),)
-    return (codec_from_json({"name": "bytes"}),)
+        codec_id = data_type.object_codec_id or "vlen-utf8"
+        if codec_id not in ("vlen-utf8", "vlen-bytes"):
+            raise ValueError(
+                f"Data type {data_type} requires an unknown object codec: {codec_id!r}."
+            )
+        return codec_from_json({"name": codec_id})
+    return BytesCodec(endian="little" if data_type.endianness is not None else None)
+
+
+def default_codecs(data_type: DataType) -> tuple[Codec, ...]:
+    """The serializer alone (:func:`default_serializer`)."""
+    return (default_serializer(data_type),)
 
 
 def extra_fields_of(
@@ -111,6 +131,12 @@ def check_extra_fields(extra_fields: Mapping[str, Any], known: Sequence[str]) ->
             problems.add(name, "collides with a member zarrdist writes itself", "unknown")
         elif not (isinstance(value, Mapping) and value.get("must_understand") is False):
             problems.add(name, 'extension members need "must_understand": false', "unknown")
+    colliding = sorted(name for name in extra_fields if name in known)
+    if colliding:  # zarr-python's words, which callers match
+        problems.raise_if_any(
+            f"Invalid extra fields. The following keys: {colliding} are invalid because they "
+            "collide with keys reserved for use by the array metadata document."
+        )
     problems.raise_if_any("invalid extra fields")
 
 
@@ -173,6 +199,60 @@ class ArrayMetadataV3(ArrayMetadataBase):
 
     zarr_format: ClassVar[Literal[3]] = 3
     node_type: ClassVar[str] = "array"
+
+    def __init__(
+        self,
+        *,
+        shape: Sequence[int],
+        data_type: Any,
+        chunk_shape: Sequence[Any] | None = None,
+        codecs: Any = (),
+        fill_value: Any = None,
+        chunk_key_encoding: Any = None,
+        attributes: Mapping[str, Any] | None = None,
+        dimension_names: Sequence[str | None] | None = None,
+        extra_fields: Mapping[str, Any] | None = None,
+        rectilinear: RectilinearChunkGrid | None = None,
+        chunk_grid: Any = None,
+        storage_transformers: Sequence[Any] | None = None,
+    ) -> None:
+        """Keyword-only, as zarr-python's: ``chunk_grid`` (a grid object or its JSON
+        entry) may stand for ``chunk_shape``/``rectilinear``; ``chunk_key_encoding``
+        may be an encoding object or its JSON entry; ``storage_transformers`` must be
+        empty, as in every array zarrdist (and zarr-python 3.1.5) reads."""
+        if chunk_grid is not None:
+            if chunk_shape is not None or rectilinear is not None:
+                raise TypeError("give chunk_grid or chunk_shape/rectilinear, not both")
+            chunk_shape, rectilinear = _grid_members(chunk_grid)
+        if chunk_shape is None:
+            raise TypeError("ArrayMetadataV3 needs chunk_grid or chunk_shape")
+        if storage_transformers:
+            raise MetadataError(
+                f"storage transformers are not supported, got {list(storage_transformers)!r}"
+            )
+        if chunk_key_encoding is None:
+            chunk_key_encoding = DefaultChunkKeyEncoding()
+        elif not isinstance(chunk_key_encoding, ChunkKeyEncoding):
+            chunk_key_encoding = chunk_key_encoding_from_json(chunk_key_encoding)
+        for name, value in (
+            ("shape", shape),
+            ("data_type", data_type),
+            ("chunk_shape", chunk_shape),
+            ("codecs", codecs),
+            ("fill_value", fill_value),
+            ("chunk_key_encoding", chunk_key_encoding),
+            ("attributes", {} if attributes is None else attributes),
+            ("dimension_names", dimension_names),
+            ("extra_fields", {} if extra_fields is None else extra_fields),
+            ("rectilinear", rectilinear),
+        ):
+            object.__setattr__(self, name, value)
+        self.__post_init__()
+
+    @property
+    def storage_transformers(self) -> tuple[Any, ...]:
+        """Always ``()`` (zarr-python's attribute; zarrdist reads no transformers)."""
+        return ()
 
     def __post_init__(self) -> None:
         problems = Problems()
@@ -348,13 +428,43 @@ class ArrayMetadataV3(ArrayMetadataBase):
                 "storage transformers are not supported (zarrdist cannot read this array)",
                 "unsupported",
             )
+        extra = [p.loc for p in problems.items if p.kind == "unknown"]
+        headline = (
+            f"Got a Zarr V3 metadata document with disallowed extra fields: {extra}"
+            if extra
+            else "invalid array metadata"
+        )
         unknown = parsed.pop("unknown_codec", None)
         if unknown is not None:
             name, loc = unknown
             detail = "".join(f"\n  - {p}" for p in problems.items)
             raise UnknownCodecError(f"unknown codec at {loc}{detail}", codec=name, key=key)
-        problems.raise_if_any("invalid array metadata")
+        problems.raise_if_any(headline)
         return cls(**parsed)
+
+
+def parse_codecs(data: Any) -> tuple[Codec, ...]:
+    """Codecs from codec objects, their JSON entries or names (one or a sequence), as
+    zarr-python's ``parse_codecs`` takes them.
+
+    Raises
+    ------
+    UnknownCodecError
+        If a named codec is not installed.
+    """
+    items = (data,) if isinstance(data, Codec | Mapping | str) else tuple(data)
+    return tuple(c if isinstance(c, Codec) else codec_from_json(c) for c in items)
+
+
+def _grid_members(chunk_grid: Any) -> tuple[tuple[Any, ...], RectilinearChunkGrid | None]:
+    """``(chunk_shape, rectilinear)`` for a chunk grid object or its JSON entry."""
+    grid = chunk_grid
+    if not isinstance(grid, ChunkGrid):
+        to_dict = getattr(grid, "to_dict", None)  # another library's grid object
+        grid = chunk_grid_from_json(to_dict() if callable(to_dict) else grid)
+    if isinstance(grid, RectilinearChunkGrid):
+        return (), grid
+    return tuple(grid.chunk_shape), None
 
 
 def _build_chain(
@@ -461,7 +571,8 @@ def _parse_codecs(entries: Any, out: dict[str, Any], problems: Problems) -> None
     codecs = []
     for i, entry in enumerate(entries):
         try:
-            codecs.append(codec_from_json(entry))
+            # Codec objects too: zarr-python's from_dict takes them.
+            codecs.append(entry if isinstance(entry, Codec) else codec_from_json(entry))
         except UnknownCodecError as exc:
             name = entry.get("name") if isinstance(entry, Mapping) else entry
             out.setdefault("unknown_codec", (exc.codec or str(name), f"codecs.{i}"))

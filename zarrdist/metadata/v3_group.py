@@ -11,7 +11,14 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Literal
 
-from zarrdist.errors import MetadataError, NodeTypeValidationError, Problem, UnknownCodecError
+from zarrdist.codecs._base import json_lists
+from zarrdist.errors import (
+    MetadataError,
+    MetadataTypeError,
+    NodeTypeValidationError,
+    Problem,
+    UnknownCodecError,
+)
 from zarrdist.metadata._common import NodeMetadataBase, Problems, check_attributes, dump_json
 from zarrdist.metadata.v2 import ArrayMetadataV2, GroupMetadataV2
 from zarrdist.metadata.v3 import ArrayMetadataV3, check_extra_fields, extra_fields_of
@@ -145,11 +152,17 @@ class ConsolidatedMetadata:
     """
 
     metadata: dict[str, NodeMetadata] = field(default_factory=dict)
-
-    kind: ClassVar[Literal["inline"]] = "inline"
-    must_understand: ClassVar[bool] = False
+    kind: Literal["inline"] = "inline"
+    must_understand: Literal[False] = False
 
     def __post_init__(self) -> None:
+        # zarr-python's keywords: only the inline kind, which readers may ignore, exists.
+        if self.kind != "inline":
+            raise MetadataError(
+                f"consolidated metadata must have kind='inline', got kind='{self.kind}'"
+            )
+        if self.must_understand is not False:
+            raise MetadataError("consolidated metadata must have must_understand=False")
         flat: dict[str, NodeMetadata] = {}
         problems = Problems()
         for path, node in self.metadata.items():
@@ -185,6 +198,25 @@ class ConsolidatedMetadata:
                 out[rest] = self.metadata[key]
         return out
 
+    @property
+    def flattened_metadata(self) -> dict[str, NodeMetadata]:
+        """Every node by its path relative to the consolidating group (zarr-python's
+        name; zarrdist keeps the mapping flat, so this is :attr:`metadata` in path order)."""
+        return {path: self.metadata[path] for path in self}
+
+    def to_dict(self) -> dict[str, Any]:
+        """zarr-python's ``to_dict``: :meth:`to_json` with every node as its ``to_dict``."""
+        return {
+            "kind": self.kind,
+            "must_understand": self.must_understand,
+            "metadata": {path: self.metadata[path].to_dict() for path in self},
+        }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> ConsolidatedMetadata:
+        """:meth:`from_json` for zarr-python's ``to_dict`` form (tuples for lists)."""
+        return cls.from_json(json_lists(data))
+
     def to_json(self) -> dict[str, Any]:
         """``{"kind": "inline", "must_understand": false, "metadata": {...}}``."""
         return {
@@ -208,20 +240,34 @@ class ConsolidatedMetadata:
         if not isinstance(data, Mapping):
             problems.fail(f"consolidated_metadata must be an object, got {data!r}")
         if data.get("kind") != "inline":
-            problems.add("kind", f"only 'inline' is supported, got {data.get('kind')!r}")
+            problems.add("kind", f"only 'inline' is supported, got kind='{data.get('kind')}'")
+            problems.raise_if_any("invalid consolidated metadata")
         entries = data.get("metadata")
         if not isinstance(entries, Mapping):
-            problems.fail("consolidated_metadata.metadata must be an object")
+            raise MetadataTypeError(
+                "Unexpected type for 'metadata' in consolidated metadata: expected an object, "
+                f"got {type(entries).__name__}"
+            )
         nodes: dict[str, NodeMetadata] = {}
         for path, entry in entries.items():
             reason = check_node_path(path)
             if reason is not None:
                 problems.add(f"metadata.{path}", reason)
                 continue
+            if not isinstance(entry, Mapping):
+                problems.add(
+                    f"metadata.{path}",
+                    f"key='{path}', type='{type(entry).__name__}': each entry must be an object",
+                    "type",
+                )
+                continue
             try:
                 nodes[path] = _parse_v3_entry(entry)
             except MetadataError as exc:
                 problems.extend(f"metadata.{path}", exc.problems or [Problem("", str(exc))])
+        if any(p.kind == "type" for p in problems.items):
+            # zarr-python raises a TypeError for an entry that is not an object.
+            raise MetadataTypeError("invalid consolidated metadata", problems=problems.items)
         problems.raise_if_any("invalid consolidated metadata")
         return cls(nodes)
 

@@ -85,6 +85,12 @@ class AsyncGroup:
         result: AsyncGroup = await run(Group.from_store, store, **kwargs)
         return result
 
+    @classmethod
+    def from_dict(cls, store_path: Any, data: dict[str, Any]) -> AsyncGroup:
+        """The group ``data`` (group metadata's ``to_dict`` form) describes at
+        ``store_path``, written nowhere (zarr-python's ``AsyncGroup.from_dict``)."""
+        return cls(Group.from_dict(store_path, data))
+
     @property
     def attrs(self) -> dict[str, Any]:
         """The attributes as a plain dict (zarr-python's AsyncGroup gives a dict)."""

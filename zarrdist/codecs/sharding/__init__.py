@@ -59,6 +59,7 @@ from zarrdist.codecs.sharding._plan import (
     RangePlan,
     c_order,
     index_byte_request,
+    iter_morton_order,
     morton_order,
     plan_shard_read,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "index_spec",
     "is_empty_entry",
     "merge_into_shard",
+    "iter_morton_order",
     "morton_order",
     "plan_inner_fetch",
     "plan_shard_read",

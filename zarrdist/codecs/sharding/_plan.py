@@ -8,7 +8,7 @@ and tested without a store.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -24,6 +24,7 @@ __all__ = [
     "RangePlan",
     "c_order",
     "index_byte_request",
+    "iter_morton_order",
     "morton_order",
     "plan_shard_read",
 ]
@@ -59,6 +60,12 @@ def morton_order(chunks_per_shard: tuple[int, ...]) -> tuple[tuple[int, ...], ..
                 position += 1
     order = np.argsort(code, kind="stable")
     return tuple(tuple(int(v) for v in coords[i]) for i in order)
+
+
+def iter_morton_order(chunks_per_shard: Sequence[int]) -> Iterator[tuple[int, ...]]:
+    """:func:`morton_order` for any sequence of ints (zarr-python's ``morton_order_iter``
+    takes lists too)."""
+    return iter(morton_order(tuple(int(n) for n in chunks_per_shard)))
 
 
 def index_byte_request(
