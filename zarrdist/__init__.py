@@ -9,7 +9,7 @@ function and the config object, while ``zarrdist.array``, ``zarrdist.group`` and
 ``zarrdist.config`` are also the names of modules here. Importing such a module
 would normally rebind the package attribute to the module; the package's module
 type below keeps the public function (or object) under that name instead.
-``from zarrdist.arrayops.array import Array`` and every other ``from`` import work as usual.
+``from zarrdist.api.arrays.array import Array`` and every other ``from`` import work as usual.
 """
 
 from __future__ import annotations
@@ -75,19 +75,19 @@ __all__ = [
 # module -> the public names it provides (an empty tuple: the module itself)
 _SOURCES: dict[str, tuple[str, ...]] = {
     "zarrdist.config": ("config",),
-    "zarrdist.arrayops.array": ("Array",),
-    "zarrdist.hierarchy.group": ("Group",),
+    "zarrdist.api.arrays.array": ("Array",),
+    "zarrdist.api.hierarchy.group": ("Group",),
     "zarrdist.api.aio": ("AsyncArray", "AsyncGroup"),
-    "zarrdist.arrayops.keywords": ("DEFAULT_FILL_VALUE",),
+    "zarrdist.api.arrays.keywords": ("DEFAULT_FILL_VALUE",),
     "zarrdist.api.debug": ("print_debug_info", "set_format", "set_log_level"),
-    "zarrdist.hierarchy.create": ("ArrayMetadata", "GroupMetadata"),
-    "zarrdist.arrayops.copy": ("copy", "copy_all", "copy_store"),
+    "zarrdist.api.hierarchy.create": ("ArrayMetadata", "GroupMetadata"),
+    "zarrdist.api.arrays.copy": ("copy", "copy_all", "copy_store"),
     "zarrdist.api": (
         "array", "create", "create_array", "empty", "empty_like", "from_array", "from_dask",
         "full", "full_like", "ones", "ones_like", "open_array", "open_like", "save_array",
         "to_dask", "zeros", "zeros_like",
     ),
-    "zarrdist.hierarchy.group_functions": (
+    "zarrdist.api.hierarchy.group_functions": (
         "consolidate_metadata", "create_group", "create_hierarchy", "group", "load", "open",
         "open_consolidated", "open_group", "save", "save_group", "tree",
     ),

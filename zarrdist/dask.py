@@ -29,7 +29,7 @@ from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
 import zarrdist
-from zarrdist.arrayops.array import Array
+from zarrdist.api.arrays.array import Array
 from zarrdist.graphs.execute import run_graph
 from zarrdist.graphs.write import data_is_here, write_dask_graph
 

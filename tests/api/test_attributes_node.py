@@ -9,7 +9,7 @@ import zarr as zarr_python
 from zarr.core.attributes import Attributes as PeerAttributes
 
 import zarrdist as zarr
-from zarrdist.hierarchy.attributes import Attributes
+from zarrdist.api.hierarchy.attributes import Attributes
 from zarrdist.stores import MemoryStore
 
 

@@ -21,7 +21,7 @@ def test_call_paths_of_a_small_read_and_a_write() -> None:
     )
     paths = json.loads(result.stdout)
     read, write = paths["read"], paths["write"]
-    assert read[:2] == ["zarrdist.arrayops.selections", "zarrdist.arrayops.array"]
+    assert read[:2] == ["zarrdist.api.arrays.selections", "zarrdist.api.arrays.array"]
     for module in ("zarrdist.chunkio.read", "zarrdist.chunkio.placement", "zarrdist.codecs.zstd"):
         assert module in read
     assert "zarrdist.stores._local" in read

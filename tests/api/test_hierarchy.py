@@ -12,8 +12,8 @@ from zarr.core.group import GroupMetadata as PeerGroupMetadata
 
 import zarrdist as zarr
 from tests.api._helpers import peer_store
+from zarrdist.api.hierarchy import create as hierarchy_create
 from zarrdist.errors import ContainsArrayError, ContainsGroupError
-from zarrdist.hierarchy import create as hierarchy_create
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, GroupMetadataV2, GroupMetadataV3
 from zarrdist.stores import LocalStore, MemoryStore, Store
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from zarr.core import _info as peer
 
-from zarrdist.arrayops.describe import human_readable_size
-from zarrdist.hierarchy.describe import GroupInfo
+from zarrdist.api.arrays.describe import human_readable_size
+from zarrdist.api.hierarchy.describe import GroupInfo
 
 
 @pytest.mark.parametrize(

@@ -15,8 +15,8 @@ import zarrdist as zarr
 from zarrdist.api.aio import AsyncArray, AsyncGroup
 from zarrdist.api.aio import hierarchy as aio_hierarchy
 from zarrdist.api.aio.storage import contains_array, contains_group, make_store_path
+from zarrdist.api.hierarchy import nodes
 from zarrdist.errors import NodeNotFoundError
-from zarrdist.hierarchy import nodes
 from zarrdist.stores import LocalStore, MemoryStore, StorePath
 
 

@@ -29,12 +29,12 @@ def test_every_zarr_python_name_exists() -> None:
 def test_function_names_survive_submodule_imports() -> None:
     code = (
         "from zarrdist.config import config as c\n"
-        "import zarrdist.config, zarrdist.arrayops.array, zarrdist.hierarchy.group\n"
+        "import zarrdist.config, zarrdist.api.arrays.array, zarrdist.api.hierarchy.group\n"
         "import zarrdist as zarr\n"
         "assert callable(zarr.array) and callable(zarr.group), (zarr.array, zarr.group)\n"
         "assert zarr.config is c and hasattr(zarr.config, 'set')\n"
         "assert zarr.array([1, 2])[:].tolist() == [1, 2]\n"
-        "from zarrdist.arrayops.array import Array\n"
+        "from zarrdist.api.arrays.array import Array\n"
         "assert zarr.Array is Array\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")

@@ -68,4 +68,4 @@ def test_zarr_python_code_runs_under_the_alias(tmp_path: Path) -> None:
     out = subprocess.run(
         [sys.executable, "-c", script], check=True, capture_output=True, text=True
     ).stdout
-    assert out.splitlines() == ["['', 'b']", "zarrdist True zarrdist.arrayops.array"]
+    assert out.splitlines() == ["['', 'b']", "zarrdist True zarrdist.api.arrays.array"]

@@ -14,7 +14,7 @@ import zarr
 
 import zarrdist
 from tests.graphs._helpers import FailingStore, RaisingStore, shared_cluster
-from zarrdist.arrayops.keywords import array_metadata
+from zarrdist.api.arrays.keywords import array_metadata
 from zarrdist.chunking.indexing import basic_indexer
 from zarrdist.chunkio.units import ArrayHandle, group_by_unit
 from zarrdist.errors import GraphError, MemoryBudgetError, StoreError

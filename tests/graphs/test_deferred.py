@@ -64,7 +64,7 @@ def test_copy_and_save_array_deferred(tmp_path: Path) -> None:
 
 
 def test_deferred_shape_mismatch_is_refused(tmp_path: Path) -> None:
-    from zarrdist.arrayops.deferred import deferred_write
+    from zarrdist.api.arrays.deferred import deferred_write
 
     target = zarrdist.create_array(tmp_path / "m.zarr", shape=(4, 4), dtype="i4")
     with pytest.raises(ValueError, match=r"shape \(3, 4\) into array"):

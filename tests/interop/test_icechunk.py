@@ -16,7 +16,7 @@ import zarrdist
 from tests.graphs._helpers import shared_cluster
 from zarrdist.config import config
 from zarrdist.errors import StoreError
-from zarrdist.icechunk import fork_writes
+from zarrdist.graphs.icechunk import fork_writes
 from zarrdist.stores import ZarrStoreAdapter, release_pinned
 
 icechunk = pytest.importorskip("icechunk")

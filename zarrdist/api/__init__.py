@@ -3,7 +3,7 @@
 Modes have file-mode meaning: ``r`` read only, ``r+`` read/write an existing node,
 ``a`` read/write, creating when missing (never deleting), ``w`` create, replacing
 what is there, ``w-`` create, failing if something is there. Groups, ``open`` and
-consolidated metadata live in :mod:`zarrdist.hierarchy.group_functions`.
+consolidated metadata live in :mod:`zarrdist.api.hierarchy.group_functions`.
 """
 
 from __future__ import annotations
@@ -14,19 +14,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.create import (
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.create import (
     check_data_keywords,
     create_keywords,
     is_zarr_python_array,
     new_array,
     write_into,
 )
-from zarrdist.arrayops.from_source import from_array_keywords, like_keywords
-from zarrdist.arrayops.keyword_warnings import warn_write_empty_chunks_kwarg
-from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
+from zarrdist.api.arrays.from_source import from_array_keywords, like_keywords
+from zarrdist.api.arrays.keyword_warnings import warn_write_empty_chunks_kwarg
+from zarrdist.api.arrays.keywords import DEFAULT_FILL_VALUE
+from zarrdist.api.hierarchy.documents import kind_of, normalize_path, read_node
 from zarrdist.errors import ArrayNotFoundError, ContainsGroupError, ZarrDeprecationWarning
-from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
 from zarrdist.stores import ACCESS_MODES, Store, resolve_store, split_store_path
 
 if TYPE_CHECKING:
@@ -424,7 +424,7 @@ def save_array(
         resolved, normalize_path(path), shape=arr.shape, overwrite=overwrite, **keywords
     )
     if not compute:
-        from zarrdist.arrayops.deferred import deferred_write
+        from zarrdist.api.arrays.deferred import deferred_write
 
         return deferred_write(target, arr)
     target[...] = arr
@@ -453,7 +453,7 @@ def from_dask(
     kwargs.setdefault("dtype", darr.dtype)
     target = create_array(store, name=name, shape=darr.shape, **kwargs)
     if not compute:
-        from zarrdist.arrayops.deferred import deferred_write
+        from zarrdist.api.arrays.deferred import deferred_write
 
         return deferred_write(target, darr)
     target[...] = darr

@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from zarrdist.arrayops.keywords import array_metadata
+from zarrdist.api.arrays.keywords import array_metadata
 from zarrdist.chunking.grid import DefaultChunkKeyEncoding, V2ChunkKeyEncoding
 from zarrdist.cli.inspect import dimension_names
 from zarrdist.cli.options import ChunkRules, RegionSpec

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from zarrdist.arrayops.describe import n_human
+from zarrdist.api.arrays.describe import n_human
 from zarrdist.errors import NodeNotFoundError
 from zarrdist.metadata import (
     METADATA_KEYS,

@@ -23,7 +23,7 @@ import dask.threaded
 from dask.diagnostics import ProgressBar
 from dask.typing import Key
 
-from zarrdist.arrayops.describe import n_human
+from zarrdist.api.arrays.describe import n_human
 
 __all__ = [
     "CONNECT_TIMEOUT",

@@ -1,5 +1,5 @@
 """zarr-python's ``zarr.core.attributes`` path (re-exports only)."""
 
-from zarrdist.hierarchy.attributes import Attributes
+from zarrdist.api.hierarchy.attributes import Attributes
 
 __all__ = ["Attributes"]

@@ -8,7 +8,7 @@ from zarrdist.api.aio.hierarchy import (
     create_rooted_hierarchy,
     get_node,
 )
-from zarrdist.hierarchy.group import Group
+from zarrdist.api.hierarchy.group import Group
 from zarrdist.metadata import ConsolidatedMetadata
 from zarrdist.metadata import node_metadata_from_dict_v3 as _build_metadata_v3
 from zarrdist.metadata.fields import parse_node_type

@@ -8,7 +8,7 @@ import numpy as np
 from xarray.backends.common import BackendArray
 from xarray.core import indexing
 
-from zarrdist.arrayops.array import Array
+from zarrdist.api.arrays.array import Array
 
 __all__ = ["ZarrdistBackendArray"]
 

@@ -16,7 +16,7 @@ from xarray.core.dataset import Dataset
 from xarray.core.datatree import DataTree
 from xarray.core.utils import close_on_error
 
-from zarrdist.hierarchy.group import Group
+from zarrdist.api.hierarchy.group import Group
 from zarrdist.xarray._store import ZarrdistStore
 
 __all__ = ["ZarrdistBackendEntrypoint"]

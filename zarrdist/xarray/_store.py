@@ -21,9 +21,9 @@ from xarray.core.utils import FrozenDict
 from xarray.core.variable import Variable
 
 import zarrdist
-from zarrdist.arrayops.array import Array
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.hierarchy.group import Group
 from zarrdist.errors import ContainsArrayError
-from zarrdist.hierarchy.group import Group
 from zarrdist.xarray._array import ZarrdistBackendArray
 
 __all__ = ["ZarrdistStore", "dims_and_attrs", "open_zarrdist_group"]

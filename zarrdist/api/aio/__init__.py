@@ -11,8 +11,8 @@ from typing import Any
 from zarrdist.api.aio import _face
 from zarrdist.api.aio._array import AsyncArray, AsyncOIndex, AsyncVIndex
 from zarrdist.api.aio._group import AsyncGroup
-from zarrdist.arrayops.array import Array
-from zarrdist.hierarchy.group import Group
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.hierarchy.group import Group
 
 __all__ = ["AsyncArray", "AsyncGroup", "AsyncOIndex", "AsyncVIndex"]
 

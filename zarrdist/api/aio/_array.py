@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zarrdist.api.aio._face import awaitable, awaitable_value, passthrough, run
-from zarrdist.arrayops.array import Array, ArrayConfig
+from zarrdist.api.arrays.array import Array, ArrayConfig
 from zarrdist.stores._path import from_zarr_store_path
 
 __all__ = ["AsyncArray", "AsyncOIndex", "AsyncVIndex"]

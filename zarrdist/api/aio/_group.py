@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from zarrdist.api.aio._face import async_iterator, awaitable, passthrough, run, same_signature
-from zarrdist.hierarchy.group import Group
+from zarrdist.api.hierarchy.group import Group
 from zarrdist.stores._path import from_zarr_store_path
 
 __all__ = ["AsyncGroup"]

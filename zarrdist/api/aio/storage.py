@@ -10,7 +10,7 @@ import asyncio
 from collections.abc import Mapping
 from typing import Any
 
-from zarrdist.hierarchy.documents import kind_of, read_node
+from zarrdist.api.hierarchy.documents import kind_of, read_node
 from zarrdist.stores import StorePath, resolve_store
 from zarrdist.stores.node_paths import normalize_path
 

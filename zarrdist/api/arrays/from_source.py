@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.create import is_dask, is_zarr_python_array
-from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.create import is_dask, is_zarr_python_array
+from zarrdist.api.arrays.keywords import DEFAULT_FILL_VALUE
 from zarrdist.codecs import CodecChain
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 

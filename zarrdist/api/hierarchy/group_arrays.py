@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.create import create_keywords
-from zarrdist.arrayops.from_source import like_keywords
-from zarrdist.arrayops.keyword_warnings import warn_compressor_v3, warn_group_method_deprecated
-from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.create import create_keywords
+from zarrdist.api.arrays.from_source import like_keywords
+from zarrdist.api.arrays.keyword_warnings import warn_compressor_v3, warn_group_method_deprecated
+from zarrdist.api.arrays.keywords import DEFAULT_FILL_VALUE
 
 __all__ = ["GroupArrayMethods"]
 

@@ -2,7 +2,7 @@
 
 Every operation reads what it must check in one batch (the node and its
 ancestors), writes, then brings consolidated documents above it up to date
-(:func:`zarrdist.hierarchy.consolidation.sync_consolidated`).
+(:func:`zarrdist.api.hierarchy.consolidation.sync_consolidated`).
 """
 
 from __future__ import annotations
@@ -10,15 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.errors import (
-    ContainsArrayError,
-    ContainsNodeError,
-    NodeNotFoundError,
-    ReadOnlyStoreError,
+from zarrdist.api.hierarchy.consolidation import (
+    ZMETADATA,
+    Change,
+    ConsolidatedView,
+    sync_consolidated,
 )
-from zarrdist.graphs.locks import metadata_lock
-from zarrdist.hierarchy.consolidation import ZMETADATA, Change, ConsolidatedView, sync_consolidated
-from zarrdist.hierarchy.documents import (
+from zarrdist.api.hierarchy.documents import (
     V2_NAMES,
     ancestors,
     delete_node,
@@ -30,6 +28,13 @@ from zarrdist.hierarchy.documents import (
     parse_documents,
     write_nodes,
 )
+from zarrdist.errors import (
+    ContainsArrayError,
+    ContainsNodeError,
+    NodeNotFoundError,
+    ReadOnlyStoreError,
+)
+from zarrdist.graphs.locks import metadata_lock
 
 if TYPE_CHECKING:
     from zarrdist.metadata import NodeMetadata

@@ -12,16 +12,11 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from zarrdist.api import default_mode, open_array, resolve_format, save_array
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.keyword_warnings import warn_consolidated_v3
-from zarrdist.config import config
-from zarrdist.errors import (
-    GroupNotFoundError,
-    NodeNotFoundError,
-)
-from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
-from zarrdist.hierarchy.create import write_nodes
-from zarrdist.hierarchy.documents import (
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.keyword_warnings import warn_consolidated_v3
+from zarrdist.api.hierarchy.consolidation import ZMETADATA, ConsolidatedView
+from zarrdist.api.hierarchy.create import write_nodes
+from zarrdist.api.hierarchy.documents import (
     delete_node,
     key_prefix,
     kind_of,
@@ -30,15 +25,20 @@ from zarrdist.hierarchy.documents import (
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import create_node
-from zarrdist.hierarchy.group import Group, open_nodes
-from zarrdist.hierarchy.group_node import (
+from zarrdist.api.hierarchy.edits import create_node
+from zarrdist.api.hierarchy.group import Group, open_nodes
+from zarrdist.api.hierarchy.group_node import (
     GroupNode,
     create_group_node,
     find_group,
     open_group_node,
 )
-from zarrdist.hierarchy.members import walk
+from zarrdist.api.hierarchy.members import walk
+from zarrdist.config import config
+from zarrdist.errors import (
+    GroupNotFoundError,
+    NodeNotFoundError,
+)
 from zarrdist.metadata import (
     ArrayMetadataV2,
     GroupMetadataV2,

@@ -13,15 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
-from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.keyword_warnings import warn_not_implemented, warn_write_empty_chunks_kwarg
+from zarrdist.api.arrays.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.api.hierarchy.edits import create_node
 from zarrdist.config import config as zarrdist_config
-from zarrdist.hierarchy.edits import create_node
 from zarrdist.metadata import ArrayMetadataV2
 
 if TYPE_CHECKING:
-    from zarrdist.hierarchy.consolidation import ConsolidatedView
+    from zarrdist.api.hierarchy.consolidation import ConsolidatedView
     from zarrdist.metadata import ArrayMetadata
     from zarrdist.stores import Store
 

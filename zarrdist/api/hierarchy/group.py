@@ -1,7 +1,7 @@
 """``Group``: zarr-python 3's synchronous group, over any zarrdist store.
 
 A Group holds a store, a path and its metadata. Opened with consolidated
-metadata, it also holds a :class:`~zarrdist.hierarchy.consolidation.ConsolidatedView`:
+metadata, it also holds a :class:`~zarrdist.api.hierarchy.consolidation.ConsolidatedView`:
 members, nested lookups (``g["a/b/c"]``) and ``tree()`` then do no store reads,
 and every change made through it keeps the stored consolidated document true.
 """
@@ -12,15 +12,13 @@ import asyncio
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.create import new_array, write_into
-from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
-from zarrdist.graphs.locks import metadata_lock
-from zarrdist.hierarchy.attributes import Attributes
-from zarrdist.hierarchy.consolidation import ConsolidatedView, count_kinds, sync_consolidated
-from zarrdist.hierarchy.create import write_nodes
-from zarrdist.hierarchy.describe import GroupInfo, TreeRepr, build_tree, group_html
-from zarrdist.hierarchy.documents import (
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.create import new_array, write_into
+from zarrdist.api.hierarchy.attributes import Attributes
+from zarrdist.api.hierarchy.consolidation import ConsolidatedView, count_kinds, sync_consolidated
+from zarrdist.api.hierarchy.create import write_nodes
+from zarrdist.api.hierarchy.describe import GroupInfo, TreeRepr, build_tree, group_html
+from zarrdist.api.hierarchy.documents import (
     join_path,
     key_prefix,
     kind_of,
@@ -28,11 +26,13 @@ from zarrdist.hierarchy.documents import (
     read_node,
     write_node,
 )
-from zarrdist.hierarchy.edits import create_node, move_node, remove_node
-from zarrdist.hierarchy.group_arrays import GroupArrayMethods
-from zarrdist.hierarchy.group_node import create_group_node, open_group_node
-from zarrdist.hierarchy.location import Node
-from zarrdist.hierarchy.members import walk
+from zarrdist.api.hierarchy.edits import create_node, move_node, remove_node
+from zarrdist.api.hierarchy.group_arrays import GroupArrayMethods
+from zarrdist.api.hierarchy.group_node import create_group_node, open_group_node
+from zarrdist.api.hierarchy.location import Node
+from zarrdist.api.hierarchy.members import walk
+from zarrdist.errors import GroupNotFoundError, ReadOnlyStoreError
+from zarrdist.graphs.locks import metadata_lock
 from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3, group_metadata_from_dict
 
 if TYPE_CHECKING:

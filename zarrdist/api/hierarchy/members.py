@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from zarrdist.hierarchy.documents import V2_NAMES, V3_NAMES, join_path, read_nodes
+from zarrdist.api.hierarchy.documents import V2_NAMES, V3_NAMES, join_path, read_nodes
 from zarrdist.metadata import GroupMetadataV2, GroupMetadataV3
 
 if TYPE_CHECKING:
-    from zarrdist.hierarchy.consolidation import ConsolidatedView
+    from zarrdist.api.hierarchy.consolidation import ConsolidatedView
     from zarrdist.metadata import NodeMetadata
     from zarrdist.stores import Store
 

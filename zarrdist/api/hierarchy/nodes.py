@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.arrayops.array import Array
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.hierarchy.create import write_documents
+from zarrdist.api.hierarchy.documents import kind_of, normalize_path, read_node
+from zarrdist.api.hierarchy.group import Group, open_nodes
+from zarrdist.api.hierarchy.group_functions import create_hierarchy
 from zarrdist.errors import NodeNotFoundError
-from zarrdist.hierarchy.create import write_documents
-from zarrdist.hierarchy.documents import kind_of, normalize_path, read_node
-from zarrdist.hierarchy.group import Group, open_nodes
-from zarrdist.hierarchy.group_functions import create_hierarchy
 from zarrdist.stores import resolve_store
 
 if TYPE_CHECKING:

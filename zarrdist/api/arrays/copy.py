@@ -15,15 +15,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from zarrdist.arrayops.array import Array
-from zarrdist.arrayops.deferred import deferred, write_graph_for
-from zarrdist.arrayops.from_source import from_array_keywords, source_metadata
+from zarrdist.api.arrays.array import Array
+from zarrdist.api.arrays.deferred import deferred, write_graph_for
+from zarrdist.api.arrays.from_source import from_array_keywords, source_metadata
+from zarrdist.api.hierarchy.group import Group
 from zarrdist.errors import ContainsNodeError
 from zarrdist.graphs.copy import copy_array, copy_graph
 from zarrdist.graphs.keycopy import copy_keys
 from zarrdist.graphs.plan import GraphSpec
 from zarrdist.graphs.read import as_dask
-from zarrdist.hierarchy.group import Group
 from zarrdist.stores import Store, resolve_store, stores_overlap
 
 __all__ = ["copy", "copy_all", "copy_store"]

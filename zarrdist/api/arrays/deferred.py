@@ -22,7 +22,7 @@ from dask.delayed import Delayed
 from dask.task_spec import List, Task, TaskRef
 from dask.typing import Key
 
-from zarrdist.arrayops.array import Array
+from zarrdist.api.arrays.array import Array
 from zarrdist.graphs.execute import fresh_names
 from zarrdist.graphs.plan import GraphSpec
 from zarrdist.graphs.write import unit_copy_graph, write_dask_graph

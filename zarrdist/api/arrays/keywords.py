@@ -14,7 +14,7 @@ from typing import Any, Literal
 import numcodecs
 from numcodecs.abc import Codec as NumcodecsBase
 
-from zarrdist.arrayops.keyword_warnings import (
+from zarrdist.api.arrays.keyword_warnings import (
     warn_compressor_v3,
     warn_order_kwarg,
     warn_sharding_combined,

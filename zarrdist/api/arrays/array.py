@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from numpy.lib.recfunctions import repack_fields
 
-from zarrdist.arrayops.array_config import ArrayConfig
-from zarrdist.arrayops.describe import html_repr, info_text
-from zarrdist.arrayops.fresh import refreshed, stored_metadata
-from zarrdist.arrayops.grid_walk import GridWalk
-from zarrdist.arrayops.selections import Selections
-from zarrdist.arrayops.values import broadcast_dask, plain_region
+from zarrdist.api.arrays.array_config import ArrayConfig
+from zarrdist.api.arrays.describe import html_repr, info_text
+from zarrdist.api.arrays.fresh import refreshed, stored_metadata
+from zarrdist.api.arrays.grid_walk import GridWalk
+from zarrdist.api.arrays.selections import Selections
+from zarrdist.api.arrays.values import broadcast_dask, plain_region
+from zarrdist.api.hierarchy.attributes import Attributes
+from zarrdist.api.hierarchy.consolidation import ConsolidatedView, sync_consolidated
+from zarrdist.api.hierarchy.location import Node
 from zarrdist.chunking.grid import axis_nchunks
 from zarrdist.chunking.indexing import broadcast_value
 from zarrdist.chunkio.buffers import default_prototype
@@ -44,9 +47,6 @@ from zarrdist.errors import (
 )
 from zarrdist.graphs.execute import Engine, choose_engine
 from zarrdist.graphs.locks import lock_factory, metadata_lock
-from zarrdist.hierarchy.attributes import Attributes
-from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
-from zarrdist.hierarchy.location import Node
 from zarrdist.metadata import ArrayMetadataV2, ArrayMetadataV3, parse_array_metadata
 from zarrdist.stores import Store, resolve_store, split_store_path
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Array", "ArrayConfig"]
 
-# ArrayConfig (arrayops/array_config.py) is re-exported here, where zarr-python's
+# ArrayConfig (arrays/array_config.py) is re-exported here, where zarr-python's
 # users and zarrdist's own modules import it from.
 
 

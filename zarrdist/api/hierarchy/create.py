@@ -12,11 +12,9 @@ from abc import ABC
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.arrayops.keywords import DEFAULT_FILL_VALUE, array_metadata
-from zarrdist.errors import ContainsArrayError
-from zarrdist.graphs.execute import run_graph
-from zarrdist.hierarchy.consolidation import ConsolidatedView, sync_consolidated
-from zarrdist.hierarchy.documents import (
+from zarrdist.api.arrays.keywords import DEFAULT_FILL_VALUE, array_metadata
+from zarrdist.api.hierarchy.consolidation import ConsolidatedView, sync_consolidated
+from zarrdist.api.hierarchy.documents import (
     ancestors,
     delete_node,
     kind_of,
@@ -27,6 +25,8 @@ from zarrdist.hierarchy.documents import (
     read_documents,
     write_node,
 )
+from zarrdist.errors import ContainsArrayError
+from zarrdist.graphs.execute import run_graph
 from zarrdist.metadata import (
     ArrayMetadataV2,
     ArrayMetadataV3,

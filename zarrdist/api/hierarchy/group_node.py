@@ -1,9 +1,9 @@
 """Where a group is, found or made: the :class:`GroupNode` a ``Group`` is built from.
 
-``open_group`` and ``create_group`` (:mod:`zarrdist.hierarchy.group_functions`) and
+``open_group`` and ``create_group`` (:mod:`zarrdist.api.hierarchy.group_functions`) and
 ``Group.open`` and ``Group.from_store`` share this work. It returns the group's
 store, path, metadata and consolidated view, never a ``Group``, so that
-:mod:`zarrdist.hierarchy.group` can use it without an import circle.
+:mod:`zarrdist.api.hierarchy.group` can use it without an import circle.
 """
 
 from __future__ import annotations
@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from zarrdist.api import default_mode, resolve_format
-from zarrdist.arrayops.keyword_warnings import warn_not_implemented
-from zarrdist.config import config
-from zarrdist.errors import ContainsArrayError, GroupNotFoundError
-from zarrdist.hierarchy.consolidation import ZMETADATA, ConsolidatedView
-from zarrdist.hierarchy.documents import (
+from zarrdist.api.arrays.keyword_warnings import warn_not_implemented
+from zarrdist.api.hierarchy.consolidation import ZMETADATA, ConsolidatedView
+from zarrdist.api.hierarchy.documents import (
     key_prefix,
     kind_of,
     new_group_metadata,
@@ -25,7 +23,9 @@ from zarrdist.hierarchy.documents import (
     parse_documents,
     read_documents,
 )
-from zarrdist.hierarchy.edits import create_node
+from zarrdist.api.hierarchy.edits import create_node
+from zarrdist.config import config
+from zarrdist.errors import ContainsArrayError, GroupNotFoundError
 from zarrdist.metadata import GroupMetadata, GroupMetadataV2, GroupMetadataV3, parse_zmetadata
 from zarrdist.stores import Store, resolve_store, split_store_path
 

@@ -17,7 +17,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from zarrdist.hierarchy.documents import ancestors, key_prefix, kind_of, read_documents
+from zarrdist.api.hierarchy.documents import ancestors, key_prefix, kind_of, read_documents
 from zarrdist.metadata import (
     ArrayMetadataV2,
     ArrayMetadataV3,

@@ -6,7 +6,7 @@ import html
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from zarrdist.arrayops.array import Array
+    from zarrdist.api.arrays.array import Array
 
 __all__ = ["html_repr", "human_readable_size", "info_items", "info_text", "n_human"]
 
