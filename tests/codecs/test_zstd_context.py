@@ -146,7 +146,8 @@ def test_reused_decompression_context_equals_numcodecs(
         assert decompress_into(source, out)
         assert out == expected == data
     view = memoryview(bytearray(len(data) + 7))[3 : 3 + len(data)]  # a view into a larger buffer
-    assert decompress_into(frame, view) and view.tobytes() == data
+    assert decompress_into(frame, view)
+    assert view.tobytes() == data
 
 
 @needs_decoder
@@ -166,7 +167,8 @@ def test_reused_decompression_context_declines_what_numcodecs_refuses() -> None:
     assert not decompress_into(frame, strided)  # not contiguous
     # the context is still good after each refusal
     out = bytearray(len(data))
-    assert decompress_into(frame, out) and out == data
+    assert decompress_into(frame, out)
+    assert out == data
 
 
 @needs_decoder
