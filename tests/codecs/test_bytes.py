@@ -70,6 +70,23 @@ def test_encode_is_zero_copy_for_contiguous_native_input() -> None:
     assert np.shares_memory(np.frombuffer(out, dtype=np.uint8), big)
 
 
+@pytest.mark.parametrize("dtype", DTYPES, ids=str)
+@pytest.mark.parametrize(
+    "view",
+    [
+        lambda a: a[2:6, 1:4],  # a block of a larger array (rows contiguous)
+        lambda a: a[::-1, :],  # rows reversed
+        lambda a: a[:, ::-2],  # rows strided and reversed
+        lambda a: a.T,  # Fortran order
+        lambda a: a[3:4, 1:4],  # one row
+    ],
+)
+def test_encode_of_a_view_gives_its_bytes_in_c_order(dtype: Any, view: Any) -> None:
+    block = view(_sample(np.dtype(dtype), (8, 6)))
+    out = BytesCodec().encode(block, ArraySpec(block.shape, block.dtype))
+    assert bytes(out) == np.ascontiguousarray(block).tobytes()
+
+
 def test_decode_is_zero_copy_when_no_swap() -> None:
     arr = np.arange(12, dtype="<i4").reshape(3, 4)
     buf = bytearray(arr.tobytes())

@@ -114,3 +114,79 @@ def test_threads_each_keep_their_own_context() -> None:
     for t in threads:
         t.join()
     assert failures == []
+
+
+decompress_into = _zstd_context.decompressor()
+needs_decoder = pytest.mark.skipif(
+    decompress_into is None, reason="numcodecs' libzstd is not reachable here (numcodecs is used)"
+)
+
+
+@needs_decoder
+@settings(max_examples=150, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    size=st.integers(1, 300_000),
+    kind=st.sampled_from(["noise", "runs", "field"]),
+    level=st.integers(-5, 9),
+    checksum=st.booleans(),
+)
+def test_reused_decompression_context_equals_numcodecs(
+    seed: int, size: int, kind: str, level: int, checksum: bool
+) -> None:
+    assert decompress_into is not None
+    data = _data(seed, size, kind)
+    frame = Zstd(level=level, checksum=checksum).encode(data)
+    expected = bytearray(len(data))
+    Zstd().decode(frame, out=expected)
+    # bytes, a read-only view and a writable view (a fetch buffer) of the frame
+    writable = bytearray(frame)
+    for source in (frame, memoryview(frame), memoryview(writable), np.frombuffer(frame, "u1")):
+        out = bytearray(len(data))
+        assert decompress_into(source, out)
+        assert out == expected == data
+    view = memoryview(bytearray(len(data) + 7))[3 : 3 + len(data)]  # a view into a larger buffer
+    assert decompress_into(frame, view)
+    assert view.tobytes() == data
+
+
+@needs_decoder
+def test_reused_decompression_context_declines_what_numcodecs_refuses() -> None:
+    assert decompress_into is not None
+    data = _data(1, 50_000, "field")
+    frame = Zstd(level=1, checksum=True).encode(data)
+    assert not decompress_into(frame, bytearray(len(data) - 1))  # too small
+    assert not decompress_into(frame, bytearray(len(data) + 1))  # not filled exactly
+    assert not decompress_into(frame + b"junk", bytearray(len(data)))  # data after the frame
+    damaged = bytearray(frame)
+    damaged[-1] ^= 0xFF  # the content checksum
+    assert not decompress_into(bytes(damaged), bytearray(len(data)))
+    assert not decompress_into(b"not a frame", bytearray(len(data)))
+    assert not decompress_into(frame, bytes(len(data)))  # read-only output
+    strided = memoryview(bytearray(2 * len(data)))[::2]
+    assert not decompress_into(frame, strided)  # not contiguous
+    # the context is still good after each refusal
+    out = bytearray(len(data))
+    assert decompress_into(frame, out)
+    assert out == data
+
+
+@needs_decoder
+def test_threads_each_keep_their_own_decompression_context() -> None:
+    assert decompress_into is not None
+    frames = [(d, Zstd(level=1).encode(d)) for d in (_data(s, 70_000, "field") for s in range(8))]
+    failures: list[int] = []
+
+    def work(k: int) -> None:
+        out = bytearray(70_000)
+        for i in range(40):
+            data, frame = frames[(i + k) % len(frames)]
+            if not decompress_into(frame, out) or out != data:
+                failures.append(k)
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures

@@ -10,20 +10,109 @@ into a view of the output, so NumPy's work is per run, not per chunk.
 Only raw bytes that are the array's elements as they are in memory qualify: a
 chain with no array->array codec whose ``bytes`` codec stores the native byte
 order (see :meth:`zarrdist.codecs.BytesCodec.stores_native`).
+
+A large chunk that fills a contiguous region of the output whole is decoded
+straight into it (:func:`whole_chunk_bytes`), with no staging at all; any other
+decoded chunk is copied row by row (:func:`place_chunk`).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from zarrdist.chunking.indexing import ChunkProjection
 from zarrdist.chunkio.buffers import thread_buffer
 
-__all__ = ["place_runs"]
+if TYPE_CHECKING:
+    from zarrdist.codecs import ArraySpec
+
+__all__ = ["may_take_whole_chunks", "place_chunk", "place_runs", "whole_chunk_bytes"]
+
+
+def whole_chunk_bytes(
+    out: np.ndarray[Any, Any], projections: Sequence[ChunkProjection], spec: ArraySpec
+) -> memoryview | None:
+    """The bytes of ``out`` that a whole chunk fills, laid out as the chunk decodes,
+    if one projection takes all of it into such a region; else None. The chunk is
+    then decoded straight into the output, not through the thread's buffer and a
+    copy (docs/performance.md, "xarray")."""
+    if len(projections) != 1 or spec.order != "C":
+        return None
+    p = projections[0]
+    if not all(isinstance(s, slice) and s.step in (None, 1) for s in p.chunk_selection):
+        return None
+    region = out[p.out_selection]
+    if region.shape != spec.shape or region.dtype != spec.dtype:
+        return None
+    if not (region.flags.c_contiguous and region.flags.writeable):
+        return None
+    return memoryview(region.reshape(-1).view(np.uint8))
+
+
+def may_take_whole_chunks(out: Any, spec: ArraySpec) -> bool:
+    """Whether a chunk of ``spec`` can fill a C-contiguous region of ``out`` whole, so
+    that :func:`whole_chunk_bytes` is worth asking chunk by chunk (a read of many
+    chunks skips it otherwise; docs/performance.md, "Python per chunk of a read").
+
+    In a C-contiguous ``out`` a region of the chunk's shape is contiguous only if,
+    past its first axis longer than one, it spans ``out`` whole along every axis: the
+    shapes alone decide. Any other ``out`` is asked chunk by chunk.
+    """
+    if not (isinstance(out, np.ndarray) and out.flags.c_contiguous):
+        return True
+    if out.ndim != len(spec.shape):
+        return False  # axes dropped by an integer index: no region has the chunk's shape
+    axes = list(
+        itertools.dropwhile(lambda pair: pair[0] == 1, zip(spec.shape, out.shape, strict=True))
+    )
+    return all(c == o for c, o in axes[1:])
+
+
+def place_chunk(out: Any, out_selection: Any, chunk: Any, chunk_selection: Any) -> None:
+    """``out[out_selection] = chunk[chunk_selection]``, each row copied as one element.
+
+    NumPy copies a block of a larger array one contiguous row at a time, and per
+    row its inner loop costs more than the copy of a 128-byte row (a 32³ float32
+    chunk placed in a 512³ output). Where both sides are host arrays of one dtype,
+    contiguous along their last axis, the rows are seen as single elements of that
+    many bytes, so one inner loop copies many rows (docs/performance.md, "Placing a
+    chunk row by row"). The bytes written are the same.
+    """
+    if type(out) is np.ndarray and type(chunk) is np.ndarray and _is_basic(out_selection):
+        target, source = out[out_selection], chunk[chunk_selection]
+        if type(source) is np.ndarray and _rows_alike(target, source):
+            row = np.dtype((np.void, target.shape[-1] * target.itemsize))
+            target.view(row)[...] = source.view(row)
+            return
+    out[out_selection] = chunk[chunk_selection]
+
+
+def _is_basic(selection: Any) -> bool:
+    """Whether indexing with ``selection`` gives a view (slices and integers only)."""
+    if type(selection) is not tuple:
+        return False
+    return all(type(s) is slice or type(s) is int for s in selection)
+
+
+def _rows_alike(target: np.ndarray[Any, Any], source: np.ndarray[Any, Any]) -> bool:
+    """Whether ``target`` and ``source`` are blocks of several rows of one shape and
+    dtype (no Python objects), each contiguous along its last axis."""
+    itemsize = target.itemsize
+    return (
+        target.ndim >= 2
+        and itemsize > 0
+        and target.shape == source.shape
+        and target.size > 0
+        and target.dtype == source.dtype
+        and not target.dtype.hasobject
+        and target.strides[-1] == itemsize
+        and source.strides[-1] == itemsize
+    )
 
 
 def _whole_block(sel: Any, shape: tuple[int, ...]) -> bool:

@@ -64,7 +64,12 @@ from zarrdist.chunkio.pieces import (
     ReadJob,
     item_weight,
 )
-from zarrdist.chunkio.placement import place_runs
+from zarrdist.chunkio.placement import (
+    may_take_whole_chunks,
+    place_chunk,
+    place_runs,
+    whole_chunk_bytes,
+)
 from zarrdist.chunkio.unitgrid import check_units_stored, read_units_varying
 from zarrdist.chunkio.units import (
     ArrayHandle,
@@ -88,7 +93,7 @@ from zarrdist.errors import CodecError
 from zarrdist.stores import on_reader_thread, value_limit
 
 if TYPE_CHECKING:
-    from zarrdist.chunking.indexing import ChunkProjection, Indexer
+    from zarrdist.chunking.indexing import Indexer
     from zarrdist.codecs import ArraySpec
 
 __all__ = ["read_selection", "read_units"]
@@ -147,6 +152,7 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
     # run of chunks at a time (zarrdist.chunkio.placement); the rest chunk by chunk.
     raw_chain = _raw_chain(chain, spec, out)
     into_buffer = _decodes_into_buffer(chain, spec, out)
+    into_out = into_buffer and may_take_whole_chunks(out, spec)
     decode_batch, on_device = _decoding(chain, spec)  # a whole part at once on a device
 
     def place(batch: list[ReadJob]) -> None:
@@ -160,16 +166,16 @@ def read_units(handle: ArrayHandle, units: Units, out: Any, *, parallel: bool = 
         codecs = chain
         if raw_chain is not None and len(present) > 1:
             present, codecs = _place_runs(out, present, spec, chain, raw_chain)
-        if into_buffer and len(present) == 1 and _decode_placed(out, present[0], chain, spec):
+        one = len(present) == 1
+        if into_buffer and one and _decode_placed(out, present[0], chain, spec, into_out):
             return
         for (_, _, projections), chunk in zip(
             present, decode_batch(handle, present, spec, codecs), strict=True
         ):
             for p in projections:
-                out[p.out_selection] = chunk[p.chunk_selection]
+                place_chunk(out, p.out_selection, chunk, p.chunk_selection)
 
     near = handle.store.range_gap_bytes <= _NEAR_GAP_BYTES
-
     bound = _stored_bound(handle)
 
     def run_part(part: list[Item]) -> None:
@@ -346,43 +352,29 @@ def _raw_chain(chain: CodecChain, spec: ArraySpec, out: Any) -> CodecChain | Non
     return None
 
 
-def _decode_placed(out: Any, job: ReadJob, chain: CodecChain, spec: ArraySpec) -> bool:
+def _decode_placed(
+    out: Any, job: ReadJob, chain: CodecChain, spec: ArraySpec, into_out: bool = True
+) -> bool:
     """Decode one large chunk with the chain's :meth:`~CodecChain.decode_into` and
-    place it: straight into ``out`` where it fills a region whole, else through this
+    place it: straight into ``out`` where it fills a region whole (only looked for
+    when ``into_out``, see :func:`~zarrdist.chunkio.placement.may_take_whole_chunks`), else through this
     thread's reused buffer, only as far as its projections read. False when the codec
     declines (nothing placed; the chunk is then decoded the usual way, which also
     names any fault)."""
     _, data, projections = job
-    target = _whole_chunk_bytes(out, projections, spec)
+    target = whole_chunk_bytes(out, projections, spec) if into_out else None
     if target is not None:
         return chain.decode_into(data, target, spec) is not None
-    need = _bytes_needed(projections, spec)
-    chunk = chain.decode_into(data, thread_buffer(spec.nbytes), spec, need)
+    nbytes = spec.nbytes
+    # A chunk read whole (the usual case of a large read) needs all its bytes.
+    whole = len(projections) == 1 and projections[0].is_complete_chunk
+    need = nbytes if whole else _bytes_needed(projections, spec)
+    chunk = chain.decode_into(data, thread_buffer(nbytes), spec, need)
     if chunk is None:
         return False
     for p in projections:
-        out[p.out_selection] = chunk[p.chunk_selection]
+        place_chunk(out, p.out_selection, chunk, p.chunk_selection)
     return True
-
-
-def _whole_chunk_bytes(
-    out: np.ndarray[Any, Any], projections: Sequence[ChunkProjection], spec: ArraySpec
-) -> memoryview | None:
-    """The bytes of ``out`` that a whole chunk fills, laid out as the chunk decodes,
-    if one projection takes all of it into such a region; else None. The chunk is
-    then decoded straight into the output, not through the thread's buffer and a
-    copy (docs/performance.md, "xarray")."""
-    if len(projections) != 1 or spec.order != "C":
-        return None
-    p = projections[0]
-    if not all(isinstance(s, slice) and s.step in (None, 1) for s in p.chunk_selection):
-        return None
-    region = out[p.out_selection]
-    if region.shape != spec.shape or region.dtype != spec.dtype:
-        return None
-    if not (region.flags.c_contiguous and region.flags.writeable):
-        return None
-    return memoryview(region.reshape(-1).view(np.uint8))
 
 
 def _decodes_into_buffer(chain: CodecChain, spec: ArraySpec, out: Any) -> bool:

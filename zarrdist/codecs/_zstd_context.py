@@ -1,4 +1,4 @@
-"""zstd compression through numcodecs' own libzstd, with one context per thread.
+"""zstd through numcodecs' own libzstd, with one context per thread.
 
 numcodecs' ``Zstd.encode`` creates and frees a compression context on every call:
 on an 8 KiB chunk that is more than a third of the call (docs/performance.md,
@@ -13,6 +13,14 @@ not the context is new, so the bytes equal numcodecs' (and zarr-python's).
 :func:`compressor` returns None, and callers use numcodecs, when the library or
 any function is not found, when its version differs from the one numcodecs
 reports, or when a probe compression differs from numcodecs' own output.
+
+Decompression into a caller's buffer (:func:`decompressor`) likewise keeps one
+decompression context per thread: numcodecs' ``Zstd.decode(data, out=...)`` calls
+``ZSTD_decompress``, which creates and frees a context per call, a seventh of the
+decoding of a 128 KiB chunk (docs/performance.md, "zstd: a reused decompression
+context"). ``ZSTD_decompress`` is that same context creation followed by
+``ZSTD_decompressDCtx``; a context that is never given a parameter or a dictionary
+decodes exactly as a new one.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["REUSED_MAX_BYTES", "compressor"]
+__all__ = ["REUSED_MAX_BYTES", "compressor", "decompressor"]
 
 #: Inputs up to this size are compressed through a reused context. Above it the
 #: context's setup is a small part of the call and numcodecs' own call is as fast
@@ -115,6 +123,12 @@ def _library() -> Any | None:
         lib.ZSTD_compressBound.argtypes = [size_t]
         lib.ZSTD_isError.restype = ctypes.c_uint
         lib.ZSTD_isError.argtypes = [size_t]
+        lib.ZSTD_createDCtx.restype = ptr
+        lib.ZSTD_createDCtx.argtypes = []
+        lib.ZSTD_freeDCtx.restype = size_t
+        lib.ZSTD_freeDCtx.argtypes = [ptr]
+        lib.ZSTD_decompressDCtx.restype = size_t
+        lib.ZSTD_decompressDCtx.argtypes = [ptr, ptr, size_t, ptr, size_t]
     except (ImportError, OSError, AttributeError):
         return None  # no numcodecs zstd, or a build that does not export libzstd
     return lib
@@ -150,3 +164,82 @@ def compressor() -> Callable[[Any, int, bool], bytes | None] | None:
         if compress(probe, level, checksum) != numcodecs_zstd.compress(probe, level, checksum):
             return None
     return compress
+
+
+class _Decoder:
+    """One thread's decompression context."""
+
+    def __init__(self, lib: Any) -> None:
+        self.lib = lib
+        self.dctx = lib.ZSTD_createDCtx()
+        if not self.dctx:
+            raise MemoryError("ZSTD_createDCtx failed")
+
+    def __del__(self) -> None:
+        if getattr(self, "dctx", None):
+            self.lib.ZSTD_freeDCtx(self.dctx)
+
+    def decompress_into(self, data: Any, out: Any) -> bool:
+        """Decode ``data`` into ``out`` (writable, contiguous), which it must fill
+        exactly, as numcodecs' ``decode(data, out=out)`` does; False where it did not
+        (a zstd error, another size, a buffer this cannot address)."""
+        try:
+            target = ctypes.c_char.from_buffer(out)  # writable and contiguous, or refused
+            keep, source, size = _source(data)
+        except (TypeError, ValueError, BufferError):
+            return False
+        capacity = memoryview(out).nbytes
+        destination = ctypes.addressof(target)
+        written = int(self.lib.ZSTD_decompressDCtx(self.dctx, destination, capacity, source, size))
+        del keep, target  # the buffers stay exported until the call has returned
+        # An error code is within 120 of 2**64, never a buffer's length.
+        return written == capacity
+
+
+def _source(data: Any) -> tuple[Any, Any, int]:
+    """An object keeping ``data``'s bytes in place, a pointer to them, their count."""
+    if isinstance(data, bytes):
+        return data, data, len(data)
+    view = memoryview(data)
+    if not view.c_contiguous:
+        raise ValueError("not contiguous")
+    view = view.cast("B")
+    if not view.nbytes:
+        return view, None, 0
+    if not view.readonly:
+        keep = ctypes.c_char.from_buffer(view)
+        return keep, ctypes.addressof(keep), view.nbytes
+    array = np.frombuffer(view, dtype=np.uint8)
+    return array, array.ctypes.data, view.nbytes
+
+
+def _decoder(lib: Any) -> _Decoder:
+    decoder: _Decoder | None = getattr(_local, "decoder", None)
+    if decoder is None:
+        decoder = _local.decoder = _Decoder(lib)
+    return decoder
+
+
+@lru_cache(maxsize=1)
+def decompressor() -> Callable[[Any, Any], bool] | None:
+    """``decompress_into(data, out)`` through a reused per-thread context, or None
+    where numcodecs' library cannot be used (callers then use numcodecs).
+
+    ``decompress_into`` fills ``out`` (a writable, contiguous buffer of a frame's
+    decoded size, at least one byte) and returns True, or returns False with
+    ``out`` undefined: the caller then decodes the usual way, which names the fault.
+    """
+    lib = _library()
+    if lib is None:
+        return None
+
+    def decompress_into(data: Any, out: Any) -> bool:
+        return _decoder(lib).decompress_into(data, out)
+
+    import numcodecs.zstd as numcodecs_zstd
+
+    probe = np.arange(6000, dtype="<u4").tobytes() + bytes(range(256)) * 9
+    out = bytearray(len(probe))
+    if not decompress_into(numcodecs_zstd.compress(probe, 1, True), out) or out != probe:
+        return None
+    return decompress_into

@@ -134,7 +134,7 @@ class BytesCodec(ArrayBytesCodec):
             # One pass both swaps bytes and lays the result out in C order.
             arr = arr.astype(stored, order="C")
         elif not arr.flags.c_contiguous:
-            arr = arr.copy(order="C")
+            arr = _c_order_copy(arr)
         return arr.reshape(-1).view(np.uint8).data
 
     def stores_native(self, spec: ArraySpec) -> bool:
@@ -167,6 +167,27 @@ class BytesCodec(ArrayBytesCodec):
     def compute_encoded_size(self, input_size: int, spec: ArraySpec) -> int:
         """The encoded size equals the decoded size."""
         return input_size
+
+
+def _c_order_copy(arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """``arr.copy(order="C")``, rows copied as single elements where ``arr``'s rows are
+    contiguous: NumPy's copy of a block of a larger array pays an inner-loop call per
+    row, more than the copy of a 128-byte row (docs/performance.md, "Placing a chunk
+    row by row"; the same bytes)."""
+    itemsize = arr.itemsize
+    if (
+        type(arr) is np.ndarray
+        and arr.ndim >= 2
+        and arr.size
+        and itemsize
+        and not arr.dtype.hasobject
+        and arr.strides[-1] == itemsize
+    ):
+        out = np.empty(arr.shape, arr.dtype)
+        row = np.dtype((np.void, arr.shape[-1] * itemsize))
+        out.view(row)[...] = arr.view(row)
+        return out
+    return arr.copy(order="C")
 
 
 @lru_cache(maxsize=512)

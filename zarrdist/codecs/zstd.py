@@ -4,10 +4,11 @@ Spec: https://github.com/zarr-developers/zarr-extensions/tree/main/codecs/zstd
 
 v3 name ``zstd``; v2 id ``zstd``. Compression is numcodecs' zstd, as in
 zarr-python 3.1.5, so the bytes are equal (small inputs through numcodecs' own
-libzstd with a reused context, :mod:`zarrdist.codecs._zstd_context`). Decompression into a new buffer uses a
-reused per-thread context from ``zstandard`` (half the per-call cost of numcodecs
-on small chunks); frames it cannot size go through numcodecs, and so does
-decompression into a buffer the caller holds (:func:`decompress_into`).
+libzstd with a reused context, :mod:`zarrdist.codecs._zstd_context`). Decompression
+into a new buffer uses a reused per-thread context from ``zstandard`` (half the
+per-call cost of numcodecs on small chunks); frames it cannot size go through
+numcodecs. Decompression into a buffer the caller holds (:func:`decompress_into`)
+goes through numcodecs' libzstd with a reused per-thread context.
 
 >>> from zarrdist.codecs.zstd import ZstdCodec
 >>> ZstdCodec().to_json()
@@ -28,7 +29,7 @@ from numcodecs.zstd import Zstd
 from zarrdist.codecs._base import ArraySpec, BytesBytesCodec, Encoded, check_configuration
 from zarrdist.codecs._bounds import bounded_zstd_stream, check_declared, limit_of
 from zarrdist.codecs._numcodecs_calls import as_encoded, numcodecs_call
-from zarrdist.codecs._zstd_context import compressor
+from zarrdist.codecs._zstd_context import compressor, decompressor
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import ChecksumError, CodecError
 
@@ -117,9 +118,10 @@ def decompress_into(data: Encoded, out: bytearray | memoryview, need: int | None
     For callers that reuse one buffer per thread, or that decode straight into a
     read's output: a new buffer per large frame is new memory for the system to
     fault in, as much work as placing the chunk. One call of zstd's one-shot
-    decompression (numcodecs', the GIL released) writes ``out`` directly; a stream
-    reader stages the frame through its own window first (docs/performance.md,
-    "xarray"). False, with ``out`` undefined, for anything else (a frame of another
+    decompression (numcodecs' libzstd through a context reused per thread, the GIL
+    released; numcodecs' own call where that library cannot be used) writes ``out``
+    directly; a stream reader stages the frame through its own window first
+    (docs/performance.md, "xarray" and "zstd: a reused decompression context"). False, with ``out`` undefined, for anything else (a frame of another
     size, one without a recorded size, a bad frame or checksum, data after the
     frame): decoding the frame the usual way then gives the value or names the fault.
 
@@ -138,6 +140,9 @@ def decompress_into(data: Encoded, out: bytearray | memoryview, need: int | None
             and not zstandard.get_frame_parameters(data).has_checksum
         ):
             return _decompress_prefix(data, memoryview(out)[: max(0, need)])
+        into = decompressor()
+        if into is not None and len(out):
+            return into(data, out)
         _ONE_SHOT.decode(data, out=out)
     except _INTO_ERRORS:
         return False
