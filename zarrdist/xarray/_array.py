@@ -9,6 +9,7 @@ from xarray.backends.common import BackendArray
 from xarray.core import indexing
 
 from zarrdist.api.arrays.array import Array
+from zarrdist.chunkio.buffers import cpu_prototype
 
 __all__ = ["ZarrdistBackendArray"]
 
@@ -47,14 +48,14 @@ class ZarrdistBackendArray(BackendArray):
         return self._array
 
     def _region(self, key: tuple[Any, ...]) -> Any:
-        """A basic selection read straight into a new array from ``np.empty``.
+        """A basic selection read straight into a new array.
 
-        dask's blocks are short-lived: dask copies them into the computed array. A
-        block from ``np.empty`` may take huge pages and heap memory the previous
-        block left, where zarrdist's own large outputs are fresh small-page
-        mappings (docs/performance.md, "xarray").
+        The block is host memory without huge-page advice (as zarrdist's own read
+        outputs are): on a VM that hands freed memory back to its host, a huge page
+        touched again costs more than its 512 small pages (docs/performance.md,
+        "xarray: blocks in small pages").
         """
-        out = np.empty(_basic_shape(key, self.shape), dtype=self.dtype)
+        out = cpu_prototype.empty(_basic_shape(key, self.shape), self.dtype)
         return self._array.get_basic_selection(key, out=out)
 
     def __getitem__(self, key: indexing.ExplicitIndexer) -> Any:
