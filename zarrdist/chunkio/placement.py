@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from zarrdist.chunking.indexing import ChunkProjection
-from zarrdist.chunkio.buffers import thread_buffer
+from zarrdist.chunkio.buffers import copy_rows, thread_buffer
 
 if TYPE_CHECKING:
     from zarrdist.codecs import ArraySpec
@@ -74,21 +74,15 @@ def may_take_whole_chunks(out: Any, spec: ArraySpec) -> bool:
 
 
 def place_chunk(out: Any, out_selection: Any, chunk: Any, chunk_selection: Any) -> None:
-    """``out[out_selection] = chunk[chunk_selection]``, each row copied as one element.
-
-    NumPy copies a block of a larger array one contiguous row at a time, and per
-    row its inner loop costs more than the copy of a 128-byte row (a 32³ float32
-    chunk placed in a 512³ output). Where both sides are host arrays of one dtype,
-    contiguous along their last axis, the rows are seen as single elements of that
-    many bytes, so one inner loop copies many rows (docs/performance.md, "Placing a
-    chunk row by row"). The bytes written are the same.
-    """
-    if type(out) is np.ndarray and type(chunk) is np.ndarray and _is_basic(out_selection):
-        target, source = out[out_selection], chunk[chunk_selection]
-        if type(source) is np.ndarray and _rows_alike(target, source):
-            row = np.dtype((np.void, target.shape[-1] * target.itemsize))
-            target.view(row)[...] = source.view(row)
-            return
+    """``out[out_selection] = chunk[chunk_selection]``, each row copied as one element
+    where both sides allow it (:func:`~zarrdist.chunkio.buffers.copy_rows`)."""
+    if (
+        type(out) is np.ndarray
+        and type(chunk) is np.ndarray
+        and _is_basic(out_selection)
+        and copy_rows(out[out_selection], chunk[chunk_selection])
+    ):
+        return
     out[out_selection] = chunk[chunk_selection]
 
 
@@ -97,22 +91,6 @@ def _is_basic(selection: Any) -> bool:
     if type(selection) is not tuple:
         return False
     return all(type(s) is slice or type(s) is int for s in selection)
-
-
-def _rows_alike(target: np.ndarray[Any, Any], source: np.ndarray[Any, Any]) -> bool:
-    """Whether ``target`` and ``source`` are blocks of several rows of one shape and
-    dtype (no Python objects), each contiguous along its last axis."""
-    itemsize = target.itemsize
-    return (
-        target.ndim >= 2
-        and itemsize > 0
-        and target.shape == source.shape
-        and target.size > 0
-        and target.dtype == source.dtype
-        and not target.dtype.hasobject
-        and target.strides[-1] == itemsize
-        and source.strides[-1] == itemsize
-    )
 
 
 def _whole_block(sel: Any, shape: tuple[int, ...]) -> bool:

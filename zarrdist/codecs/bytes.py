@@ -24,6 +24,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 
+from zarrdist.chunkio.buffers import copy_rows
 from zarrdist.codecs._base import ArrayBytesCodec, ArraySpec, Encoded, check_configuration
 from zarrdist.codecs.registry import register_codec
 from zarrdist.errors import CodecError
@@ -171,21 +172,11 @@ class BytesCodec(ArrayBytesCodec):
 
 def _c_order_copy(arr: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """``arr.copy(order="C")``, rows copied as single elements where ``arr``'s rows are
-    contiguous: NumPy's copy of a block of a larger array pays an inner-loop call per
-    row, more than the copy of a 128-byte row (docs/performance.md, "Placing a chunk
-    row by row"; the same bytes)."""
-    itemsize = arr.itemsize
-    if (
-        type(arr) is np.ndarray
-        and arr.ndim >= 2
-        and arr.size
-        and itemsize
-        and not arr.dtype.hasobject
-        and arr.strides[-1] == itemsize
-    ):
+    contiguous (:func:`~zarrdist.chunkio.buffers.copy_rows`; the same bytes)."""
+    if type(arr) is np.ndarray:
         out = np.empty(arr.shape, arr.dtype)
-        row = np.dtype((np.void, arr.shape[-1] * itemsize))
-        out.view(row)[...] = arr.view(row)
+        if not copy_rows(out, arr):
+            out[...] = arr
         return out
     return arr.copy(order="C")
 
